@@ -1,0 +1,144 @@
+//! Our schema against the reference peer's: for every type the reference also generates, the
+//! same property names and the same required/optional split, apart from the deliberate
+//! differences listed here with their reasons.
+//!
+//! The reference's shapes are a checked-in list extracted from its schema (see the header of
+//! `tests/reference/codex-0.63.0.shapes`). Only the app-server v2 surface is compared: the
+//! reference generates no schema for the `exec` stream.
+
+use std::collections::BTreeSet;
+
+use codegen::shapes::{self, Shapes};
+
+const REFERENCE: &str = include_str!("reference/codex-0.63.0.shapes");
+
+/// Our types that the reference does not have.
+const OURS_ONLY: &[(&str, &str)] = &[
+    ("v2/ClientRequestMap", "ours: the method → params/result map the TypeScript SDK is typed from"),
+    ("v2/ServerRequestMap", "ours: the same map for the server's approval requests"),
+    ("v2/TurnStatus", "the reference inlines it into Turn; same shape there"),
+];
+
+/// Shape lines the reference has and we deliberately do not (`key`, line prefix, reason).
+const REFERENCE_ONLY: &[(&str, &str, &str)] = &[
+    ("v2/ClientRequest", " [method=", "the legacy v1, account, review and compact methods are out of scope"),
+    ("v2/ServerRequest", " [method=", "the legacy v1 approval requests are out of scope"),
+    ("v2/ServerNotification", " [method=", "the legacy v1, account and windows notifications are out of scope"),
+    ("v2/ThreadItem", " [type=codeReview]", "review/start is out of scope"),
+    (
+        "v2/SandboxCommandAssessment",
+        ": description risk_level",
+        "the reference bundle files its v1 type under this name; its own v2 per-type schema says riskLevel, as we do",
+    ),
+];
+
+/// Shape lines we have and the reference does not (`key`, exact line, reason).
+const OURS_EXTRA: &[(&str, &str, &str)] = &[(
+    "v2/SandboxCommandAssessment",
+    ": description riskLevel",
+    "see REFERENCE_ONLY: the v2 type, camelCase as in the reference's TypeScript",
+)];
+
+fn ours() -> Shapes {
+    let files = codegen::generate().expect("generation succeeds");
+    let bundle = &files[&std::path::Path::new(codegen::SCHEMA_DIR).join(codegen::BUNDLE_FILE)];
+    shapes::extract(&serde_json::from_str(bundle).expect("the bundle is JSON"))
+}
+
+#[test]
+fn v2_types_match_the_reference() {
+    let reference = shapes::parse(REFERENCE);
+    assert!(reference.len() > 100, "the reference list looks truncated");
+    let ours = ours();
+    let mut problems = Vec::new();
+    let mut compared = 0;
+    for (key, our_lines) in ours.iter().filter(|(k, _)| k.starts_with("v2/")) {
+        let bare = &key["v2/".len()..];
+        let Some(ref_lines) = reference.get(key).or_else(|| reference.get(bare)) else {
+            if !OURS_ONLY.iter().any(|(k, _)| k == key) {
+                problems.push(format!("{key}: the reference has no such type; add it to OURS_ONLY with a reason, or rename it"));
+            }
+            continue;
+        };
+        compared += 1;
+        for line in ref_lines.difference(our_lines) {
+            let allowed =
+                REFERENCE_ONLY.iter().any(|(k, prefix, _)| k == key && line.starts_with(prefix));
+            if !allowed {
+                problems.push(format!("{key}: reference has `{line}`, we do not"));
+            }
+        }
+        for line in our_lines.difference(ref_lines) {
+            if !OURS_EXTRA.iter().any(|(k, l, _)| k == key && l == line) {
+                problems.push(format!("{key}: we have `{line}`, the reference does not"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{} differences from the reference:\n{}", problems.len(), problems.join("\n"));
+    let v2_types = ours.keys().filter(|k| k.starts_with("v2/")).count();
+    assert_eq!(compared + OURS_ONLY.len(), v2_types, "every v2 type is compared or listed in OURS_ONLY");
+}
+
+#[test]
+fn the_allowances_are_all_still_needed() {
+    let reference = shapes::parse(REFERENCE);
+    let ours = ours();
+    for (key, _) in OURS_ONLY {
+        assert!(ours.contains_key(*key), "OURS_ONLY names {key}, which we no longer have");
+    }
+    for (key, prefix, _) in REFERENCE_ONLY {
+        let bare = &key["v2/".len()..];
+        let lines = reference.get(*key).or_else(|| reference.get(bare)).expect("reference type");
+        let ours = ours.get(*key).cloned().unwrap_or_default();
+        assert!(
+            lines.iter().any(|l| l.starts_with(prefix) && !ours.contains(l)),
+            "REFERENCE_ONLY allows `{key}{prefix}…`, but nothing differs there any more"
+        );
+    }
+    for (key, line, _) in OURS_EXTRA {
+        assert!(ours.get(*key).is_some_and(|l| l.contains(*line)), "OURS_EXTRA names `{key}{line}`, which we no longer have");
+    }
+}
+
+/// The methods of wire.md section 4, exactly: nothing missing, nothing extra.
+#[test]
+fn method_lists_are_those_of_the_wire_spec() {
+    let ours = ours();
+    let methods = |key: &str| -> BTreeSet<String> {
+        ours[key]
+            .iter()
+            .filter_map(|l| l.strip_prefix(" [method=")?.split(']').next().map(str::to_owned))
+            .collect()
+    };
+    let set = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+    assert_eq!(
+        methods("v2/ClientRequest"),
+        set(&["initialize", "thread/start", "thread/resume", "thread/list", "thread/archive", "turn/start", "turn/interrupt", "model/list"])
+    );
+    assert_eq!(
+        methods("v2/ServerRequest"),
+        set(&["item/commandExecution/requestApproval", "item/fileChange/requestApproval"])
+    );
+    assert_eq!(
+        methods("v2/ServerNotification"),
+        set(&[
+            "error",
+            "thread/started",
+            "turn/started",
+            "turn/completed",
+            "item/started",
+            "item/completed",
+            "item/agentMessage/delta",
+            "item/reasoning/summaryTextDelta",
+            "item/reasoning/summaryPartAdded",
+            "item/reasoning/textDelta",
+            "item/commandExecution/outputDelta",
+        ])
+    );
+    assert_eq!(methods("v2/ClientNotification"), set(&["initialized"]));
+    assert_eq!(
+        protocol::v2::ClientRequest::METHODS.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>(),
+        methods("v2/ClientRequest"),
+        "ClientRequest::METHODS lists every variant"
+    );
+}

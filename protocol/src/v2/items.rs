@@ -1,0 +1,329 @@
+//! The items of a turn, and the values inside them.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize};
+use ts_rs::TS;
+
+/// One item of a turn, tagged by `type`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[ts(export_to = "v2/")]
+pub enum ThreadItem {
+    /// What the user sent; the first item of every turn.
+    UserMessage {
+        /// Unique within the thread.
+        id: String,
+        /// The inputs of the message, in order.
+        content: Vec<UserInput>,
+    },
+    /// The agent's answer.
+    AgentMessage {
+        /// Unique within the thread.
+        id: String,
+        /// The text of the answer (JSON text when an output schema was given).
+        text: String,
+    },
+    /// The model's reasoning.
+    Reasoning {
+        /// Unique within the thread.
+        id: String,
+        /// The reasoning summary, one entry per summary part.
+        #[serde(default)]
+        summary: Vec<String>,
+        /// The raw reasoning text, where the model provides it.
+        #[serde(default)]
+        content: Vec<String>,
+    },
+    /// A command the agent runs, ran, or wanted to run.
+    CommandExecution {
+        /// Unique within the thread; the approval request and output deltas name it.
+        id: String,
+        /// The command line, shell-quoted for display.
+        command: String,
+        /// The command's working directory.
+        cwd: String,
+        /// Where the command is in its life.
+        status: CommandExecutionStatus,
+        /// A best-effort reading of what the command does; a pipeline gives one entry per part.
+        #[serde(alias = "parsedCmd")]
+        command_actions: Vec<CommandAction>,
+        /// Standard output and standard error interleaved; `null` until the command ends.
+        aggregated_output: Option<String>,
+        /// The exit code; `null` until the command ends, and when it never ran.
+        exit_code: Option<i32>,
+        /// How long the command ran, in milliseconds; `null` until it ends.
+        duration_ms: Option<i64>,
+    },
+    /// A patch the agent applies, applied, or wanted to apply.
+    FileChange {
+        /// Unique within the thread; the approval request names it.
+        id: String,
+        /// One entry per file the patch touches.
+        changes: Vec<FileUpdateChange>,
+        /// Where the patch is in its life.
+        status: PatchApplyStatus,
+    },
+    /// A call to a tool of an MCP server.
+    McpToolCall {
+        /// Unique within the thread.
+        id: String,
+        /// Name of the MCP server.
+        server: String,
+        /// Name of the tool on that server.
+        tool: String,
+        /// Where the call is in its life.
+        status: McpToolCallStatus,
+        /// The arguments passed to the tool.
+        #[ts(type = "unknown")]
+        arguments: serde_json::Value,
+        /// What the tool returned, once it succeeded.
+        result: Option<McpToolCallResult>,
+        /// Why the call failed, once it failed.
+        error: Option<McpToolCallError>,
+    },
+    /// A web search the agent made.
+    WebSearch {
+        /// Unique within the thread.
+        id: String,
+        /// What was searched for.
+        query: String,
+    },
+    /// The agent's plan.
+    TodoList {
+        /// Unique within the thread.
+        id: String,
+        /// The steps of the plan, in order.
+        items: Vec<TodoItem>,
+    },
+    /// An image the agent looked at.
+    ImageView {
+        /// Unique within the thread.
+        id: String,
+        /// Path of the image file.
+        path: String,
+    },
+}
+
+impl ThreadItem {
+    /// The item's id, whatever its kind.
+    pub fn id(&self) -> &str {
+        match self {
+            ThreadItem::UserMessage { id, .. }
+            | ThreadItem::AgentMessage { id, .. }
+            | ThreadItem::Reasoning { id, .. }
+            | ThreadItem::CommandExecution { id, .. }
+            | ThreadItem::FileChange { id, .. }
+            | ThreadItem::McpToolCall { id, .. }
+            | ThreadItem::WebSearch { id, .. }
+            | ThreadItem::TodoList { id, .. }
+            | ThreadItem::ImageView { id, .. } => id,
+        }
+    }
+}
+
+/// One input of a user message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(tag = "type", rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub enum UserInput {
+    /// Text.
+    Text {
+        /// The text.
+        text: String,
+    },
+    /// An image at a URL (`https:` or `data:`).
+    Image {
+        /// The image's URL.
+        url: String,
+    },
+    /// An image file on the server's machine.
+    LocalImage {
+        /// Path of the image file.
+        path: String,
+    },
+}
+
+/// What one part of a command does, as far as it can be told from the command line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(tag = "type", rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub enum CommandAction {
+    /// Reads a file.
+    Read {
+        /// This part of the command line.
+        #[serde(alias = "cmd")]
+        command: String,
+        /// The file's name.
+        name: String,
+        /// The file's path.
+        path: String,
+    },
+    /// Lists files.
+    ListFiles {
+        /// This part of the command line.
+        #[serde(alias = "cmd")]
+        command: String,
+        /// The directory listed, if named.
+        path: Option<String>,
+    },
+    /// Searches file contents or names.
+    Search {
+        /// This part of the command line.
+        #[serde(alias = "cmd")]
+        command: String,
+        /// What is searched for, if it could be told.
+        query: Option<String>,
+        /// Where it is searched, if named.
+        path: Option<String>,
+    },
+    /// Anything else.
+    Unknown {
+        /// This part of the command line.
+        #[serde(alias = "cmd")]
+        command: String,
+    },
+}
+
+/// Status of a `commandExecution` item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub enum CommandExecutionStatus {
+    /// Waiting for approval, or running.
+    InProgress,
+    /// Ran and exited with code 0.
+    Completed,
+    /// Ran and failed (non-zero exit, timeout, or it could not start).
+    Failed,
+    /// An approval was refused; the command did not run.
+    Declined,
+}
+
+/// One file touched by a patch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[ts(export_to = "v2/")]
+pub struct FileUpdateChange {
+    /// Absolute path of the file.
+    pub path: String,
+    /// What the patch does to the file.
+    pub kind: PatchChangeKind,
+    /// The change as a unified diff; for an added file, its content.
+    pub diff: String,
+}
+
+/// What a patch does to one file.
+///
+/// Read tolerantly: besides the tagged object (`{"type": "add"}`), the bare string of earlier
+/// releases (`"add"`) is accepted. It is always written as the tagged object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema, TS)]
+#[serde(tag = "type", rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub enum PatchChangeKind {
+    /// The file is created.
+    Add,
+    /// The file is removed.
+    Delete,
+    /// The file is edited, and moved when `move_path` is set.
+    Update {
+        /// Where the file moves to, if it moves.
+        move_path: Option<String>,
+    },
+}
+
+impl<'de> Deserialize<'de> for PatchChangeKind {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        /// The current, tagged form.
+        #[derive(Deserialize)]
+        #[serde(tag = "type", rename_all = "camelCase")]
+        enum Tagged {
+            Add,
+            Delete,
+            Update {
+                #[serde(default)]
+                move_path: Option<String>,
+            },
+        }
+        /// Either form, as it may arrive.
+        #[derive(Deserialize)]
+        #[serde(untagged, expecting = "a patch change kind: {\"type\": \"add\"|\"delete\"|\"update\"} or one of the strings \"add\", \"delete\", \"update\"")]
+        enum Wire {
+            Tagged(Tagged),
+            Bare(BareKind),
+        }
+        /// The bare-string form of earlier releases.
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        enum BareKind {
+            Add,
+            Delete,
+            Update,
+        }
+        Ok(match Wire::deserialize(deserializer)? {
+            Wire::Tagged(Tagged::Add) | Wire::Bare(BareKind::Add) => PatchChangeKind::Add,
+            Wire::Tagged(Tagged::Delete) | Wire::Bare(BareKind::Delete) => PatchChangeKind::Delete,
+            Wire::Tagged(Tagged::Update { move_path }) => PatchChangeKind::Update { move_path },
+            Wire::Bare(BareKind::Update) => PatchChangeKind::Update { move_path: None },
+        })
+    }
+}
+
+/// Status of a `fileChange` item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub enum PatchApplyStatus {
+    /// Waiting for approval, or being written.
+    InProgress,
+    /// Every change was written.
+    Completed,
+    /// The patch did not verify or could not be written; nothing was changed.
+    Failed,
+    /// An approval was refused; nothing was changed.
+    Declined,
+}
+
+/// Status of an `mcpToolCall` item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub enum McpToolCallStatus {
+    /// The call is under way.
+    InProgress,
+    /// The server answered with a result.
+    Completed,
+    /// The call failed.
+    Failed,
+}
+
+/// What an MCP tool returned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub struct McpToolCallResult {
+    /// The MCP content blocks the tool returned (text, image, resource, …), as MCP defines them.
+    #[ts(type = "Array<unknown>")]
+    pub content: Vec<serde_json::Value>,
+    /// The tool's structured output, if it gave one.
+    #[ts(type = "unknown")]
+    pub structured_content: Option<serde_json::Value>,
+}
+
+/// Why an MCP tool call failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[ts(export_to = "v2/")]
+pub struct McpToolCallError {
+    /// What went wrong, for a human.
+    pub message: String,
+}
+
+/// One step of the agent's plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[ts(export_to = "v2/")]
+pub struct TodoItem {
+    /// Unique within the list.
+    pub id: String,
+    /// What the step is.
+    pub text: String,
+    /// Whether the step is done.
+    pub completed: bool,
+}

@@ -1,0 +1,194 @@
+//! Method names, defined once: which requests and notifications exist, what their params are,
+//! and what each request answers.
+//!
+//! Each request list is written once, in a [`requests!`] block, which gives:
+//! - an enum tagged by `method` (`{"method": "thread/start", "id": 1, "params": {…}}`), to read
+//!   and write whole requests;
+//! - a map type (`ClientRequestMap`, `ServerRequestMap`) from each method name to the types of
+//!   its params and result, from which the TypeScript SDK derives its typed `request()`.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::approvals::{
+    CommandExecutionRequestApprovalParams, CommandExecutionRequestApprovalResponse,
+    FileChangeRequestApprovalParams, FileChangeRequestApprovalResponse,
+};
+use super::initialize::{InitializeParams, InitializeResponse};
+use super::jsonrpc::RequestId;
+use super::models::{ModelListParams, ModelListResponse};
+use super::notifications::*;
+use super::thread::{
+    ThreadArchiveParams, ThreadArchiveResponse, ThreadListParams, ThreadListResponse,
+    ThreadResumeParams, ThreadResumeResponse, ThreadStartParams, ThreadStartResponse,
+    TurnInterruptParams, TurnInterruptResponse, TurnStartParams, TurnStartResponse,
+};
+
+/// The types of one method: what goes in `params`, and what comes back in `result`.
+///
+/// Only a description for the map types; it is inlined wherever it is used.
+#[derive(JsonSchema, TS)]
+#[schemars(inline)]
+pub struct MethodSignature<P, R> {
+    /// The type of the request's `params`.
+    pub params: P,
+    /// The type of the response's `result`.
+    pub result: R,
+}
+
+/// Declares a list of requests once, as an enum tagged by `method` and a map type from method
+/// name to [`MethodSignature`]. See the module docs.
+macro_rules! requests {
+    (
+        $(#[doc = $enum_doc:literal])*
+        enum $Enum:ident;
+        $(#[doc = $map_doc:literal])*
+        map $Map:ident;
+        $(
+            $(#[doc = $doc:literal])*
+            $Variant:ident = $method:literal ($Params:ty) -> $Response:ty;
+        )*
+    ) => {
+        $(#[doc = $enum_doc])*
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+        #[serde(tag = "method")]
+        #[ts(export_to = "v2/")]
+        pub enum $Enum {
+            $(
+                $(#[doc = $doc])*
+                #[serde(rename = $method)]
+                $Variant {
+                    /// Echoed in the response.
+                    id: RequestId,
+                    /// The method's parameters.
+                    params: $Params,
+                },
+            )*
+        }
+
+        impl $Enum {
+            /// Every method name of this list, in declaration order.
+            pub const METHODS: &'static [&'static str] = &[$($method),*];
+
+            /// The request's method name.
+            pub fn method(&self) -> &'static str {
+                match self {
+                    $(Self::$Variant { .. } => $method,)*
+                }
+            }
+
+            /// The request's id.
+            pub fn id(&self) -> &RequestId {
+                match self {
+                    $(Self::$Variant { id, .. } => id,)*
+                }
+            }
+        }
+
+        $(#[doc = $map_doc])*
+        ///
+        /// A description of the API for code generation; no message has this shape.
+        #[derive(JsonSchema, TS)]
+        #[ts(export_to = "v2/")]
+        #[allow(non_snake_case, dead_code)]
+        pub struct $Map {
+            $(
+                $(#[doc = $doc])*
+                #[serde(rename = $method)]
+                #[ts(inline)]
+                $Variant: MethodSignature<$Params, $Response>,
+            )*
+        }
+    };
+}
+
+requests! {
+    /// A request from the client to the server, tagged by `method`.
+    enum ClientRequest;
+    /// The client's requests: for each method, the types of its params and result.
+    map ClientRequestMap;
+
+    /// The first request of every connection.
+    Initialize = "initialize" (InitializeParams) -> InitializeResponse;
+    /// Start a new thread.
+    ThreadStart = "thread/start" (ThreadStartParams) -> ThreadStartResponse;
+    /// Continue a recorded thread.
+    ThreadResume = "thread/resume" (ThreadResumeParams) -> ThreadResumeResponse;
+    /// Move a thread out of the listing without deleting it.
+    ThreadArchive = "thread/archive" (ThreadArchiveParams) -> ThreadArchiveResponse;
+    /// One page of the recorded threads, newest first.
+    ThreadList = "thread/list" (ThreadListParams) -> ThreadListResponse;
+    /// Send input to a thread; the turn's events follow as notifications.
+    TurnStart = "turn/start" (TurnStartParams) -> TurnStartResponse;
+    /// Stop a running turn.
+    TurnInterrupt = "turn/interrupt" (TurnInterruptParams) -> TurnInterruptResponse;
+    /// The models a client may pick.
+    ModelList = "model/list" (ModelListParams) -> ModelListResponse;
+}
+
+requests! {
+    /// A request from the server to the client, tagged by `method`: an approval the client must
+    /// answer before the item goes on.
+    enum ServerRequest;
+    /// The server's requests: for each method, the types of its params and result.
+    map ServerRequestMap;
+
+    /// May this command run?
+    CommandExecutionRequestApproval = "item/commandExecution/requestApproval"
+        (CommandExecutionRequestApprovalParams) -> CommandExecutionRequestApprovalResponse;
+    /// May this patch be applied?
+    FileChangeRequestApproval = "item/fileChange/requestApproval"
+        (FileChangeRequestApprovalParams) -> FileChangeRequestApprovalResponse;
+}
+
+/// A notification from the server to the client, tagged by `method`, with its payload in
+/// `params`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(tag = "method", content = "params")]
+#[ts(export_to = "v2/")]
+pub enum ServerNotification {
+    /// A turn hit an error.
+    #[serde(rename = "error")]
+    Error(ErrorNotification),
+    /// A thread started.
+    #[serde(rename = "thread/started")]
+    ThreadStarted(ThreadStartedNotification),
+    /// A turn started.
+    #[serde(rename = "turn/started")]
+    TurnStarted(TurnStartedNotification),
+    /// A turn ended, whatever its status.
+    #[serde(rename = "turn/completed")]
+    TurnCompleted(TurnCompletedNotification),
+    /// An item appeared.
+    #[serde(rename = "item/started")]
+    ItemStarted(ItemStartedNotification),
+    /// An item reached its final state; exactly once per item.
+    #[serde(rename = "item/completed")]
+    ItemCompleted(ItemCompletedNotification),
+    /// More text of an agent message.
+    #[serde(rename = "item/agentMessage/delta")]
+    AgentMessageDelta(AgentMessageDeltaNotification),
+    /// More output of a running command.
+    #[serde(rename = "item/commandExecution/outputDelta")]
+    CommandExecutionOutputDelta(CommandExecutionOutputDeltaNotification),
+    /// More text of a reasoning summary part.
+    #[serde(rename = "item/reasoning/summaryTextDelta")]
+    ReasoningSummaryTextDelta(ReasoningSummaryTextDeltaNotification),
+    /// A new reasoning summary part begins.
+    #[serde(rename = "item/reasoning/summaryPartAdded")]
+    ReasoningSummaryPartAdded(ReasoningSummaryPartAddedNotification),
+    /// More raw reasoning text.
+    #[serde(rename = "item/reasoning/textDelta")]
+    ReasoningTextDelta(ReasoningTextDeltaNotification),
+}
+
+/// A notification from the client to the server, tagged by `method`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(tag = "method")]
+#[ts(export_to = "v2/")]
+pub enum ClientNotification {
+    /// Sent once after the `initialize` response.
+    #[serde(rename = "initialized")]
+    Initialized,
+}
