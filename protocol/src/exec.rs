@@ -341,3 +341,67 @@ pub struct ErrorItem {
     /// What went wrong, for a human.
     pub message: String,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::assert_wire_exact;
+
+    /// A turn that reasons, runs a command, sets a plan, applies a patch and answers, in the shape
+    /// the reference emits (wire.md section 1).
+    const TURN: &[&str] = &[
+        r#"{"type":"thread.started","thread_id":"0199a213-81c0-7800-8aa1-bbab2a035a53"}"#,
+        r#"{"type":"turn.started"}"#,
+        r#"{"type":"item.completed","item":{"id":"item_0","type":"reasoning","text":"Thinking about it"}}"#,
+        r#"{"type":"item.started","item":{"id":"item_1","type":"command_execution","command":"bash -lc 'echo hi'","aggregated_output":"","exit_code":null,"status":"in_progress"}}"#,
+        r#"{"type":"item.completed","item":{"id":"item_1","type":"command_execution","command":"bash -lc 'echo hi'","aggregated_output":"hi\n","exit_code":0,"status":"completed"}}"#,
+        r#"{"type":"item.started","item":{"id":"item_2","type":"todo_list","items":[{"text":"a","completed":false},{"text":"b","completed":false}]}}"#,
+        r#"{"type":"item.completed","item":{"id":"item_3","type":"file_change","changes":[{"path":"/work/hello.txt","kind":"add"}],"status":"completed"}}"#,
+        r#"{"type":"item.completed","item":{"id":"item_4","type":"agent_message","text":"Done."}}"#,
+        r#"{"type":"item.completed","item":{"id":"item_2","type":"todo_list","items":[{"text":"a","completed":true},{"text":"b","completed":false}]}}"#,
+        r#"{"type":"turn.completed","usage":{"input_tokens":406,"cached_input_tokens":40,"output_tokens":86}}"#,
+    ];
+
+    #[test]
+    fn a_whole_turn_reads_and_writes_back_exactly() {
+        let events: Vec<ThreadEvent> = TURN.iter().map(|line| assert_wire_exact(line)).collect();
+        assert!(matches!(&events[0], ThreadEvent::ThreadStarted(e) if e.thread_id.starts_with("0199")));
+        let ThreadEvent::ItemCompleted(ItemCompletedEvent { item }) = &events[4] else { panic!() };
+        assert_eq!(item.id, "item_1");
+        let ThreadItemDetails::CommandExecution(command) = &item.details else { panic!() };
+        assert_eq!((command.exit_code, command.status), (Some(0), CommandExecutionStatus::Completed));
+    }
+
+    #[test]
+    fn declined_items_and_the_other_kinds() {
+        for line in [
+            r#"{"type":"item.completed","item":{"id":"item_0","type":"command_execution","command":"rm -rf /","aggregated_output":"","exit_code":null,"status":"declined"}}"#,
+            r#"{"type":"item.completed","item":{"id":"item_1","type":"file_change","changes":[{"path":"/etc/passwd","kind":"update"}],"status":"declined"}}"#,
+            r#"{"type":"item.completed","item":{"id":"item_2","type":"file_change","changes":[{"path":"/w/gone.txt","kind":"delete"}],"status":"failed"}}"#,
+            r#"{"type":"item.started","item":{"id":"item_3","type":"mcp_tool_call","server":"docs","tool":"search","arguments":{"q":"x"},"status":"in_progress"}}"#,
+            r#"{"type":"item.completed","item":{"id":"item_3","type":"mcp_tool_call","server":"docs","tool":"search","arguments":{"q":"x"},"result":{"content":[{"type":"text","text":"found"}],"structured_content":null},"status":"completed"}}"#,
+            r#"{"type":"item.completed","item":{"id":"item_4","type":"mcp_tool_call","server":"docs","tool":"search","arguments":{},"error":{"message":"timed out"},"status":"failed"}}"#,
+            r#"{"type":"item.completed","item":{"id":"item_5","type":"web_search","query":"serde flatten"}}"#,
+            r#"{"type":"item.completed","item":{"id":"item_6","type":"error","message":"output truncated"}}"#,
+            r#"{"type":"item.updated","item":{"id":"item_7","type":"todo_list","items":[]}}"#,
+            r#"{"type":"turn.failed","error":{"message":"retries spent: 503 Service Unavailable"}}"#,
+            r#"{"type":"error","message":"stream ended unexpectedly"}"#,
+        ] {
+            assert_wire_exact::<ThreadEvent>(line);
+        }
+    }
+
+    #[test]
+    fn a_missing_exit_code_reads_as_none_and_is_written_as_null() {
+        let line = r#"{"id":"item_0","type":"command_execution","command":"ls","aggregated_output":"","status":"in_progress"}"#;
+        let item: ThreadItem = serde_json::from_str(line).unwrap();
+        let written = serde_json::to_string(&item).unwrap();
+        assert!(written.contains(r#""exit_code":null"#), "{written}");
+    }
+
+    #[test]
+    fn unknown_kinds_are_errors_that_name_the_kind() {
+        let error = serde_json::from_str::<ThreadEvent>(r#"{"type":"turn.paused"}"#).unwrap_err();
+        assert!(error.to_string().contains("turn.paused"), "{error}");
+    }
+}

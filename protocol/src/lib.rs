@@ -24,3 +24,6 @@
 pub mod exec;
 pub mod registry;
 pub mod v2;
+
+#[cfg(test)]
+mod test_support;

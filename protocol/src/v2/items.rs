@@ -327,3 +327,49 @@ pub struct TodoItem {
     /// Whether the step is done.
     pub completed: bool,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::assert_wire_exact;
+
+    #[test]
+    fn every_kind_reads_and_writes_back_exactly() {
+        for line in [
+            r#"{"type":"userMessage","id":"u1","content":[{"type":"text","text":"do it"},{"type":"image","url":"data:image/png;base64,AA=="},{"type":"localImage","path":"/w/a.png"}]}"#,
+            r#"{"type":"agentMessage","id":"msg_1","text":"Done."}"#,
+            r#"{"type":"reasoning","id":"rs_1","summary":["Thinking"],"content":[]}"#,
+            r#"{"type":"commandExecution","id":"call_1","command":"cat a | grep b","cwd":"/w","status":"completed","commandActions":[{"type":"read","command":"cat a","name":"a","path":"a"},{"type":"search","command":"grep b","query":"b","path":null},{"type":"listFiles","command":"ls","path":null}],"aggregatedOutput":"b\n","exitCode":0,"durationMs":88}"#,
+            r#"{"type":"fileChange","id":"call_3","changes":[{"path":"/w/hello.txt","kind":{"type":"add"},"diff":"hi\n"},{"path":"/w/a.rs","kind":{"type":"update","move_path":"/w/b.rs"},"diff":"@@ -1 +1 @@\n-a\n+b\n"},{"path":"/w/old","kind":{"type":"delete"},"diff":""}],"status":"declined"}"#,
+            r#"{"type":"mcpToolCall","id":"m1","server":"docs","tool":"search","status":"completed","arguments":{"q":1},"result":{"content":[],"structuredContent":{"hits":0}},"error":null}"#,
+            r#"{"type":"webSearch","id":"w1","query":"rust"}"#,
+            r#"{"type":"todoList","id":"p1","items":[{"id":"0","text":"a","completed":true}]}"#,
+            r#"{"type":"imageView","id":"v1","path":"/w/a.png"}"#,
+        ] {
+            assert_wire_exact::<ThreadItem>(line);
+        }
+    }
+
+    /// The seed payloads predate 0.63: `parsedCmd` with `cmd`, and bare-string change kinds.
+    #[test]
+    fn the_older_seed_spellings_are_read_and_written_the_new_way() {
+        let item: ThreadItem = serde_json::from_str(
+            r#"{"type":"commandExecution","id":"c","command":"touch x","cwd":"/w","status":"inProgress","parsedCmd":[{"cmd":"touch x","type":"unknown"}],"aggregatedOutput":null,"exitCode":null,"durationMs":null}"#,
+        )
+        .unwrap();
+        let written = serde_json::to_string(&item).unwrap();
+        assert!(written.contains(r#""commandActions":[{"type":"unknown","command":"touch x"}]"#), "{written}");
+
+        for (old, new) in [
+            (r#""add""#, PatchChangeKind::Add),
+            (r#""delete""#, PatchChangeKind::Delete),
+            (r#""update""#, PatchChangeKind::Update { move_path: None }),
+            (r#"{"type":"update"}"#, PatchChangeKind::Update { move_path: None }),
+        ] {
+            assert_eq!(serde_json::from_str::<PatchChangeKind>(old).unwrap(), new, "{old}");
+        }
+        assert_eq!(serde_json::to_string(&PatchChangeKind::Add).unwrap(), r#"{"type":"add"}"#);
+        let error = serde_json::from_str::<PatchChangeKind>(r#""rename""#).unwrap_err();
+        assert!(error.to_string().contains("patch change kind"), "{error}");
+    }
+}

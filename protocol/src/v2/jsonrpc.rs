@@ -112,3 +112,34 @@ impl JsonRpcErrorError {
     /// The server failed while handling a valid request.
     pub const INTERNAL_ERROR: i64 = -32603;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::assert_wire_exact;
+
+    #[test]
+    fn each_message_kind_is_told_apart() {
+        let kinds = [
+            r#"{"id":0,"method":"initialize","params":{"clientInfo":{"name":"probe","version":"0.0.1"}}}"#,
+            r#"{"method":"initialized"}"#,
+            r#"{"id":0,"result":{"userAgent":"agentwire/0.1.0"}}"#,
+            r#"{"error":{"code":-32601,"message":"unknown method `thread/fork`"},"id":"x"}"#,
+        ];
+        let messages: Vec<JsonRpcMessage> = kinds.iter().map(|l| assert_wire_exact(l)).collect();
+        assert!(matches!(messages[0], JsonRpcMessage::Request(_)));
+        assert!(matches!(messages[1], JsonRpcMessage::Notification(_)));
+        assert!(matches!(messages[2], JsonRpcMessage::Response(_)));
+        assert!(
+            matches!(&messages[3], JsonRpcMessage::Error(e) if e.error.code == JsonRpcErrorError::METHOD_NOT_FOUND)
+        );
+    }
+
+    #[test]
+    fn a_jsonrpc_version_member_is_accepted() {
+        let message: JsonRpcMessage =
+            serde_json::from_str(r#"{"jsonrpc":"2.0","id":7,"method":"model/list","params":{}}"#).unwrap();
+        let JsonRpcMessage::Request(request) = message else { panic!("{message:?}") };
+        assert_eq!((request.id, request.method.as_str()), (RequestId::Integer(7), "model/list"));
+    }
+}

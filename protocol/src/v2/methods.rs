@@ -192,3 +192,73 @@ pub enum ClientNotification {
     #[serde(rename = "initialized")]
     Initialized,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::assert_wire_exact;
+    use crate::v2::{ApprovalDecision, ThreadItem};
+
+    #[test]
+    fn server_requests_and_notifications_read_and_write_back_exactly() {
+        let request = assert_wire_exact::<ServerRequest>(
+            r#"{"method":"item/commandExecution/requestApproval","id":0,"params":{"threadId":"t1","turnId":"0","itemId":"call_1","reason":null,"risk":null}}"#,
+        );
+        assert_eq!(request.method(), "item/commandExecution/requestApproval");
+        assert_eq!(request.id(), &RequestId::Integer(0));
+        assert_wire_exact::<ServerRequest>(
+            r#"{"method":"item/fileChange/requestApproval","id":1,"params":{"threadId":"t1","turnId":"0","itemId":"call_3","reason":null,"grantRoot":"/outside"}}"#,
+        );
+        for line in [
+            r#"{"method":"item/started","params":{"item":{"type":"commandExecution","id":"call_1","command":"bash -lc 'touch x'","cwd":"/w","status":"inProgress","commandActions":[{"type":"unknown","command":"touch x"}],"aggregatedOutput":null,"exitCode":null,"durationMs":null}}}"#,
+            r#"{"method":"item/completed","params":{"item":{"type":"commandExecution","id":"call_1","command":"bash -lc 'touch x'","cwd":"/w","status":"declined","commandActions":[],"aggregatedOutput":null,"exitCode":null,"durationMs":null}}}"#,
+            r#"{"method":"item/commandExecution/outputDelta","params":{"itemId":"call_1","delta":"hi\n"}}"#,
+            r#"{"method":"item/agentMessage/delta","params":{"itemId":"msg_1","delta":"Done."}}"#,
+            r#"{"method":"item/reasoning/summaryPartAdded","params":{"itemId":"rs_1","summaryIndex":1}}"#,
+            r#"{"method":"item/reasoning/summaryTextDelta","params":{"itemId":"rs_1","delta":"Thin","summaryIndex":1}}"#,
+            r#"{"method":"item/reasoning/textDelta","params":{"itemId":"rs_1","delta":"raw","contentIndex":0}}"#,
+            r#"{"method":"turn/started","params":{"turn":{"id":"0","items":[],"status":"inProgress"}}}"#,
+            r#"{"method":"turn/completed","params":{"turn":{"id":"0","items":[],"status":"interrupted"}}}"#,
+            r#"{"method":"error","params":{"error":{"message":"stream cut","codexErrorInfo":{"responseStreamDisconnected":{"httpStatusCode":null}}}}}"#,
+        ] {
+            assert_wire_exact::<ServerNotification>(line);
+        }
+    }
+
+    #[test]
+    fn client_requests_carry_their_method_and_id() {
+        let request: ClientRequest = serde_json::from_str(
+            r#"{"id":"a","method":"thread/start","params":{"cwd":"/w","approvalPolicy":"unlessTrusted","sandbox":"workspaceWrite"}}"#,
+        )
+        .unwrap();
+        assert_eq!((request.method(), request.id()), ("thread/start", &RequestId::String("a".into())));
+        let ClientRequest::ThreadStart { params, .. } = request else { panic!() };
+        assert_eq!(params.cwd.as_deref(), Some("/w"));
+        assert_eq!(params.model, None);
+        assert_wire_exact::<ClientNotification>(r#"{"method":"initialized"}"#);
+    }
+
+    #[test]
+    fn an_unknown_method_is_an_error_that_names_it() {
+        let error = serde_json::from_str::<ClientRequest>(r#"{"id":1,"method":"thread/fork","params":{}}"#)
+            .unwrap_err();
+        assert!(error.to_string().contains("thread/fork"), "{error}");
+    }
+
+    #[test]
+    fn approval_answers_accept_optional_settings() {
+        let answer: crate::v2::CommandExecutionRequestApprovalResponse =
+            serde_json::from_str(r#"{"decision":"accept"}"#).unwrap();
+        assert_eq!((answer.decision, answer.accept_settings), (ApprovalDecision::Accept, None));
+        assert_wire_exact::<crate::v2::CommandExecutionRequestApprovalResponse>(
+            r#"{"decision":"accept","acceptSettings":{"forSession":true}}"#,
+        );
+        let answer: crate::v2::CommandExecutionRequestApprovalResponse =
+            serde_json::from_str(r#"{"decision":"decline","acceptSettings":null}"#).unwrap();
+        assert_eq!(answer.accept_settings, None);
+        assert!(serde_json::from_str::<crate::v2::FileChangeRequestApprovalResponse>(r#"{"decision":"maybe"}"#).is_err());
+        // The item of an approval is the one `item/started` announced.
+        let item: ThreadItem = serde_json::from_str(r#"{"type":"fileChange","id":"call_3","changes":[],"status":"inProgress"}"#).unwrap();
+        assert_eq!(item.id(), "call_3");
+    }
+}

@@ -351,3 +351,59 @@ pub struct TurnInterruptParams {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 #[ts(export_to = "v2/")]
 pub struct TurnInterruptResponse {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::assert_wire_exact;
+
+    #[test]
+    fn thread_start_answers_what_is_in_force() {
+        let response = assert_wire_exact::<ThreadStartResponse>(
+            r#"{"thread":{"id":"t1","preview":"","modelProvider":"openai","createdAt":1795606952,"path":"/h/sessions/2026/11/25/rollout-2026-11-25T11-42-32-t1.jsonl","turns":[]},"model":"gpt-5.1-codex","modelProvider":"openai","cwd":"/w","approvalPolicy":"unlessTrusted","sandbox":{"type":"workspaceWrite","writableRoots":[],"networkAccess":false,"excludeTmpdirEnvVar":false,"excludeSlashTmp":false},"reasoningEffort":null}"#,
+        );
+        assert_eq!(response.thread.created_at, 1_795_606_952);
+    }
+
+    #[test]
+    fn optional_params_read_from_absent_and_from_null_and_are_omitted_when_empty() {
+        let absent: ThreadStartParams = serde_json::from_str("{}").unwrap();
+        let null: ThreadStartParams =
+            serde_json::from_str(r#"{"model":null,"cwd":null,"approvalPolicy":null,"config":null}"#).unwrap();
+        assert_eq!(absent, ThreadStartParams::default());
+        assert_eq!(null, ThreadStartParams::default());
+        assert_eq!(serde_json::to_string(&absent).unwrap(), "{}");
+        let list: ThreadListParams = serde_json::from_str(r#"{"cursor":null,"limit":5}"#).unwrap();
+        assert_eq!((list.cursor, list.limit, list.model_providers), (None, Some(5), None));
+    }
+
+    #[test]
+    fn a_defaulted_sandbox_policy_reads_without_its_settings() {
+        let policy: SandboxPolicy = serde_json::from_str(r#"{"type":"workspaceWrite"}"#).unwrap();
+        assert_eq!(
+            policy,
+            SandboxPolicy::WorkspaceWrite {
+                writable_roots: vec![],
+                network_access: false,
+                exclude_tmpdir_env_var: false,
+                exclude_slash_tmp: false
+            }
+        );
+        let policy: AskForApproval = serde_json::from_str(r#""untrusted""#).unwrap();
+        assert_eq!(policy, AskForApproval::UnlessTrusted, "the reference's client spelling is read too");
+    }
+
+    #[test]
+    fn turn_status_is_flattened_with_its_error() {
+        let turn = assert_wire_exact::<Turn>(
+            r#"{"id":"3","items":[],"status":"failed","error":{"message":"retries spent","codexErrorInfo":{"responseTooManyFailedAttempts":{"httpStatusCode":503}}}}"#,
+        );
+        let TurnStatus::Failed { error } = turn.status else { panic!("{turn:?}") };
+        assert_eq!(
+            error.codex_error_info,
+            Some(CodexErrorInfo::ResponseTooManyFailedAttempts { http_status_code: Some(503) })
+        );
+        assert_wire_exact::<TurnError>(r#"{"message":"nope","codexErrorInfo":"unauthorized"}"#);
+        assert_wire_exact::<TurnStartResponse>(r#"{"turn":{"id":"0","items":[],"status":"inProgress"}}"#);
+    }
+}

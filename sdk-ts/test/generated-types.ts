@@ -1,0 +1,58 @@
+// Type-level tests of the generated TypeScript: `npm run typecheck` fails if any line below
+// stops compiling, or if a line marked @ts-expect-error starts compiling.
+import type { exec, v2 } from "../src/index.js";
+
+// The method map types requests and results by method name.
+type Params<M extends keyof v2.ClientRequestMap> = v2.ClientRequestMap[M]["params"];
+type Result<M extends keyof v2.ClientRequestMap> = v2.ClientRequestMap[M]["result"];
+
+// Every thread/start param is optional.
+export const startEverythingDefault: Params<"thread/start"> = {};
+export const startSome: Params<"thread/start"> = { cwd: "/w", approvalPolicy: "onRequest", sandbox: "workspaceWrite" };
+// @ts-expect-error enums are camelCase on the v2 surface
+export const badPolicy: Params<"thread/start"> = { approvalPolicy: "on-request" };
+
+export function threadId(result: Result<"thread/start">): string {
+  return result.thread.id;
+}
+
+// Integers are numbers, never bigint.
+export const finished: v2.ThreadItem = {
+  type: "commandExecution",
+  id: "call_1",
+  command: "ls",
+  cwd: "/w",
+  status: "declined",
+  commandActions: [{ type: "unknown", command: "ls" }],
+  aggregatedOutput: null,
+  exitCode: null,
+  durationMs: 12,
+};
+// @ts-expect-error durationMs is a number
+export const bigDuration: v2.ThreadItem = { ...finished, durationMs: 12n };
+
+// Narrowing on the tag reaches each kind's fields.
+export function describe(event: exec.ThreadEvent): string {
+  switch (event.type) {
+    case "thread.started":
+      return event.thread_id;
+    case "turn.completed":
+      return `${event.usage.input_tokens + event.usage.output_tokens} tokens`;
+    case "item.completed":
+      return event.item.type === "command_execution" ? `${event.item.command}: ${event.item.exit_code}` : event.item.id;
+    default:
+      return event.type;
+  }
+}
+
+// Approval answers: the server request names the method, the map names the answer.
+export function answer(request: v2.ServerRequest): v2.ServerRequestMap[typeof request.method]["result"] {
+  return request.method === "item/commandExecution/requestApproval"
+    ? { decision: "accept", acceptSettings: { forSession: true } }
+    : { decision: "decline" };
+}
+
+// Notifications are told apart by method.
+export function delta(notification: v2.ServerNotification): string | undefined {
+  return notification.method === "item/agentMessage/delta" ? notification.params.delta : undefined;
+}
