@@ -37,10 +37,9 @@ fn run() -> Result<ExitCode> {
             "--root" => root = args.next().context("--root needs a directory")?.into(),
             "reference-shapes" => {
                 let bundle = args.next().context("reference-shapes needs a schema bundle file")?;
-                let text = std::fs::read_to_string(&bundle)
-                    .with_context(|| format!("cannot read {bundle}"))?;
-                let value = serde_json::from_str(&text)
-                    .with_context(|| format!("{bundle} is not JSON"))?;
+                let text =
+                    std::fs::read_to_string(&bundle).with_context(|| format!("cannot read {bundle}"))?;
+                let value = serde_json::from_str(&text).with_context(|| format!("{bundle} is not JSON"))?;
                 print!("{}", codegen::shapes::render(&codegen::shapes::extract(&value)));
                 return Ok(ExitCode::SUCCESS);
             }
@@ -67,8 +66,8 @@ fn run() -> Result<ExitCode> {
         eprintln!("run `cargo run -p codegen` and commit the result");
         return Ok(ExitCode::FAILURE);
     }
-    let changed = codegen::write(&root, &files)
-        .with_context(|| format!("cannot write into {}", root.display()))?;
+    let changed =
+        codegen::write(&root, &files).with_context(|| format!("cannot write into {}", root.display()))?;
     for drift in &changed {
         println!("  {drift}");
     }

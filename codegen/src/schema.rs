@@ -13,6 +13,7 @@ use schemars::generate::{SchemaGenerator, SchemaSettings};
 use schemars::JsonSchema;
 use serde_json::{Map, Value};
 
+use crate::typescript::entry_for;
 use crate::{Files, GenerateError, TypeEntry, BUNDLE_FILE, GENERATED_MARKER, SCHEMA_DIR};
 
 /// Where schemars puts definitions, as a JSON pointer prefix.
@@ -25,7 +26,7 @@ fn generator() -> SchemaGenerator {
 
 /// Renders one schema file per registered type, then the bundle.
 pub(crate) fn generate<R: Registry>(entries: &[TypeEntry], files: &mut Files) -> Result<(), GenerateError> {
-    let mut render = Render { entries, files, bundle: Map::new(), index: 0, error: None };
+    let mut render = Render { entries, files, bundle: Map::new(), error: None };
     R::visit_all(&mut render);
     if let Some(error) = render.error {
         return Err(error);
@@ -84,8 +85,6 @@ struct Render<'a> {
     files: &'a mut Files,
     /// Module name to its definitions, as a JSON object.
     bundle: Map<String, Value>,
-    /// Position of the type being visited in `entries` (the registry order).
-    index: usize,
     error: Option<GenerateError>,
 }
 
@@ -102,12 +101,8 @@ impl Render<'_> {
                 typescript: entry.name.clone(),
             });
         }
-        let known: BTreeSet<&str> = self
-            .entries
-            .iter()
-            .filter(|e| e.module == entry.module)
-            .map(|e| e.name.as_str())
-            .collect();
+        let known: BTreeSet<&str> =
+            self.entries.iter().filter(|e| e.module == entry.module).map(|e| e.name.as_str()).collect();
         let module_defs = self
             .bundle
             .entry(entry.module.clone())
@@ -148,11 +143,8 @@ impl Render<'_> {
 
 impl WireTypeVisitor for Render<'_> {
     fn visit<T: JsonSchema + ts_rs::TS + 'static>(&mut self) {
-        let entry = &self.entries[self.index];
-        self.index += 1;
         if self.error.is_none() {
-            let entry = entry.clone();
-            self.error = self.render::<T>(&entry).err();
+            self.error = entry_for::<T>().and_then(|entry| self.render::<T>(&entry)).err();
         }
     }
 }

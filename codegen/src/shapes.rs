@@ -70,7 +70,9 @@ fn is_namespace(value: &Value) -> bool {
     const KEYWORDS: [&str; 10] =
         ["type", "properties", "oneOf", "anyOf", "allOf", "enum", "const", "$ref", "title", "description"];
     value.as_object().is_some_and(|map| {
-        !map.is_empty() && !KEYWORDS.iter().any(|k| map.contains_key(*k)) && map.values().all(Value::is_object)
+        !map.is_empty()
+            && !KEYWORDS.iter().any(|k| map.contains_key(*k))
+            && map.values().all(Value::is_object)
     })
 }
 

@@ -23,12 +23,7 @@ pub(crate) fn entry_for<T: TS + 'static>() -> Result<TypeEntry, GenerateError> {
     let path = T::output_path().unwrap_or_default();
     let module = match path.parent().and_then(Path::to_str) {
         Some(module) if !module.is_empty() => module.to_owned(),
-        _ => {
-            return Err(GenerateError::NoModule {
-                type_name: rust_name,
-                path: path.display().to_string(),
-            })
-        }
+        _ => return Err(GenerateError::NoModule { type_name: rust_name, path: path.display().to_string() }),
     };
     Ok(TypeEntry { module, name: T::ident(&config()), rust_name })
 }
@@ -55,9 +50,7 @@ pub(crate) fn generate<R: Registry>(entries: &[TypeEntry], files: &mut Files) ->
         files.insert(Path::new(TS_DIR).join(module).join("index.ts"), index);
     }
     let mut root = header();
-    root.push_str(
-        "// The two modules share type names (both have a ThreadItem), so each is a namespace.\n",
-    );
+    root.push_str("// The two modules share type names (both have a ThreadItem), so each is a namespace.\n");
     for module in &modules {
         root.push_str(&format!("export type * as {module} from \"./{module}/index.js\";\n"));
     }

@@ -71,10 +71,8 @@ fn a_type_changed_without_regenerating_fails_the_check() {
     let text = fs::read_to_string(&source).unwrap();
     let anchor = "pub struct AgentMessageDeltaNotification {\n";
     assert!(text.contains(anchor), "the test's anchor moved; update it");
-    let changed = text.replace(
-        anchor,
-        &format!("{anchor}    /// Added by the drift test.\n    pub drift_probe: bool,\n"),
-    );
+    let changed = text
+        .replace(anchor, &format!("{anchor}    /// Added by the drift test.\n    pub drift_probe: bool,\n"));
     fs::write(&source, changed).unwrap();
 
     let run = |args: &[&str]| {
@@ -101,10 +99,15 @@ fn a_type_changed_without_regenerating_fails_the_check() {
 
     let output = run(&[]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let ts = fs::read_to_string(copy.path().join("sdk-ts/src/generated/v2/AgentMessageDeltaNotification.ts")).unwrap();
+    let ts = fs::read_to_string(copy.path().join("sdk-ts/src/generated/v2/AgentMessageDeltaNotification.ts"))
+        .unwrap();
     assert!(ts.contains("driftProbe: boolean"), "regenerated TypeScript has the new field:\n{ts}");
     let output = run(&["--check"]);
-    assert!(output.status.success(), "after regenerating, --check passes: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "after regenerating, --check passes: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 fn copy_dir(from: &Path, to: &Path) {

@@ -56,14 +56,15 @@ fn v2_types_match_the_reference() {
         let bare = &key["v2/".len()..];
         let Some(ref_lines) = reference.get(key).or_else(|| reference.get(bare)) else {
             if !OURS_ONLY.iter().any(|(k, _)| k == key) {
-                problems.push(format!("{key}: the reference has no such type; add it to OURS_ONLY with a reason, or rename it"));
+                problems.push(format!(
+                    "{key}: the reference has no such type; add it to OURS_ONLY with a reason, or rename it"
+                ));
             }
             continue;
         };
         compared += 1;
         for line in ref_lines.difference(our_lines) {
-            let allowed =
-                REFERENCE_ONLY.iter().any(|(k, prefix, _)| k == key && line.starts_with(prefix));
+            let allowed = REFERENCE_ONLY.iter().any(|(k, prefix, _)| k == key && line.starts_with(prefix));
             if !allowed {
                 problems.push(format!("{key}: reference has `{line}`, we do not"));
             }
@@ -74,7 +75,12 @@ fn v2_types_match_the_reference() {
             }
         }
     }
-    assert!(problems.is_empty(), "{} differences from the reference:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} differences from the reference:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
     let v2_types = ours.keys().filter(|k| k.starts_with("v2/")).count();
     assert_eq!(compared + OURS_ONLY.len(), v2_types, "every v2 type is compared or listed in OURS_ONLY");
 }
@@ -96,7 +102,10 @@ fn the_allowances_are_all_still_needed() {
         );
     }
     for (key, line, _) in OURS_EXTRA {
-        assert!(ours.get(*key).is_some_and(|l| l.contains(*line)), "OURS_EXTRA names `{key}{line}`, which we no longer have");
+        assert!(
+            ours.get(*key).is_some_and(|l| l.contains(*line)),
+            "OURS_EXTRA names `{key}{line}`, which we no longer have"
+        );
     }
 }
 
@@ -113,7 +122,16 @@ fn method_lists_are_those_of_the_wire_spec() {
     let set = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
     assert_eq!(
         methods("v2/ClientRequest"),
-        set(&["initialize", "thread/start", "thread/resume", "thread/list", "thread/archive", "turn/start", "turn/interrupt", "model/list"])
+        set(&[
+            "initialize",
+            "thread/start",
+            "thread/resume",
+            "thread/list",
+            "thread/archive",
+            "turn/start",
+            "turn/interrupt",
+            "model/list"
+        ])
     );
     assert_eq!(
         methods("v2/ServerRequest"),

@@ -56,7 +56,12 @@ impl SchemaSet {
 
     /// Checks `payload` against the schema of `module/type_name` (for example `v2` and
     /// `ServerNotification`), naming every violation.
-    pub fn validate(&mut self, module: &str, type_name: &str, payload: &Value) -> Result<(), ValidationFailure> {
+    pub fn validate(
+        &mut self,
+        module: &str,
+        type_name: &str,
+        payload: &Value,
+    ) -> Result<(), ValidationFailure> {
         let key = (module.to_owned(), type_name.to_owned());
         if !self.validators.contains_key(&key) {
             let validator = self.load(module, type_name)?;
@@ -64,7 +69,14 @@ impl SchemaSet {
         }
         let errors: Vec<String> = self.validators[&key]
             .iter_errors(payload)
-            .map(|e| format!("  at {}: {} (schema path {})", pointer(e.instance_path().as_str()), e, e.schema_path().as_str()))
+            .map(|e| {
+                format!(
+                    "  at {}: {} (schema path {})",
+                    pointer(e.instance_path().as_str()),
+                    e,
+                    e.schema_path().as_str()
+                )
+            })
             .collect();
         if errors.is_empty() {
             Ok(())
@@ -75,10 +87,12 @@ impl SchemaSet {
 
     fn load(&self, module: &str, type_name: &str) -> Result<Validator, ValidationFailure> {
         let path = self.dir.join(module).join(format!("{type_name}.json"));
-        let text = std::fs::read_to_string(&path).map_err(|source| ValidationFailure::Read { path: path.clone(), source })?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(|source| ValidationFailure::Read { path: path.clone(), source })?;
         let schema: Value = serde_json::from_str(&text)
             .map_err(|e| ValidationFailure::BadSchema { path: path.clone(), message: e.to_string() })?;
-        jsonschema::draft7::new(&schema).map_err(|e| ValidationFailure::BadSchema { path, message: e.to_string() })
+        jsonschema::draft7::new(&schema)
+            .map_err(|e| ValidationFailure::BadSchema { path, message: e.to_string() })
     }
 }
 

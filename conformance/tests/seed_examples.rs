@@ -31,14 +31,20 @@ enum Shape {
 const FIXTURES: &[(&str, Shape)] = &[
     (
         "command_execution_approval_response.json",
-        Shape::ApprovalResponse(typed::<CommandExecutionRequestApprovalResponse>, "CommandExecutionRequestApprovalResponse"),
+        Shape::ApprovalResponse(
+            typed::<CommandExecutionRequestApprovalResponse>,
+            "CommandExecutionRequestApprovalResponse",
+        ),
     ),
     ("command_execution_completed.json", Shape::NotificationMissingMethod("item/completed")),
     ("command_execution_request_approval.json", Shape::ServerRequest),
     ("command_execution_started.json", Shape::ServerNotification),
     (
         "file_change_approval_response.json",
-        Shape::ApprovalResponse(typed::<FileChangeRequestApprovalResponse>, "FileChangeRequestApprovalResponse"),
+        Shape::ApprovalResponse(
+            typed::<FileChangeRequestApprovalResponse>,
+            "FileChangeRequestApprovalResponse",
+        ),
     ),
     ("file_change_completed.json", Shape::ServerNotification),
     ("file_change_request_approval.json", Shape::ServerRequest),

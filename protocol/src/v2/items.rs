@@ -245,7 +245,10 @@ impl<'de> Deserialize<'de> for PatchChangeKind {
         }
         /// Either form, as it may arrive.
         #[derive(Deserialize)]
-        #[serde(untagged, expecting = "a patch change kind: {\"type\": \"add\"|\"delete\"|\"update\"} or one of the strings \"add\", \"delete\", \"update\"")]
+        #[serde(
+            untagged,
+            expecting = "a patch change kind: {\"type\": \"add\"|\"delete\"|\"update\"} or one of the strings \"add\", \"delete\", \"update\""
+        )]
         enum Wire {
             Tagged(Tagged),
             Bare(BareKind),
@@ -358,7 +361,10 @@ mod tests {
         )
         .unwrap();
         let written = serde_json::to_string(&item).unwrap();
-        assert!(written.contains(r#""commandActions":[{"type":"unknown","command":"touch x"}]"#), "{written}");
+        assert!(
+            written.contains(r#""commandActions":[{"type":"unknown","command":"touch x"}]"#),
+            "{written}"
+        );
 
         for (old, new) in [
             (r#""add""#, PatchChangeKind::Add),

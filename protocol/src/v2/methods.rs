@@ -20,9 +20,9 @@ use super::jsonrpc::RequestId;
 use super::models::{ModelListParams, ModelListResponse};
 use super::notifications::*;
 use super::thread::{
-    ThreadArchiveParams, ThreadArchiveResponse, ThreadListParams, ThreadListResponse,
-    ThreadResumeParams, ThreadResumeResponse, ThreadStartParams, ThreadStartResponse,
-    TurnInterruptParams, TurnInterruptResponse, TurnStartParams, TurnStartResponse,
+    ThreadArchiveParams, ThreadArchiveResponse, ThreadListParams, ThreadListResponse, ThreadResumeParams,
+    ThreadResumeResponse, ThreadStartParams, ThreadStartResponse, TurnInterruptParams, TurnInterruptResponse,
+    TurnStartParams, TurnStartResponse,
 };
 
 /// The types of one method: what goes in `params`, and what comes back in `result`.
@@ -256,9 +256,14 @@ mod tests {
         let answer: crate::v2::CommandExecutionRequestApprovalResponse =
             serde_json::from_str(r#"{"decision":"decline","acceptSettings":null}"#).unwrap();
         assert_eq!(answer.accept_settings, None);
-        assert!(serde_json::from_str::<crate::v2::FileChangeRequestApprovalResponse>(r#"{"decision":"maybe"}"#).is_err());
+        assert!(serde_json::from_str::<crate::v2::FileChangeRequestApprovalResponse>(
+            r#"{"decision":"maybe"}"#
+        )
+        .is_err());
         // The item of an approval is the one `item/started` announced.
-        let item: ThreadItem = serde_json::from_str(r#"{"type":"fileChange","id":"call_3","changes":[],"status":"inProgress"}"#).unwrap();
+        let item: ThreadItem =
+            serde_json::from_str(r#"{"type":"fileChange","id":"call_3","changes":[],"status":"inProgress"}"#)
+                .unwrap();
         assert_eq!(item.id(), "call_3");
     }
 }

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Makes sure Node.js and npm are on PATH (the TypeScript SDK needs them), installing Debian's
-# packages when they are missing and we may (root, with apt-get). Sourced by the other scripts.
+# Node.js for sdk-ts/, sourced by the other scripts: makes sure node and npm are on PATH
+# (installing Debian's packages when they are missing and we are root with apt-get), and
+# installs sdk-ts's pinned dependencies from its package-lock.json.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "== installing Node.js and npm (apt-get)"
@@ -10,3 +14,6 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     exit 1
   fi
 fi
+
+echo "== sdk-ts: npm ci"
+npm ci --prefix sdk-ts --no-audit --no-fund --loglevel=error
