@@ -1,0 +1,114 @@
+//! The `--experimental-json` output: each runtime event as one line of the `exec` stream
+//! ([`protocol::exec::ThreadEvent`]), with item ids `item_0`, `item_1`, … in order of first
+//! appearance.
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use protocol::exec as wire;
+
+use crate::items::{Item, ItemKind, Status, TurnEvent};
+use crate::tools::apply_patch::ChangeKind;
+use crate::tools::shell;
+
+/// Writes the JSONL stream.
+pub struct JsonlOutput<W: Write> {
+    out: W,
+    ids: HashMap<String, String>,
+}
+
+impl<W: Write> JsonlOutput<W> {
+    /// Writes to `out` (stdout).
+    pub fn new(out: W) -> Self {
+        JsonlOutput { out, ids: HashMap::new() }
+    }
+
+    /// Writes one event as one line, flushed at once.
+    pub fn write(&mut self, event: &wire::ThreadEvent) {
+        let line = serde_json::to_string(event).expect("protocol events serialize");
+        // A closed stdout (the reader went away) is not worth crashing over.
+        let _ = writeln!(self.out, "{line}").and_then(|()| self.out.flush());
+    }
+
+    /// Writes what a runtime event becomes on the `exec` stream, if anything.
+    pub fn turn_event(&mut self, event: TurnEvent) {
+        let wrap = |item| wire::ItemStartedEvent { item };
+        let event = match event {
+            // The reference announces no patch before it is applied; neither do we.
+            TurnEvent::ItemStarted(Item { kind: ItemKind::FileChange { .. }, .. }) => None,
+            TurnEvent::ItemStarted(item) => self.item(&item).map(|i| wire::ThreadEvent::ItemStarted(wrap(i))),
+            TurnEvent::ItemUpdated(item) => {
+                self.item(&item).map(|item| wire::ThreadEvent::ItemUpdated(wire::ItemUpdatedEvent { item }))
+            }
+            TurnEvent::ItemCompleted(item) => self
+                .item(&item)
+                .map(|item| wire::ThreadEvent::ItemCompleted(wire::ItemCompletedEvent { item })),
+            TurnEvent::ModelDelta(_) | TurnEvent::CommandOutput { .. } | TurnEvent::Retrying { .. } => None,
+        };
+        if let Some(event) = event {
+            self.write(&event);
+        }
+    }
+
+    /// The `exec` form of an item; `None` for kinds the stream does not show.
+    fn item(&mut self, item: &Item) -> Option<wire::ThreadItem> {
+        let details = match &item.kind {
+            ItemKind::UserMessage { .. } | ItemKind::ImageView { .. } => return None,
+            ItemKind::AgentMessage { text } => {
+                wire::ThreadItemDetails::AgentMessage(wire::AgentMessageItem { text: text.clone() })
+            }
+            ItemKind::Reasoning { summary, content } => {
+                let text = if summary.is_empty() { content.join("\n\n") } else { summary.join("\n\n") };
+                wire::ThreadItemDetails::Reasoning(wire::ReasoningItem { text })
+            }
+            ItemKind::Command(command) => {
+                wire::ThreadItemDetails::CommandExecution(wire::CommandExecutionItem {
+                    command: shell::display(&command.argv),
+                    aggregated_output: command.aggregated_output.clone(),
+                    exit_code: command.exit_code,
+                    status: match command.status {
+                        Status::InProgress => wire::CommandExecutionStatus::InProgress,
+                        Status::Completed => wire::CommandExecutionStatus::Completed,
+                        Status::Failed => wire::CommandExecutionStatus::Failed,
+                        Status::Declined => wire::CommandExecutionStatus::Declined,
+                    },
+                })
+            }
+            ItemKind::FileChange { changes, status } => {
+                wire::ThreadItemDetails::FileChange(wire::FileChangeItem {
+                    changes: changes
+                        .iter()
+                        .map(|c| wire::FileUpdateChange {
+                            path: c.path.display().to_string(),
+                            kind: match c.kind {
+                                ChangeKind::Add => wire::PatchChangeKind::Add,
+                                ChangeKind::Delete => wire::PatchChangeKind::Delete,
+                                ChangeKind::Update => wire::PatchChangeKind::Update,
+                            },
+                        })
+                        .collect(),
+                    status: match status {
+                        Status::Completed => wire::PatchApplyStatus::Completed,
+                        Status::Declined => wire::PatchApplyStatus::Declined,
+                        Status::Failed | Status::InProgress => wire::PatchApplyStatus::Failed,
+                    },
+                })
+            }
+            ItemKind::TodoList { items } => wire::ThreadItemDetails::TodoList(wire::TodoListItem {
+                items: items
+                    .iter()
+                    .map(|(text, completed)| wire::TodoItem { text: text.clone(), completed: *completed })
+                    .collect(),
+            }),
+            ItemKind::WebSearch { query } => {
+                wire::ThreadItemDetails::WebSearch(wire::WebSearchItem { query: query.clone() })
+            }
+            ItemKind::Error { message } => {
+                wire::ThreadItemDetails::Error(wire::ErrorItem { message: message.clone() })
+            }
+        };
+        let next = self.ids.len();
+        let id = self.ids.entry(item.id.clone()).or_insert_with(|| format!("item_{next}")).clone();
+        Some(wire::ThreadItem { id, details })
+    }
+}

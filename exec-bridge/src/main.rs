@@ -1,0 +1,93 @@
+//! `exec-bridge`: the agentwire runtime's command line, a thin shell over the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use exec_bridge::mock_model::{MockModel, Script};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "exec-bridge",
+    version,
+    about = "The agentwire agent runtime, wire-compatible with the Codex agent protocol."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run one turn non-interactively: `exec --experimental-json PROMPT` prints the JSONL stream.
+    Exec(exec_bridge::exec::ExecArgs),
+    /// Serve a scripted model (an OpenAI Responses-compatible endpoint) on loopback, for testing
+    /// integrations without an API key.
+    MockModel {
+        /// The script: a JSON array, one entry per model request (see the README).
+        #[arg(long)]
+        script: PathBuf,
+        /// The port; 0 picks a free one.
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// Append every request received (method, path, headers, body) to this JSONL file.
+        #[arg(long)]
+        log: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("exec-bridge: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(error) => {
+            eprintln!("exec-bridge: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Exec(args) => exec_bridge::exec::run(args).await,
+        Command::MockModel { script, port, log } => {
+            let text = std::fs::read_to_string(&script)
+                .with_context(|| format!("cannot read {}", script.display()))?;
+            let parsed = Script::from_json(&text)
+                .with_context(|| format!("{} is not a valid script", script.display()))?;
+            let server = MockModel::start(parsed, port)
+                .await
+                .with_context(|| format!("cannot listen on port {port}"))?;
+            println!("mock model listening: OPENAI_BASE_URL={}", server.base_url());
+            let mut logged = 0;
+            let mut tick = tokio::time::interval(std::time::Duration::from_millis(100));
+            loop {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => return Ok(0),
+                    _ = tick.tick() => {
+                        if let Some(log) = &log {
+                            let requests = server.requests();
+                            if requests.len() > logged {
+                                use std::io::Write;
+                                let mut file = std::fs::OpenOptions::new().create(true).append(true).open(log)
+                                    .with_context(|| format!("cannot write {}", log.display()))?;
+                                for request in &requests[logged..] {
+                                    writeln!(file, "{}", serde_json::to_string(request)?)?;
+                                }
+                                logged = requests.len();
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,242 @@
+//! The script a [`MockModel`](super::MockModel) plays: one entry per model request.
+//!
+//! A script is a JSON array. Each entry answers one `POST /responses`, in order:
+//!
+//! - an array of Responses output items (`message`, `reasoning`, `function_call`,
+//!   `custom_tool_call`): streamed as `response.created`, then per item `output_item.added`, its
+//!   text deltas and `output_item.done`, then `response.completed` with usage;
+//! - `{"items": [...], "usage": {...}}`: the same with the usage given;
+//! - `{"sse": [event, ...]}`: these raw events, as they are;
+//! - `{"status": 500}` (optionally `"retry_after": SECONDS`, `"body": "..."`): an HTTP error;
+//! - `{"cut_after": N, "items": [...]}`: the first N events of the items' stream, then the
+//!   connection closes mid-stream.
+//!
+//! Any entry may add `"delay_ms": N` to wait before each event. Once the script is spent, every
+//! further request gets the assistant message `done`, as the reference's test server does.
+//! This is the format of `shared/peer/mock_responses.py`, extended with failures.
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// A whole script: what to answer to each model request, in order.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(transparent)]
+pub struct Script {
+    /// The answers, in request order.
+    pub turns: Vec<ScriptTurn>,
+}
+
+/// The answer to one model request.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum ScriptTurn {
+    /// Output items, streamed with computed usage.
+    Items(Vec<Value>),
+    /// Raw server-sent events.
+    Raw {
+        /// The events, each a JSON object with its `type`.
+        sse: Vec<Value>,
+        /// Wait this long before each event.
+        #[serde(default)]
+        delay_ms: u64,
+    },
+    /// An HTTP error status instead of a stream.
+    Fail {
+        /// The HTTP status, for example 429 or 500.
+        status: u16,
+        /// Sent as `Retry-After`, in seconds.
+        #[serde(default)]
+        retry_after: Option<u64>,
+        /// The response body.
+        #[serde(default)]
+        body: Option<String>,
+    },
+    /// The stream of `items`, cut after `cut_after` events.
+    Cut {
+        /// How many events to send before closing the connection.
+        cut_after: usize,
+        /// The output items whose stream is cut.
+        items: Vec<Value>,
+    },
+    /// Output items with an explicit usage, and an optional delay.
+    Detailed {
+        /// The output items.
+        items: Vec<Value>,
+        /// The `usage` of `response.completed`.
+        #[serde(default)]
+        usage: Option<Value>,
+        /// Wait this long before each event.
+        #[serde(default)]
+        delay_ms: u64,
+    },
+}
+
+impl Script {
+    /// Reads a script from its JSON text.
+    pub fn from_json(text: &str) -> Result<Script, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+}
+
+/// What the server does for one request.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Reply {
+    /// Stream these events, then end the response normally (or cut it after `cut_after`).
+    Stream { events: Vec<Value>, delay_ms: u64, cut_after: Option<usize> },
+    /// Answer with an HTTP error.
+    Fail { status: u16, retry_after: Option<u64>, body: String },
+}
+
+impl ScriptTurn {
+    /// The reply for request number `n` (from 0).
+    pub(crate) fn reply(&self, n: usize) -> Reply {
+        match self {
+            ScriptTurn::Items(items) => {
+                Reply::Stream { events: events_for(items, None, n), delay_ms: 0, cut_after: None }
+            }
+            ScriptTurn::Detailed { items, usage, delay_ms } => Reply::Stream {
+                events: events_for(items, usage.clone(), n),
+                delay_ms: *delay_ms,
+                cut_after: None,
+            },
+            ScriptTurn::Raw { sse, delay_ms } => {
+                Reply::Stream { events: sse.clone(), delay_ms: *delay_ms, cut_after: None }
+            }
+            ScriptTurn::Cut { cut_after, items } => {
+                Reply::Stream { events: events_for(items, None, n), delay_ms: 0, cut_after: Some(*cut_after) }
+            }
+            ScriptTurn::Fail { status, retry_after, body } => Reply::Fail {
+                status: *status,
+                retry_after: *retry_after,
+                body: body.clone().unwrap_or_else(|| format!("scripted failure {status}")),
+            },
+        }
+    }
+
+    /// The answer once the script is spent.
+    pub(crate) fn spent() -> ScriptTurn {
+        ScriptTurn::Items(vec![json!({
+            "type": "message", "role": "assistant", "id": "msg_done",
+            "content": [{"type": "output_text", "text": "done"}]
+        })])
+    }
+}
+
+/// The Responses event stream for `items`: `response.created`, each item with its deltas,
+/// `response.completed`.
+pub(crate) fn events_for(items: &[Value], usage: Option<Value>, n: usize) -> Vec<Value> {
+    let id = format!("resp_{n}");
+    let mut events = vec![json!({"type": "response.created", "response": {"id": id}})];
+    for (index, item) in items.iter().enumerate() {
+        let mut added = item.clone();
+        match item["type"].as_str() {
+            Some("message") => added["content"] = json!([]),
+            Some("reasoning") => added["summary"] = json!([]),
+            _ => {}
+        }
+        events.push(json!({"type": "response.output_item.added", "output_index": index, "item": added}));
+        if item["type"] == "message" {
+            for text in texts(item, "content", "output_text") {
+                for chunk in chunks(&text, 8) {
+                    events.push(json!({
+                        "type": "response.output_text.delta", "item_id": item["id"],
+                        "output_index": index, "delta": chunk
+                    }));
+                }
+            }
+        }
+        if item["type"] == "reasoning" {
+            for (summary_index, text) in texts(item, "summary", "summary_text").into_iter().enumerate() {
+                events.push(json!({
+                    "type": "response.reasoning_summary_part.added", "item_id": item["id"],
+                    "output_index": index, "summary_index": summary_index
+                }));
+                for chunk in chunks(&text, 8) {
+                    events.push(json!({
+                        "type": "response.reasoning_summary_text.delta", "item_id": item["id"],
+                        "output_index": index, "summary_index": summary_index, "delta": chunk
+                    }));
+                }
+            }
+        }
+        events.push(json!({"type": "response.output_item.done", "output_index": index, "item": item}));
+    }
+    let n = n as u64;
+    let usage = usage.unwrap_or_else(|| {
+        json!({
+            "input_tokens": 100 + n, "input_tokens_details": {"cached_tokens": 10},
+            "output_tokens": 20 + n, "output_tokens_details": {"reasoning_tokens": 5},
+            "total_tokens": 120 + 2 * n
+        })
+    });
+    events.push(json!({"type": "response.completed", "response": {"id": id, "usage": usage}}));
+    events
+}
+
+/// The texts of the parts of `item[field]` whose type is `part_type`.
+fn texts(item: &Value, field: &str, part_type: &str) -> Vec<String> {
+    item[field]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|part| part["type"] == part_type)
+        .filter_map(|part| part["text"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// `text` in pieces of at most `size` characters.
+fn chunks(text: &str, size: usize) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    chars.chunks(size).map(|c| c.iter().collect()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_entry_form_reads() {
+        let script = Script::from_json(
+            r#"[
+                [{"type":"message","role":"assistant","id":"m","content":[{"type":"output_text","text":"hello world"}]}],
+                {"sse":[{"type":"response.created"}]},
+                {"status":429,"retry_after":1},
+                {"cut_after":2,"items":[]},
+                {"items":[],"usage":{"input_tokens":1,"output_tokens":2},"delay_ms":5}
+            ]"#,
+        )
+        .unwrap();
+        assert!(matches!(script.turns[0], ScriptTurn::Items(_)));
+        assert!(matches!(script.turns[1], ScriptTurn::Raw { .. }));
+        assert!(matches!(script.turns[2], ScriptTurn::Fail { status: 429, retry_after: Some(1), .. }));
+        assert!(matches!(script.turns[3], ScriptTurn::Cut { cut_after: 2, .. }));
+        assert!(matches!(script.turns[4], ScriptTurn::Detailed { delay_ms: 5, .. }));
+    }
+
+    #[test]
+    fn a_message_streams_as_deltas_between_added_and_done() {
+        let Reply::Stream { events, .. } = Script::from_json(
+            r#"[[{"type":"message","role":"assistant","id":"m","content":[{"type":"output_text","text":"hello world"}]}]]"#,
+        )
+        .unwrap()
+        .turns[0]
+            .reply(0)
+        else {
+            panic!()
+        };
+        let types: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
+        assert_eq!(
+            types,
+            [
+                "response.created",
+                "response.output_item.added",
+                "response.output_text.delta",
+                "response.output_text.delta",
+                "response.output_item.done",
+                "response.completed"
+            ]
+        );
+        assert_eq!(events[2]["delta"], "hello wo");
+        assert_eq!(events[5]["response"]["usage"]["input_tokens"], 100);
+    }
+}

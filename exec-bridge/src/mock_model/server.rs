@@ -1,0 +1,181 @@
+//! The HTTP side of the scripted model server: a small HTTP/1.1 server on loopback that answers
+//! `POST …/responses` from the script and records every request.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+
+use super::script::{Reply, Script, ScriptTurn};
+
+/// One request the server received.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecordedRequest {
+    /// The HTTP method, for example `POST`.
+    pub method: String,
+    /// The request path, for example `/v1/responses`.
+    pub path: String,
+    /// The headers, names in lower case.
+    pub headers: BTreeMap<String, String>,
+    /// The body as JSON (`null` when it was empty or not JSON).
+    pub body: Value,
+}
+
+/// State shared by the connections of one server.
+#[derive(Debug, Default)]
+pub(crate) struct Shared {
+    pub(crate) script: Script,
+    pub(crate) next: usize,
+    pub(crate) requests: Vec<RecordedRequest>,
+}
+
+/// Accepts connections until the listener fails or the task is dropped.
+pub(crate) async fn serve(listener: TcpListener, shared: Arc<Mutex<Shared>>) {
+    while let Ok((stream, _)) = listener.accept().await {
+        tokio::spawn(connection(stream, shared.clone()));
+    }
+}
+
+/// Serves one connection: requests one after another until the peer closes it or a reply
+/// closes it (a stream, or a cut).
+async fn connection(stream: TcpStream, shared: Arc<Mutex<Shared>>) {
+    let mut stream = BufReader::new(stream);
+    loop {
+        let Ok(Some(request)) = read_request(&mut stream).await else { return };
+        let is_model_request = request.method == "POST" && request.path.ends_with("/responses");
+        let reply = {
+            let mut shared = shared.lock().expect("the mock model's state is never poisoned");
+            shared.requests.push(request.clone());
+            if is_model_request {
+                let n = shared.next;
+                shared.next += 1;
+                Some(shared.script.turns.get(n).cloned().unwrap_or_else(ScriptTurn::spent).reply(n))
+            } else {
+                None
+            }
+        };
+        let keep_open = match reply {
+            None if request.method == "GET" && request.path.ends_with("/models") => {
+                write_simple(&mut stream, 200, &[], r#"{"object":"list","data":[]}"#).await
+            }
+            None => {
+                write_simple(&mut stream, 404, &[], "not found: the mock model answers POST /responses").await
+            }
+            Some(Reply::Fail { status, retry_after, body }) => {
+                let retry = retry_after.map(|s| ("retry-after", s.to_string()));
+                write_simple(&mut stream, status, retry.as_slice(), &body).await
+            }
+            Some(Reply::Stream { events, delay_ms, cut_after }) => {
+                write_stream(&mut stream, &events, delay_ms, cut_after).await;
+                false
+            }
+        };
+        if !keep_open {
+            return;
+        }
+    }
+}
+
+/// Reads one request; `None` when the peer closed the connection first.
+async fn read_request(stream: &mut BufReader<TcpStream>) -> std::io::Result<Option<RecordedRequest>> {
+    let mut line = String::new();
+    if stream.read_line(&mut line).await? == 0 {
+        return Ok(None);
+    }
+    let mut parts = line.split_whitespace();
+    let method = parts.next().unwrap_or_default().to_owned();
+    let path = parts.next().unwrap_or_default().to_owned();
+    let mut headers = BTreeMap::new();
+    loop {
+        let mut header = String::new();
+        if stream.read_line(&mut header).await? == 0 {
+            return Ok(None);
+        }
+        let header = header.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = header.split_once(':') {
+            headers.insert(name.trim().to_ascii_lowercase(), value.trim().to_owned());
+        }
+    }
+    let length: usize = headers.get("content-length").and_then(|l| l.parse().ok()).unwrap_or(0);
+    let mut body = vec![0; length];
+    stream.read_exact(&mut body).await?;
+    let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    Ok(Some(RecordedRequest { method, path, headers, body }))
+}
+
+/// Writes a whole response with a body; says whether the connection stays open.
+async fn write_simple(
+    stream: &mut BufReader<TcpStream>,
+    status: u16,
+    extra: &[(&str, String)],
+    body: &str,
+) -> bool {
+    let mut head = format!(
+        "HTTP/1.1 {status} {}\r\ncontent-type: {}\r\ncontent-length: {}\r\n",
+        reason(status),
+        if body.starts_with('{') { "application/json" } else { "text/plain" },
+        body.len()
+    );
+    for (name, value) in extra {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    let stream = stream.get_mut();
+    stream.write_all(head.as_bytes()).await.is_ok() && stream.write_all(body.as_bytes()).await.is_ok()
+}
+
+/// Streams `events` as server-sent events, then closes the connection (after `cut_after`
+/// events, if set, without ending the stream properly).
+async fn write_stream(
+    stream: &mut BufReader<TcpStream>,
+    events: &[Value],
+    delay_ms: u64,
+    cut_after: Option<usize>,
+) {
+    let stream = stream.get_mut();
+    let head = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\nconnection: close\r\n\r\n";
+    if stream.write_all(head.as_bytes()).await.is_err() {
+        return;
+    }
+    let count = cut_after.unwrap_or(events.len()).min(events.len());
+    for event in &events[..count] {
+        if delay_ms > 0 {
+            tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+        }
+        let kind = event["type"].as_str().unwrap_or("message");
+        let frame = format!("event: {kind}\ndata: {event}\n\n");
+        if stream.write_all(frame.as_bytes()).await.is_err() || stream.flush().await.is_err() {
+            return;
+        }
+    }
+    let _ = stream.shutdown().await;
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        _ => "Status",
+    }
+}
+
+/// Binds a listener on loopback.
+pub(crate) async fn bind(port: u16) -> std::io::Result<(TcpListener, SocketAddr)> {
+    let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+    let addr = listener.local_addr()?;
+    Ok((listener, addr))
+}

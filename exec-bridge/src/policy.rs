@@ -1,0 +1,306 @@
+//! Policy: which sandbox and approval policy are in force, which directories are writable, and
+//! whether a command may run or a patch may be applied without asking.
+//!
+//! These are decisions only; the kernel enforcement of the sandbox is separate. In `exec`
+//! nobody can answer an approval, so an action that needs one is declined.
+
+use std::path::{Component, Path, PathBuf};
+
+use serde::Deserialize;
+
+/// When the agent asks before acting (the spellings of `config.toml` and the CLI).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum ApprovalPolicy {
+    /// Known read-only commands run; anything else asks.
+    #[serde(alias = "unless-trusted")]
+    Untrusted,
+    /// Run in the sandbox; ask to run again outside it when the sandbox stops a command.
+    OnFailure,
+    /// The model asks when it needs to (for example to leave the sandbox).
+    OnRequest,
+    /// Never ask.
+    Never,
+}
+
+impl ApprovalPolicy {
+    /// The spelling of `config.toml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApprovalPolicy::Untrusted => "untrusted",
+            ApprovalPolicy::OnFailure => "on-failure",
+            ApprovalPolicy::OnRequest => "on-request",
+            ApprovalPolicy::Never => "never",
+        }
+    }
+}
+
+/// The sandbox commands run in (the spellings of `config.toml` and the CLI).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum SandboxMode {
+    /// Read anything, write nothing.
+    ReadOnly,
+    /// Write inside the writable roots.
+    WorkspaceWrite,
+    /// No sandbox.
+    DangerFullAccess,
+}
+
+impl SandboxMode {
+    /// The spelling of `config.toml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SandboxMode::ReadOnly => "read-only",
+            SandboxMode::WorkspaceWrite => "workspace-write",
+            SandboxMode::DangerFullAccess => "danger-full-access",
+        }
+    }
+}
+
+/// What may happen without asking, for one turn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// When to ask.
+    pub approval: ApprovalPolicy,
+    /// The sandbox.
+    pub sandbox: SandboxMode,
+    /// Directories writable under `workspace-write`, resolved (symlinks followed).
+    pub writable_roots: Vec<PathBuf>,
+}
+
+/// What to do with a command the model wants to run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommandDecision {
+    /// Run it, in the sandbox unless the sandbox is off.
+    Run,
+    /// Ask first; `reason` is the model's justification, if it gave one.
+    Ask {
+        /// Why the command needs approval.
+        reason: Option<String>,
+    },
+}
+
+/// What to do with a patch the model wants to apply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PatchDecision {
+    /// Apply it.
+    Apply,
+    /// Ask first; `grant_root` is the directory outside the writable roots the patch reaches.
+    Ask {
+        /// The root to grant, when the patch reaches outside the writable roots.
+        grant_root: Option<PathBuf>,
+    },
+}
+
+/// The writable roots of `workspace-write`: the working directory, `--add-dir` directories, the
+/// configured roots, and `$TMPDIR` and `/tmp` unless excluded. Each is resolved (symlinks
+/// followed) so that comparisons hold.
+pub fn writable_roots(
+    cwd: &Path,
+    add_dirs: &[PathBuf],
+    configured: &[PathBuf],
+    exclude_tmpdir_env_var: bool,
+    exclude_slash_tmp: bool,
+) -> Vec<PathBuf> {
+    let mut roots: Vec<PathBuf> = vec![cwd.to_path_buf()];
+    roots.extend(add_dirs.iter().map(|d| cwd.join(d)));
+    roots.extend(configured.iter().map(|d| cwd.join(d)));
+    if !exclude_tmpdir_env_var {
+        if let Some(tmp) = std::env::var_os("TMPDIR").filter(|t| !t.is_empty()) {
+            roots.push(PathBuf::from(tmp));
+        }
+    }
+    if !exclude_slash_tmp {
+        roots.push(PathBuf::from("/tmp"));
+    }
+    let mut resolved: Vec<PathBuf> = roots.iter().map(|r| resolve(cwd, r)).collect();
+    resolved.dedup();
+    resolved
+}
+
+impl Policy {
+    /// Decides on a command. `escalate` says the model asked to run it outside the sandbox,
+    /// with `justification`.
+    pub fn command(&self, argv: &[String], escalate: bool, justification: Option<&str>) -> CommandDecision {
+        let ask = |reason: Option<&str>| CommandDecision::Ask { reason: reason.map(str::to_owned) };
+        if escalate && self.approval == ApprovalPolicy::OnRequest {
+            return ask(justification);
+        }
+        if self.approval == ApprovalPolicy::Untrusted && !is_known_safe(argv) {
+            return ask(None);
+        }
+        CommandDecision::Run
+    }
+
+    /// Decides on a patch touching `paths` (absolute, or relative to `cwd`).
+    pub fn patch(&self, cwd: &Path, paths: &[PathBuf]) -> PatchDecision {
+        match self.sandbox {
+            SandboxMode::DangerFullAccess => PatchDecision::Apply,
+            SandboxMode::ReadOnly => PatchDecision::Ask { grant_root: None },
+            SandboxMode::WorkspaceWrite => {
+                let outside = paths.iter().map(|p| resolve(cwd, p)).find(|p| !self.is_writable(p));
+                match outside {
+                    None => PatchDecision::Apply,
+                    Some(path) => PatchDecision::Ask { grant_root: path.parent().map(Path::to_path_buf) },
+                }
+            }
+        }
+    }
+
+    /// Whether `path` (resolved) lies inside a writable root.
+    pub fn is_writable(&self, path: &Path) -> bool {
+        self.writable_roots.iter().any(|root| path.starts_with(root))
+    }
+}
+
+/// `path` made absolute against `cwd`, `.` and `..` removed, and symlinks followed as far as the
+/// path exists, so that a link inside a root pointing outside resolves to the outside.
+pub fn resolve(cwd: &Path, path: &Path) -> PathBuf {
+    let mut normal = PathBuf::new();
+    for component in cwd.join(path).components() {
+        match component {
+            Component::ParentDir => {
+                normal.pop();
+            }
+            Component::CurDir => {}
+            other => normal.push(other),
+        }
+    }
+    // Follow links on the longest prefix that exists, then append the rest.
+    let mut existing = normal.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = existing.canonicalize() {
+            let mut resolved = real;
+            resolved.extend(rest.iter().rev());
+            return resolved;
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_owned());
+                existing = parent;
+            }
+            _ => return normal,
+        }
+    }
+}
+
+/// Commands that only read: they run without approval under `untrusted`.
+fn is_known_safe(argv: &[String]) -> bool {
+    // `bash -lc "a && b | c"`: every part of the script must be safe.
+    if let [shell, flag, script] = argv {
+        if matches!(shell.as_str(), "bash" | "sh" | "zsh") && matches!(flag.as_str(), "-c" | "-lc") {
+            if script.contains(['>', '<', '`', '$', '(', ')', '\n']) {
+                return false;
+            }
+            return script
+                .split(['|', ';', '&'])
+                .filter(|part| !part.trim().is_empty())
+                .all(|part| shlex::split(part).is_some_and(|words| is_safe_simple(&words)));
+        }
+    }
+    is_safe_simple(argv)
+}
+
+fn is_safe_simple(words: &[String]) -> bool {
+    let Some(program) = words.first() else { return false };
+    let program = program.rsplit('/').next().unwrap_or(program);
+    let args = &words[1..];
+    match program {
+        "ls" | "cat" | "head" | "tail" | "wc" | "grep" | "rg" | "pwd" | "echo" | "nl" | "which" | "true"
+        | "stat" | "file" | "tree" | "du" | "df" | "uname" | "whoami" | "date" | "cut" | "sort" | "uniq" => {
+            true
+        }
+        "find" => {
+            !args.iter().any(|a| matches!(a.as_str(), "-exec" | "-execdir" | "-delete" | "-ok" | "-fprint"))
+        }
+        "sed" => {
+            args.first().is_some_and(|a| a == "-n")
+                && !args.iter().any(|a| a.contains('w') && a.starts_with('-'))
+        }
+        "git" => {
+            matches!(args.first().map(String::as_str), Some("status" | "log" | "diff" | "show" | "branch"))
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(words: &[&str]) -> Vec<String> {
+        words.iter().map(|w| w.to_string()).collect()
+    }
+
+    #[test]
+    fn untrusted_asks_for_anything_not_known_to_only_read() {
+        let policy = Policy {
+            approval: ApprovalPolicy::Untrusted,
+            sandbox: SandboxMode::WorkspaceWrite,
+            writable_roots: vec![],
+        };
+        assert_eq!(policy.command(&argv(&["ls", "-la"]), false, None), CommandDecision::Run);
+        assert_eq!(
+            policy.command(&argv(&["bash", "-lc", "cat a | grep b && wc -l c"]), false, None),
+            CommandDecision::Run
+        );
+        assert!(matches!(policy.command(&argv(&["touch", "x"]), false, None), CommandDecision::Ask { .. }));
+        assert!(matches!(
+            policy.command(&argv(&["bash", "-lc", "echo hi > x"]), false, None),
+            CommandDecision::Ask { .. }
+        ));
+        assert!(matches!(
+            policy.command(&argv(&["find", ".", "-delete"]), false, None),
+            CommandDecision::Ask { .. }
+        ));
+    }
+
+    #[test]
+    fn on_request_asks_only_when_the_model_escalates() {
+        let policy = Policy {
+            approval: ApprovalPolicy::OnRequest,
+            sandbox: SandboxMode::WorkspaceWrite,
+            writable_roots: vec![],
+        };
+        assert_eq!(policy.command(&argv(&["touch", "x"]), false, None), CommandDecision::Run);
+        assert_eq!(
+            policy.command(&argv(&["touch", "/etc/x"]), true, Some("needs /etc")),
+            CommandDecision::Ask { reason: Some("needs /etc".into()) }
+        );
+    }
+
+    #[test]
+    fn patches_inside_the_roots_apply_and_others_ask() {
+        let dir = tempfile::tempdir().unwrap();
+        let work = dir.path().join("work");
+        let outside = dir.path().join("outside");
+        std::fs::create_dir_all(&work).unwrap();
+        std::fs::create_dir_all(&outside).unwrap();
+        std::os::unix::fs::symlink(&outside, work.join("link")).unwrap();
+        let roots = writable_roots(&work, &[], &[], true, true);
+        let policy = Policy {
+            approval: ApprovalPolicy::Never,
+            sandbox: SandboxMode::WorkspaceWrite,
+            writable_roots: roots,
+        };
+        assert_eq!(policy.patch(&work, &[PathBuf::from("a/new.txt")]), PatchDecision::Apply);
+        let outside = outside.canonicalize().unwrap();
+        assert_eq!(
+            policy.patch(&work, &[PathBuf::from("../outside/x.txt")]),
+            PatchDecision::Ask { grant_root: Some(outside.clone()) }
+        );
+        assert_eq!(
+            policy.patch(&work, &[PathBuf::from("link/x.txt")]),
+            PatchDecision::Ask { grant_root: Some(outside) }
+        );
+        let read_only = Policy { sandbox: SandboxMode::ReadOnly, ..policy.clone() };
+        assert_eq!(
+            read_only.patch(&work, &[PathBuf::from("a.txt")]),
+            PatchDecision::Ask { grant_root: None }
+        );
+        let full = Policy { sandbox: SandboxMode::DangerFullAccess, ..policy };
+        assert_eq!(full.patch(&work, &[PathBuf::from("/etc/x")]), PatchDecision::Apply);
+    }
+}

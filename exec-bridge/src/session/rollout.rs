@@ -1,0 +1,239 @@
+//! The rollout file: `$CODEX_HOME/sessions/YYYY/MM/DD/rollout-<timestamp>-<id>.jsonl`, one JSON
+//! line per record, each written and flushed as it happens (a crash loses at most the line
+//! being written).
+//!
+//! Records: `session_meta` first (the thread's id, cwd and provider), then `response_item`
+//! (every item of the conversation, exactly as sent to or received from the model).
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+/// Why a session could not be written or read.
+#[derive(Debug, thiserror::Error)]
+pub enum RolloutError {
+    /// File-system trouble.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// No session has this id.
+    #[error("no session with id {id} under {dir}; `exec resume --last` picks the newest")]
+    NotFound {
+        /// The id asked for.
+        id: String,
+        /// Where sessions were searched.
+        dir: PathBuf,
+    },
+    /// There is no session at all.
+    #[error("no session recorded under {0} yet; start one with `exec-bridge exec PROMPT`")]
+    NoSessions(PathBuf),
+    /// The file is not a session.
+    #[error("{path} is not a session file: {message}")]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// What the first line of a rollout says about its thread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionMeta {
+    /// The thread's id.
+    pub id: String,
+    /// When it started (RFC 3339).
+    pub timestamp: String,
+    /// Its working directory.
+    pub cwd: String,
+    /// The model provider it ran under.
+    pub model_provider: String,
+    /// The `originator` of the process that started it.
+    pub originator: String,
+    /// The version of the runtime that started it.
+    pub cli_version: String,
+}
+
+/// An open rollout file.
+#[derive(Debug)]
+pub struct Rollout {
+    path: PathBuf,
+    file: File,
+}
+
+impl Rollout {
+    /// Creates the file of a new session under `codex_home/sessions` and writes its meta line.
+    pub fn create(codex_home: &Path, meta: &SessionMeta) -> Result<Rollout, RolloutError> {
+        let now = time::OffsetDateTime::now_utc();
+        let dir = codex_home
+            .join("sessions")
+            .join(format!("{:04}", now.year()))
+            .join(format!("{:02}", u8::from(now.month())))
+            .join(format!("{:02}", now.day()));
+        std::fs::create_dir_all(&dir).map_err(|source| RolloutError::Io { path: dir.clone(), source })?;
+        let stamp = format!(
+            "{:04}-{:02}-{:02}T{:02}-{:02}-{:02}",
+            now.year(),
+            u8::from(now.month()),
+            now.day(),
+            now.hour(),
+            now.minute(),
+            now.second()
+        );
+        let path = dir.join(format!("rollout-{stamp}-{}.jsonl", meta.id));
+        let mut rollout = Rollout::open(&path)?;
+        rollout.append("session_meta", &serde_json::to_value(meta).expect("meta serializes"))?;
+        Ok(rollout)
+    }
+
+    /// Opens an existing session file for appending.
+    pub fn open(path: &Path) -> Result<Rollout, RolloutError> {
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|source| RolloutError::Io { path: path.to_path_buf(), source })?;
+        Ok(Rollout { path: path.to_path_buf(), file })
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends one record and flushes it.
+    pub fn append(&mut self, kind: &str, payload: &Value) -> Result<(), RolloutError> {
+        let line = json!({"timestamp": now_rfc3339(), "type": kind, "payload": payload}).to_string() + "\n";
+        self.file
+            .write_all(line.as_bytes())
+            .and_then(|()| self.file.flush())
+            .map_err(|source| RolloutError::Io { path: self.path.clone(), source })
+    }
+
+    /// Appends a conversation item.
+    pub fn append_item(&mut self, item: &Value) -> Result<(), RolloutError> {
+        self.append("response_item", item)
+    }
+
+    /// Reads a session file: its meta and its conversation items, in order. A last line cut
+    /// short by a crash is skipped.
+    pub fn read(path: &Path) -> Result<(SessionMeta, Vec<Value>), RolloutError> {
+        let file =
+            File::open(path).map_err(|source| RolloutError::Io { path: path.to_path_buf(), source })?;
+        let corrupt = |message: String| RolloutError::Corrupt { path: path.to_path_buf(), message };
+        let mut meta = None;
+        let mut items = Vec::new();
+        for line in BufReader::new(file).lines() {
+            let line = line.map_err(|source| RolloutError::Io { path: path.to_path_buf(), source })?;
+            let Ok(record) = serde_json::from_str::<Value>(&line) else { continue };
+            match record["type"].as_str() {
+                Some("session_meta") => {
+                    meta = Some(
+                        serde_json::from_value(record["payload"].clone())
+                            .map_err(|e| corrupt(e.to_string()))?,
+                    )
+                }
+                Some("response_item") => items.push(record["payload"].clone()),
+                _ => {}
+            }
+        }
+        let meta = meta.ok_or_else(|| corrupt("no session_meta line".into()))?;
+        Ok((meta, items))
+    }
+}
+
+/// The rollout file of session `id`.
+pub fn find_by_id(codex_home: &Path, id: &str) -> Result<PathBuf, RolloutError> {
+    let dir = codex_home.join("sessions");
+    let suffix = format!("-{id}.jsonl");
+    all_rollouts(&dir)?
+        .into_iter()
+        .find(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(&suffix)))
+        .ok_or_else(|| RolloutError::NotFound { id: id.to_owned(), dir })
+}
+
+/// The newest rollout file (by the timestamp in its name, then by path).
+pub fn find_last(codex_home: &Path) -> Result<PathBuf, RolloutError> {
+    let dir = codex_home.join("sessions");
+    let mut all = all_rollouts(&dir)?;
+    all.sort_by_key(|p| p.file_name().map(|n| n.to_owned()));
+    all.pop().ok_or(RolloutError::NoSessions(dir))
+}
+
+fn all_rollouts(dir: &Path) -> Result<Vec<PathBuf>, RolloutError> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(source) => return Err(RolloutError::Io { path: dir, source }),
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("rollout-") && n.ends_with(".jsonl"))
+            {
+                found.push(path);
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Now, as RFC 3339 with milliseconds.
+pub fn now_rfc3339() -> String {
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    time::OffsetDateTime::now_utc().format(&format).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(id: &str) -> SessionMeta {
+        SessionMeta {
+            id: id.into(),
+            timestamp: now_rfc3339(),
+            cwd: "/w".into(),
+            model_provider: "openai".into(),
+            originator: "codex_exec".into(),
+            cli_version: "0".into(),
+        }
+    }
+
+    #[test]
+    fn written_items_read_back_and_sessions_are_found() {
+        let home = tempfile::tempdir().unwrap();
+        let mut rollout = Rollout::create(home.path(), &meta("0001")).unwrap();
+        rollout.append_item(&json!({"type": "message", "role": "user"})).unwrap();
+        // A crash mid-line leaves a partial last line, which reading skips.
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(rollout.path())
+            .unwrap()
+            .write_all(b"{\"type\":\"respo")
+            .unwrap();
+        let (read_meta, items) = Rollout::read(rollout.path()).unwrap();
+        assert_eq!(read_meta.id, "0001");
+        assert_eq!(items, [json!({"type": "message", "role": "user"})]);
+        assert_eq!(find_by_id(home.path(), "0001").unwrap(), rollout.path());
+        assert!(matches!(find_by_id(home.path(), "nope"), Err(RolloutError::NotFound { .. })));
+        assert_eq!(find_last(home.path()).unwrap(), rollout.path());
+        let empty = tempfile::tempdir().unwrap();
+        assert!(matches!(find_last(empty.path()), Err(RolloutError::NoSessions(_))));
+    }
+}

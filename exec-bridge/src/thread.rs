@@ -1,0 +1,568 @@
+//! A thread and its turn loop: send the conversation to the model, run the tools it calls, send
+//! their outputs back, until it answers without calling a tool.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use tokio::sync::watch;
+
+use crate::approval::{Approver, Decision};
+use crate::config::Config;
+use crate::items::{CommandItem, EventSink, Item, ItemKind, Status, TurnEvent};
+use crate::model::request::{self, RequestSettings};
+use crate::model::{ClientEvent, Endpoint, ModelClient, ModelError, TokenUsage};
+use crate::policy::{self, CommandDecision, PatchDecision, Policy};
+use crate::session::{Rollout, RolloutError, SessionMeta};
+use crate::tools::{self, apply_patch, shell};
+
+/// The system instructions sent with every request.
+const INSTRUCTIONS: &str = "You are a coding agent running in a terminal on the user's machine. \
+Use the shell tool to inspect and run things, apply_patch to edit files, and update_plan to keep a plan for multi-step work. \
+Be concise; when done, answer with a short summary of what you did.";
+
+/// Why a turn could not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum TurnError {
+    /// The model could not be reached or failed.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    /// The turn was interrupted (or an approval was answered `cancel`).
+    #[error("the turn was interrupted")]
+    Interrupted,
+    /// The session file could not be written.
+    #[error("cannot record the session: {0}")]
+    Session(#[from] RolloutError),
+    /// The user's input could not be used.
+    #[error("{0}")]
+    Input(String),
+}
+
+/// The settings a thread runs with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThreadSettings {
+    /// The working directory.
+    pub cwd: PathBuf,
+    /// Approval policy, sandbox and writable roots.
+    pub policy: Policy,
+    /// Whether commands may use the network (told to the model).
+    pub network_access: bool,
+}
+
+/// What the user sends in one turn.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TurnInput {
+    /// Text parts.
+    pub texts: Vec<String>,
+    /// Local image files.
+    pub images: Vec<PathBuf>,
+}
+
+/// How a finished turn went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TurnOutcome {
+    /// Tokens used, summed over every request of the turn.
+    pub usage: TokenUsage,
+    /// The last thing the agent said.
+    pub final_message: Option<String>,
+}
+
+/// One conversation with the model, recorded in a session file.
+pub struct Thread {
+    id: String,
+    client: ModelClient,
+    settings: ThreadSettings,
+    request: RequestSettings,
+    history: Vec<Value>,
+    rollout: Rollout,
+    /// Commands approved for the rest of the session.
+    approved_commands: HashSet<Vec<String>>,
+    next_item: u64,
+}
+
+impl Thread {
+    /// Starts a new thread: a new id and a new session file.
+    pub fn start(
+        config: &Config,
+        settings: ThreadSettings,
+        originator: &str,
+    ) -> Result<Thread, RolloutError> {
+        let id = uuid::Uuid::now_v7().to_string();
+        let meta = SessionMeta {
+            id: id.clone(),
+            timestamp: crate::session::rollout::now_rfc3339(),
+            cwd: settings.cwd.display().to_string(),
+            model_provider: config.provider.id.clone(),
+            originator: originator.to_owned(),
+            cli_version: env!("CARGO_PKG_VERSION").to_owned(),
+        };
+        let rollout = Rollout::create(&config.codex_home, &meta)?;
+        Ok(Thread::assemble(config, settings, originator, id, rollout, Vec::new()))
+    }
+
+    /// Resumes the thread recorded in `path`, with its whole history.
+    pub fn resume(
+        config: &Config,
+        settings: ThreadSettings,
+        originator: &str,
+        path: &Path,
+    ) -> Result<Thread, RolloutError> {
+        let (meta, history) = Rollout::read(path)?;
+        let rollout = Rollout::open(path)?;
+        Ok(Thread::assemble(config, settings, originator, meta.id, rollout, history))
+    }
+
+    fn assemble(
+        config: &Config,
+        settings: ThreadSettings,
+        originator: &str,
+        id: String,
+        rollout: Rollout,
+        history: Vec<Value>,
+    ) -> Thread {
+        let endpoint = Endpoint {
+            base_url: config.provider.base_url.clone(),
+            api_key: config.api_key(),
+            originator: originator.to_owned(),
+            request_max_retries: config.provider.request_max_retries,
+            stream_max_retries: config.provider.stream_max_retries,
+            stream_idle_timeout: config.provider.stream_idle_timeout,
+        };
+        let request = RequestSettings {
+            model: config.model.clone(),
+            instructions: INSTRUCTIONS.to_owned(),
+            tools: tools::definitions(config.view_image, config.web_search),
+            reasoning_effort: config.reasoning_effort.map(|e| e.as_str().to_owned()),
+            output_schema: None,
+            cache_key: id.clone(),
+        };
+        Thread {
+            client: ModelClient::new(endpoint, id.clone()),
+            id,
+            settings,
+            request,
+            history,
+            rollout,
+            approved_commands: HashSet::new(),
+            next_item: 0,
+        }
+    }
+
+    /// The thread's id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The session file.
+    pub fn rollout_path(&self) -> &Path {
+        self.rollout.path()
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> &ThreadSettings {
+        &self.settings
+    }
+
+    /// Runs one turn to its end. `output_schema` constrains the final answer; `cancel` turning
+    /// `true` interrupts the turn.
+    pub async fn run_turn(
+        &mut self,
+        input: TurnInput,
+        output_schema: Option<Value>,
+        sink: &mut dyn EventSink,
+        approver: &dyn Approver,
+        mut cancel: watch::Receiver<bool>,
+    ) -> Result<TurnOutcome, TurnError> {
+        let mut turn = Turn { usage: TokenUsage::default(), final_message: None, plan: None };
+        self.request.output_schema = output_schema;
+        if self.history.is_empty() {
+            let p = &self.settings.policy;
+            let context = request::environment_context(
+                &self.settings.cwd.display().to_string(),
+                p.approval.as_str(),
+                p.sandbox.as_str(),
+                self.settings.network_access,
+            );
+            self.record(context)?;
+        }
+        let mut image_urls = Vec::new();
+        for image in &input.images {
+            let url = tools::image_data_url(image)
+                .map_err(|e| TurnError::Input(format!("cannot read the image {}: {e}", image.display())))?;
+            image_urls.push(url);
+        }
+        self.record(request::user_message(&input.texts, &image_urls))?;
+        let user_item = self
+            .item(ItemKind::UserMessage { texts: input.texts.clone(), images: input.images.clone() }, None);
+        sink.event(TurnEvent::ItemStarted(user_item.clone()));
+        sink.event(TurnEvent::ItemCompleted(user_item));
+
+        let result = self.turn_loop(&mut turn, sink, approver, &mut cancel).await;
+        if let Some(plan) = turn.plan.take() {
+            sink.event(TurnEvent::ItemCompleted(plan));
+        }
+        result.map(|()| TurnOutcome { usage: turn.usage, final_message: turn.final_message })
+    }
+
+    async fn turn_loop(
+        &mut self,
+        turn: &mut Turn,
+        sink: &mut dyn EventSink,
+        approver: &dyn Approver,
+        cancel: &mut watch::Receiver<bool>,
+    ) -> Result<(), TurnError> {
+        loop {
+            let body = request::body(&self.request, &self.history);
+            let mut observe = |event: ClientEvent| match event {
+                ClientEvent::Delta(delta) => sink.event(TurnEvent::ModelDelta(delta)),
+                ClientEvent::Retrying { attempt, max_retries, delay, reason } => {
+                    sink.event(TurnEvent::Retrying {
+                        message: format!(
+                            "{reason}; retrying {attempt}/{max_retries} in {} ms",
+                            delay.as_millis()
+                        ),
+                    })
+                }
+            };
+            let response = tokio::select! {
+                response = self.client.respond(&body, &mut observe) => response?,
+                _ = cancel.changed() => return Err(TurnError::Interrupted),
+            };
+            turn.usage.add(response.usage);
+            let mut called_tools = false;
+            for item in response.items {
+                self.record(item.clone())?;
+                called_tools |= self.handle_output_item(&item, turn, sink, approver, cancel).await?;
+            }
+            if !called_tools {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Handles one output item of the model; returns whether it was a tool call.
+    async fn handle_output_item(
+        &mut self,
+        item: &Value,
+        turn: &mut Turn,
+        sink: &mut dyn EventSink,
+        approver: &dyn Approver,
+        cancel: &mut watch::Receiver<bool>,
+    ) -> Result<bool, TurnError> {
+        let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+        let call_id = text(&item["call_id"]);
+        match item["type"].as_str().unwrap_or_default() {
+            "message" if item["role"] == "assistant" => {
+                let message: String = parts(item, "content", "output_text").concat();
+                turn.final_message = Some(message.clone());
+                let done = self.item(ItemKind::AgentMessage { text: message }, item["id"].as_str());
+                sink.event(TurnEvent::ItemCompleted(done));
+                Ok(false)
+            }
+            "reasoning" => {
+                let summary = parts(item, "summary", "summary_text");
+                let content = parts(item, "content", "reasoning_text");
+                if !summary.is_empty() || !content.is_empty() {
+                    let done = self.item(ItemKind::Reasoning { summary, content }, item["id"].as_str());
+                    sink.event(TurnEvent::ItemCompleted(done));
+                }
+                Ok(false)
+            }
+            "function_call" => {
+                let name = text(&item["name"]);
+                let arguments = text(&item["arguments"]);
+                let output =
+                    self.function_call(&name, &arguments, &call_id, turn, sink, approver, cancel).await?;
+                self.record(request::function_call_output(&call_id, &output))?;
+                if name == "view_image" {
+                    self.attach_viewed_image(&arguments)?;
+                }
+                Ok(true)
+            }
+            "custom_tool_call" => {
+                let name = text(&item["name"]);
+                let output = if name == "apply_patch" {
+                    self.patch(&text(&item["input"]), &call_id, sink, approver).await?
+                } else {
+                    format!("unsupported tool `{name}`")
+                };
+                self.record(request::custom_tool_call_output(&call_id, &output))?;
+                Ok(true)
+            }
+            "local_shell_call" => {
+                let argv: Vec<String> =
+                    serde_json::from_value(item["action"]["command"].clone()).unwrap_or_default();
+                let args = shell::ShellArgs {
+                    command: shell::CommandForm::Argv(argv),
+                    workdir: item["action"]["working_directory"].as_str().map(str::to_owned),
+                    timeout_ms: item["action"]["timeout_ms"].as_u64(),
+                    with_escalated_permissions: None,
+                    justification: None,
+                };
+                let id = if call_id.is_empty() { text(&item["id"]) } else { call_id };
+                let output = self.shell(args, &id, sink, approver, cancel).await?;
+                self.record(request::function_call_output(&id, &output))?;
+                Ok(true)
+            }
+            "web_search_call" => {
+                let query = text(&item["action"]["query"]);
+                let done = self.item(ItemKind::WebSearch { query }, item["id"].as_str());
+                sink.event(TurnEvent::ItemCompleted(done));
+                Ok(false)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn function_call(
+        &mut self,
+        name: &str,
+        arguments: &str,
+        call_id: &str,
+        turn: &mut Turn,
+        sink: &mut dyn EventSink,
+        approver: &dyn Approver,
+        cancel: &mut watch::Receiver<bool>,
+    ) -> Result<String, TurnError> {
+        let invalid = |e: serde_json::Error| format!("invalid arguments for {name}: {e}");
+        match name {
+            "shell" | "container.exec" => match serde_json::from_str::<shell::ShellArgs>(arguments) {
+                Ok(args) => self.shell(args, call_id, sink, approver, cancel).await,
+                Err(e) => Ok(invalid(e)),
+            },
+            "apply_patch" => match serde_json::from_str::<Value>(arguments) {
+                Ok(args) => {
+                    self.patch(args["input"].as_str().unwrap_or_default(), call_id, sink, approver).await
+                }
+                Err(e) => Ok(invalid(e)),
+            },
+            "update_plan" => match serde_json::from_str::<tools::PlanArgs>(arguments) {
+                Ok(args) => {
+                    let items = args
+                        .plan
+                        .iter()
+                        .map(|s| (s.step.clone(), s.status == tools::StepStatus::Completed))
+                        .collect();
+                    match &mut turn.plan {
+                        Some(plan) => {
+                            plan.kind = ItemKind::TodoList { items };
+                            sink.event(TurnEvent::ItemUpdated(plan.clone()));
+                        }
+                        None => {
+                            let plan = self.item(ItemKind::TodoList { items }, None);
+                            sink.event(TurnEvent::ItemStarted(plan.clone()));
+                            turn.plan = Some(plan);
+                        }
+                    }
+                    Ok("Plan updated".to_owned())
+                }
+                Err(e) => Ok(invalid(e)),
+            },
+            "view_image" => match serde_json::from_str::<tools::ViewImageArgs>(arguments) {
+                Ok(args) => {
+                    let path = policy::resolve(&self.settings.cwd, Path::new(&args.path));
+                    if !path.is_file() {
+                        return Ok(format!("unable to locate image at `{}`", path.display()));
+                    }
+                    sink.event(TurnEvent::ItemCompleted(
+                        self.item(ItemKind::ImageView { path: path.clone() }, Some(call_id)),
+                    ));
+                    Ok(format!("attached local image path: {}", path.display()))
+                }
+                Err(e) => Ok(invalid(e)),
+            },
+            other => Ok(format!("unsupported call: {other}")),
+        }
+    }
+
+    /// After a successful `view_image`, the image itself goes to the model as a user message.
+    fn attach_viewed_image(&mut self, arguments: &str) -> Result<(), TurnError> {
+        let Ok(args) = serde_json::from_str::<tools::ViewImageArgs>(arguments) else { return Ok(()) };
+        let path = policy::resolve(&self.settings.cwd, Path::new(&args.path));
+        if let Ok(url) = tools::image_data_url(&path) {
+            self.record(request::user_message(&[], &[url]))?;
+        }
+        Ok(())
+    }
+
+    async fn shell(
+        &mut self,
+        args: shell::ShellArgs,
+        call_id: &str,
+        sink: &mut dyn EventSink,
+        approver: &dyn Approver,
+        cancel: &mut watch::Receiver<bool>,
+    ) -> Result<String, TurnError> {
+        let argv = args.command.argv();
+        // `apply_patch PATCH` given to the shell is a patch.
+        if let [program, patch] = argv.as_slice() {
+            if program == "apply_patch" || program == "applypatch" {
+                return self.patch(patch, call_id, sink, approver).await;
+            }
+        }
+        let cwd = match &args.workdir {
+            Some(dir) => policy::resolve(&self.settings.cwd, Path::new(dir)),
+            None => self.settings.cwd.clone(),
+        };
+        let mut command = CommandItem {
+            argv: argv.clone(),
+            cwd: cwd.clone(),
+            status: Status::InProgress,
+            aggregated_output: String::new(),
+            exit_code: None,
+            duration: None,
+        };
+        let mut item = self.item(ItemKind::Command(command.clone()), Some(call_id));
+        sink.event(TurnEvent::ItemStarted(item.clone()));
+
+        let escalate = args.with_escalated_permissions.unwrap_or(false);
+        if let CommandDecision::Ask { reason } =
+            self.settings.policy.command(&argv, escalate, args.justification.as_deref())
+        {
+            if !self.approved_commands.contains(&argv) {
+                match approver.approve_command(&item, reason.as_deref()).await {
+                    Decision::Accept => {}
+                    Decision::AcceptForSession => {
+                        self.approved_commands.insert(argv.clone());
+                    }
+                    decision @ (Decision::Decline | Decision::Cancel) => {
+                        command.status = Status::Declined;
+                        item.kind = ItemKind::Command(command);
+                        sink.event(TurnEvent::ItemCompleted(item));
+                        if decision == Decision::Cancel {
+                            return Err(TurnError::Interrupted);
+                        }
+                        return Ok(format!(
+                            "The command `{}` was not run: it needs approval, and approval was declined.",
+                            shell::display(&argv)
+                        ));
+                    }
+                }
+            }
+        }
+
+        let timeout = args.timeout_ms.map(std::time::Duration::from_millis).unwrap_or(shell::DEFAULT_TIMEOUT);
+        let item_id = item.id.clone();
+        let mut on_output = |delta: &str| {
+            sink.event(TurnEvent::CommandOutput { item_id: item_id.clone(), delta: delta.to_owned() })
+        };
+        let output = shell::run(&argv, &cwd, timeout, &mut on_output, cancel).await;
+        if *cancel.borrow() {
+            command.status = Status::Failed;
+            command.aggregated_output = output.aggregated;
+            item.kind = ItemKind::Command(command);
+            sink.event(TurnEvent::ItemCompleted(item));
+            return Err(TurnError::Interrupted);
+        }
+        command.status = if output.exit_code == 0 { Status::Completed } else { Status::Failed };
+        command.aggregated_output = output.aggregated.clone();
+        command.exit_code = Some(output.exit_code);
+        command.duration = Some(output.duration);
+        item.kind = ItemKind::Command(command);
+        sink.event(TurnEvent::ItemCompleted(item));
+        Ok(shell::model_output(&output))
+    }
+
+    async fn patch(
+        &mut self,
+        text: &str,
+        call_id: &str,
+        sink: &mut dyn EventSink,
+        approver: &dyn Approver,
+    ) -> Result<String, TurnError> {
+        let cwd = self.settings.cwd.clone();
+        let files = match apply_patch::parse(text) {
+            Ok(files) => files,
+            Err(e) => {
+                let failed = self
+                    .item(ItemKind::FileChange { changes: vec![], status: Status::Failed }, Some(call_id));
+                sink.event(TurnEvent::ItemStarted(failed.clone()));
+                sink.event(TurnEvent::ItemCompleted(failed));
+                return Ok(format!("apply_patch failed, nothing was changed: {e}"));
+            }
+        };
+        let changes = apply_patch::describe(&cwd, &files);
+        let mut item = self.item(
+            ItemKind::FileChange { changes: changes.clone(), status: Status::InProgress },
+            Some(call_id),
+        );
+        sink.event(TurnEvent::ItemStarted(item.clone()));
+        let set_status = |item: &mut Item, status: Status, changes: Vec<_>| {
+            item.kind = ItemKind::FileChange { changes, status }
+        };
+
+        let paths = apply_patch::touched_paths(&cwd, &files);
+        if let PatchDecision::Ask { grant_root } = self.settings.policy.patch(&cwd, &paths) {
+            let decision = approver.approve_patch(&item, grant_root.as_ref()).await;
+            match decision {
+                Decision::Accept | Decision::AcceptForSession => {
+                    if let Some(root) = grant_root {
+                        self.settings.policy.writable_roots.push(root);
+                    }
+                }
+                Decision::Decline | Decision::Cancel => {
+                    set_status(&mut item, Status::Declined, changes);
+                    sink.event(TurnEvent::ItemCompleted(item));
+                    if decision == Decision::Cancel {
+                        return Err(TurnError::Interrupted);
+                    }
+                    return Ok(
+                        "The patch was not applied: it needs approval, and approval was declined.".to_owned()
+                    );
+                }
+            }
+        }
+        match apply_patch::apply(&cwd, &files) {
+            Ok(applied) => {
+                let summary = apply_patch::summary(&applied, &cwd);
+                set_status(&mut item, Status::Completed, applied);
+                sink.event(TurnEvent::ItemCompleted(item));
+                Ok(summary)
+            }
+            Err(e) => {
+                set_status(&mut item, Status::Failed, changes);
+                sink.event(TurnEvent::ItemCompleted(item));
+                Ok(format!("apply_patch failed, nothing was changed: {e}"))
+            }
+        }
+    }
+
+    /// Appends a conversation item to the history and the session file.
+    fn record(&mut self, item: Value) -> Result<(), TurnError> {
+        self.rollout.append_item(&item)?;
+        self.history.push(item);
+        Ok(())
+    }
+
+    /// A new item with the given id, or a fresh one.
+    fn item(&mut self, kind: ItemKind, id: Option<&str>) -> Item {
+        let id = match id.filter(|id| !id.is_empty()) {
+            Some(id) => id.to_owned(),
+            None => {
+                self.next_item += 1;
+                format!("item-{}", self.next_item)
+            }
+        };
+        Item { id, kind }
+    }
+}
+
+/// What one turn gathers while it runs.
+struct Turn {
+    usage: TokenUsage,
+    final_message: Option<String>,
+    /// The plan item, once the model set a plan.
+    plan: Option<Item>,
+}
+
+/// The `text` of the parts of `item[field]` of type `part_type`.
+fn parts(item: &Value, field: &str, part_type: &str) -> Vec<String> {
+    item[field]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p["type"] == part_type)
+        .filter_map(|p| p["text"].as_str().map(str::to_owned))
+        .collect()
+}
