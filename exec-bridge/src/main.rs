@@ -21,7 +21,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run one turn non-interactively: `exec --experimental-json PROMPT` prints the JSONL stream.
-    Exec(exec_bridge::exec::ExecArgs),
+    Exec(Box<exec_bridge::exec::ExecArgs>),
     /// Serve a scripted model (an OpenAI Responses-compatible endpoint) on loopback, for testing
     /// integrations without an API key.
     MockModel {
@@ -57,7 +57,7 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<i32> {
     match cli.command {
-        Command::Exec(args) => exec_bridge::exec::run(args).await,
+        Command::Exec(args) => exec_bridge::exec::run(*args).await,
         Command::MockModel { script, port, log } => {
             let text = std::fs::read_to_string(&script)
                 .with_context(|| format!("cannot read {}", script.display()))?;
