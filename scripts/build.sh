@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds everything and runs the main job: regenerates schema/ and sdk-ts/src/generated/ from the
-# Rust types, builds every crate, and builds the npm package in sdk-ts/.
+# Builds everything and runs the main job: builds every crate, regenerates schema/ and
+# sdk-ts/src/generated/ from the Rust types, builds the npm package in sdk-ts/, and runs a demo
+# turn of exec-bridge against its built-in scripted model server (scripts/demo.sh).
 source "$(dirname "$0")/node.sh"
 
 echo "== cargo build (every crate)"
@@ -12,3 +13,5 @@ cargo run --quiet --locked -p codegen
 echo "== sdk-ts: build"
 npm run --prefix sdk-ts --silent build
 echo "built: target/debug/, schema/, sdk-ts/dist/"
+
+scripts/demo.sh

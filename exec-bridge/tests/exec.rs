@@ -354,3 +354,42 @@ fn without_json_a_readable_transcript() {
     }
     assert!(!run.stdout.contains('\x1b'), "no colour when stdout is not a terminal");
 }
+
+#[test]
+fn a_silent_stream_times_out_and_is_requested_again() {
+    let world = World::new(json!([{"items": [message("too slow")], "delay_ms": 600}, [message("on time")]]));
+    let run = world.exec_json(&["-c", "model_providers.openai.stream_idle_timeout_ms=150", "hi"]);
+    run.assert_ok();
+    assert!(matches!(&run.completed()[0], ThreadItemDetails::AgentMessage(m) if m.text == "on time"));
+    assert_eq!(world.requests().len(), 2);
+}
+
+#[test]
+fn view_image_attaches_the_image_and_can_be_turned_off() {
+    let view = json!({"type": "function_call", "id": "fc_v", "call_id": "v1", "name": "view_image",
+                      "arguments": json!({"path": "shot.png"}).to_string()});
+    let world = World::new(json!([[view], [message("I see it.")], [message("no tools")]]));
+    std::fs::write(world.cwd().join("shot.png"), [0x89, b'P', b'N', b'G']).unwrap();
+    world.exec_json(&["look"]).assert_ok();
+    let requests = world.requests();
+    assert!(tool_output(&requests, "v1").contains("shot.png"));
+    let last_input = requests[1].body["input"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last_input["content"][0]["type"], "input_image", "the image follows the tool output");
+
+    world.exec_json(&["-c", "tools.view_image=false", "again"]).assert_ok();
+    let tools: Vec<String> = world.requests()[2].body["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["name"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(tools, ["shell", "apply_patch", "update_plan"]);
+}
+
+#[test]
+fn the_transcript_is_coloured_when_asked() {
+    let world = World::new(json!([[message("Coloured.")]]));
+    let run = world.run(&["exec", "--skip-git-repo-check", "--color", "always", "hi"], None, &[]);
+    run.assert_ok();
+    assert!(run.stdout.contains("\x1b[35magent\x1b[0m"), "{}", run.stdout);
+}
