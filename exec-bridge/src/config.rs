@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+pub use protocol::v2::ReasoningEffort;
+
 use crate::policy::{ApprovalPolicy, SandboxMode};
 
 /// The model used when none is configured.
@@ -98,38 +100,6 @@ struct ToolsToml {
 #[serde(deny_unknown_fields)]
 struct FeaturesToml {
     web_search_request: Option<bool>,
-}
-
-/// How hard the model reasons.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ReasoningEffort {
-    /// No reasoning.
-    None,
-    /// The least.
-    Minimal,
-    /// Little.
-    Low,
-    /// The usual.
-    Medium,
-    /// More.
-    High,
-    /// The most.
-    Xhigh,
-}
-
-impl ReasoningEffort {
-    /// The wire spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReasoningEffort::None => "none",
-            ReasoningEffort::Minimal => "minimal",
-            ReasoningEffort::Low => "low",
-            ReasoningEffort::Medium => "medium",
-            ReasoningEffort::High => "high",
-            ReasoningEffort::Xhigh => "xhigh",
-        }
-    }
 }
 
 /// A model provider, resolved.

@@ -11,7 +11,7 @@ use crate::approval::{Approver, Decision};
 use crate::config::Config;
 use crate::items::{CommandItem, EventSink, Item, ItemKind, Status, TurnEvent};
 use crate::model::request::{self, RequestSettings};
-use crate::model::{ClientEvent, Endpoint, ModelClient, ModelError, TokenUsage};
+use crate::model::{text_parts, ClientEvent, Endpoint, ModelClient, ModelError, TokenUsage};
 use crate::policy::{self, CommandDecision, PatchDecision, Policy};
 use crate::session::{Rollout, RolloutError, SessionMeta};
 use crate::tools::{self, apply_patch, shell};
@@ -173,7 +173,6 @@ impl Thread {
         approver: &dyn Approver,
         mut cancel: watch::Receiver<bool>,
     ) -> Result<TurnOutcome, TurnError> {
-        let mut turn = Turn { usage: TokenUsage::default(), final_message: None, plan: None };
         self.request.output_schema = output_schema;
         if self.history.is_empty() {
             let p = &self.settings.policy;
@@ -197,26 +196,28 @@ impl Thread {
         sink.event(TurnEvent::ItemStarted(user_item.clone()));
         sink.event(TurnEvent::ItemCompleted(user_item));
 
-        let result = self.turn_loop(&mut turn, sink, approver, &mut cancel).await;
-        if let Some(plan) = turn.plan.take() {
-            sink.event(TurnEvent::ItemCompleted(plan));
+        let mut cx = TurnContext {
+            sink,
+            approver,
+            cancel: &mut cancel,
+            usage: TokenUsage::default(),
+            final_message: None,
+            plan: None,
+        };
+        let result = self.turn_loop(&mut cx).await;
+        if let Some(plan) = cx.plan.take() {
+            cx.sink.event(TurnEvent::ItemCompleted(plan));
         }
-        result.map(|()| TurnOutcome { usage: turn.usage, final_message: turn.final_message })
+        result.map(|()| TurnOutcome { usage: cx.usage, final_message: cx.final_message })
     }
 
-    async fn turn_loop(
-        &mut self,
-        turn: &mut Turn,
-        sink: &mut dyn EventSink,
-        approver: &dyn Approver,
-        cancel: &mut watch::Receiver<bool>,
-    ) -> Result<(), TurnError> {
+    async fn turn_loop(&mut self, cx: &mut TurnContext<'_>) -> Result<(), TurnError> {
         loop {
             let body = request::body(&self.request, &self.history);
             let mut observe = |event: ClientEvent| match event {
-                ClientEvent::Delta(delta) => sink.event(TurnEvent::ModelDelta(delta)),
+                ClientEvent::Delta(delta) => cx.sink.event(TurnEvent::ModelDelta(delta)),
                 ClientEvent::Retrying { attempt, max_retries, delay, reason } => {
-                    sink.event(TurnEvent::Retrying {
+                    cx.sink.event(TurnEvent::Retrying {
                         message: format!(
                             "{reason}; retrying {attempt}/{max_retries} in {} ms",
                             delay.as_millis()
@@ -226,13 +227,13 @@ impl Thread {
             };
             let response = tokio::select! {
                 response = self.client.respond(&body, &mut observe) => response?,
-                _ = cancel.changed() => return Err(TurnError::Interrupted),
+                _ = cx.cancel.changed() => return Err(TurnError::Interrupted),
             };
-            turn.usage.add(response.usage);
+            cx.usage.add(response.usage);
             let mut called_tools = false;
             for item in response.items {
                 self.record(item.clone())?;
-                called_tools |= self.handle_output_item(&item, turn, sink, approver, cancel).await?;
+                called_tools |= self.handle_output_item(&item, cx).await?;
             }
             if !called_tools {
                 return Ok(());
@@ -244,35 +245,31 @@ impl Thread {
     async fn handle_output_item(
         &mut self,
         item: &Value,
-        turn: &mut Turn,
-        sink: &mut dyn EventSink,
-        approver: &dyn Approver,
-        cancel: &mut watch::Receiver<bool>,
+        cx: &mut TurnContext<'_>,
     ) -> Result<bool, TurnError> {
         let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
         let call_id = text(&item["call_id"]);
         match item["type"].as_str().unwrap_or_default() {
             "message" if item["role"] == "assistant" => {
-                let message: String = parts(item, "content", "output_text").concat();
-                turn.final_message = Some(message.clone());
+                let message: String = text_parts(item, "content", "output_text").concat();
+                cx.final_message = Some(message.clone());
                 let done = self.item(ItemKind::AgentMessage { text: message }, item["id"].as_str());
-                sink.event(TurnEvent::ItemCompleted(done));
+                cx.sink.event(TurnEvent::ItemCompleted(done));
                 Ok(false)
             }
             "reasoning" => {
-                let summary = parts(item, "summary", "summary_text");
-                let content = parts(item, "content", "reasoning_text");
+                let summary = text_parts(item, "summary", "summary_text");
+                let content = text_parts(item, "content", "reasoning_text");
                 if !summary.is_empty() || !content.is_empty() {
                     let done = self.item(ItemKind::Reasoning { summary, content }, item["id"].as_str());
-                    sink.event(TurnEvent::ItemCompleted(done));
+                    cx.sink.event(TurnEvent::ItemCompleted(done));
                 }
                 Ok(false)
             }
             "function_call" => {
                 let name = text(&item["name"]);
                 let arguments = text(&item["arguments"]);
-                let output =
-                    self.function_call(&name, &arguments, &call_id, turn, sink, approver, cancel).await?;
+                let output = self.function_call(&name, &arguments, &call_id, cx).await?;
                 self.record(request::function_call_output(&call_id, &output))?;
                 if name == "view_image" {
                     self.attach_viewed_image(&arguments)?;
@@ -282,7 +279,7 @@ impl Thread {
             "custom_tool_call" => {
                 let name = text(&item["name"]);
                 let output = if name == "apply_patch" {
-                    self.patch(&text(&item["input"]), &call_id, sink, approver).await?
+                    self.patch(&text(&item["input"]), &call_id, cx).await?
                 } else {
                     format!("unsupported tool `{name}`")
                 };
@@ -300,41 +297,35 @@ impl Thread {
                     justification: None,
                 };
                 let id = if call_id.is_empty() { text(&item["id"]) } else { call_id };
-                let output = self.shell(args, &id, sink, approver, cancel).await?;
+                let output = self.shell(args, &id, cx).await?;
                 self.record(request::function_call_output(&id, &output))?;
                 Ok(true)
             }
             "web_search_call" => {
                 let query = text(&item["action"]["query"]);
                 let done = self.item(ItemKind::WebSearch { query }, item["id"].as_str());
-                sink.event(TurnEvent::ItemCompleted(done));
+                cx.sink.event(TurnEvent::ItemCompleted(done));
                 Ok(false)
             }
             _ => Ok(false),
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     async fn function_call(
         &mut self,
         name: &str,
         arguments: &str,
         call_id: &str,
-        turn: &mut Turn,
-        sink: &mut dyn EventSink,
-        approver: &dyn Approver,
-        cancel: &mut watch::Receiver<bool>,
+        cx: &mut TurnContext<'_>,
     ) -> Result<String, TurnError> {
         let invalid = |e: serde_json::Error| format!("invalid arguments for {name}: {e}");
         match name {
             "shell" | "container.exec" => match serde_json::from_str::<shell::ShellArgs>(arguments) {
-                Ok(args) => self.shell(args, call_id, sink, approver, cancel).await,
+                Ok(args) => self.shell(args, call_id, cx).await,
                 Err(e) => Ok(invalid(e)),
             },
             "apply_patch" => match serde_json::from_str::<Value>(arguments) {
-                Ok(args) => {
-                    self.patch(args["input"].as_str().unwrap_or_default(), call_id, sink, approver).await
-                }
+                Ok(args) => self.patch(args["input"].as_str().unwrap_or_default(), call_id, cx).await,
                 Err(e) => Ok(invalid(e)),
             },
             "update_plan" => match serde_json::from_str::<tools::PlanArgs>(arguments) {
@@ -344,15 +335,15 @@ impl Thread {
                         .iter()
                         .map(|s| (s.step.clone(), s.status == tools::StepStatus::Completed))
                         .collect();
-                    match &mut turn.plan {
+                    match &mut cx.plan {
                         Some(plan) => {
                             plan.kind = ItemKind::TodoList { items };
-                            sink.event(TurnEvent::ItemUpdated(plan.clone()));
+                            cx.sink.event(TurnEvent::ItemUpdated(plan.clone()));
                         }
                         None => {
                             let plan = self.item(ItemKind::TodoList { items }, None);
-                            sink.event(TurnEvent::ItemStarted(plan.clone()));
-                            turn.plan = Some(plan);
+                            cx.sink.event(TurnEvent::ItemStarted(plan.clone()));
+                            cx.plan = Some(plan);
                         }
                     }
                     Ok("Plan updated".to_owned())
@@ -365,7 +356,7 @@ impl Thread {
                     if !path.is_file() {
                         return Ok(format!("unable to locate image at `{}`", path.display()));
                     }
-                    sink.event(TurnEvent::ItemCompleted(
+                    cx.sink.event(TurnEvent::ItemCompleted(
                         self.item(ItemKind::ImageView { path: path.clone() }, Some(call_id)),
                     ));
                     Ok(format!("attached local image path: {}", path.display()))
@@ -390,15 +381,13 @@ impl Thread {
         &mut self,
         args: shell::ShellArgs,
         call_id: &str,
-        sink: &mut dyn EventSink,
-        approver: &dyn Approver,
-        cancel: &mut watch::Receiver<bool>,
+        cx: &mut TurnContext<'_>,
     ) -> Result<String, TurnError> {
         let argv = args.command.argv();
         // `apply_patch PATCH` given to the shell is a patch.
         if let [program, patch] = argv.as_slice() {
             if program == "apply_patch" || program == "applypatch" {
-                return self.patch(patch, call_id, sink, approver).await;
+                return self.patch(patch, call_id, cx).await;
             }
         }
         let cwd = match &args.workdir {
@@ -414,14 +403,14 @@ impl Thread {
             duration: None,
         };
         let mut item = self.item(ItemKind::Command(command.clone()), Some(call_id));
-        sink.event(TurnEvent::ItemStarted(item.clone()));
+        cx.sink.event(TurnEvent::ItemStarted(item.clone()));
 
         let escalate = args.with_escalated_permissions.unwrap_or(false);
         if let CommandDecision::Ask { reason } =
             self.settings.policy.command(&argv, escalate, args.justification.as_deref())
         {
             if !self.approved_commands.contains(&argv) {
-                match approver.approve_command(&item, reason.as_deref()).await {
+                match cx.approver.approve_command(&item, reason.as_deref()).await {
                     Decision::Accept => {}
                     Decision::AcceptForSession => {
                         self.approved_commands.insert(argv.clone());
@@ -429,7 +418,7 @@ impl Thread {
                     decision @ (Decision::Decline | Decision::Cancel) => {
                         command.status = Status::Declined;
                         item.kind = ItemKind::Command(command);
-                        sink.event(TurnEvent::ItemCompleted(item));
+                        cx.sink.event(TurnEvent::ItemCompleted(item));
                         if decision == Decision::Cancel {
                             return Err(TurnError::Interrupted);
                         }
@@ -445,14 +434,14 @@ impl Thread {
         let timeout = args.timeout_ms.map(std::time::Duration::from_millis).unwrap_or(shell::DEFAULT_TIMEOUT);
         let item_id = item.id.clone();
         let mut on_output = |delta: &str| {
-            sink.event(TurnEvent::CommandOutput { item_id: item_id.clone(), delta: delta.to_owned() })
+            cx.sink.event(TurnEvent::CommandOutput { item_id: item_id.clone(), delta: delta.to_owned() })
         };
-        let output = shell::run(&argv, &cwd, timeout, &mut on_output, cancel).await;
-        if *cancel.borrow() {
+        let output = shell::run(&argv, &cwd, timeout, &mut on_output, cx.cancel).await;
+        if *cx.cancel.borrow() {
             command.status = Status::Failed;
             command.aggregated_output = output.aggregated;
             item.kind = ItemKind::Command(command);
-            sink.event(TurnEvent::ItemCompleted(item));
+            cx.sink.event(TurnEvent::ItemCompleted(item));
             return Err(TurnError::Interrupted);
         }
         command.status = if output.exit_code == 0 { Status::Completed } else { Status::Failed };
@@ -460,7 +449,7 @@ impl Thread {
         command.exit_code = Some(output.exit_code);
         command.duration = Some(output.duration);
         item.kind = ItemKind::Command(command);
-        sink.event(TurnEvent::ItemCompleted(item));
+        cx.sink.event(TurnEvent::ItemCompleted(item));
         Ok(shell::model_output(&output))
     }
 
@@ -468,8 +457,7 @@ impl Thread {
         &mut self,
         text: &str,
         call_id: &str,
-        sink: &mut dyn EventSink,
-        approver: &dyn Approver,
+        cx: &mut TurnContext<'_>,
     ) -> Result<String, TurnError> {
         let cwd = self.settings.cwd.clone();
         let files = match apply_patch::parse(text) {
@@ -477,8 +465,8 @@ impl Thread {
             Err(e) => {
                 let failed = self
                     .item(ItemKind::FileChange { changes: vec![], status: Status::Failed }, Some(call_id));
-                sink.event(TurnEvent::ItemStarted(failed.clone()));
-                sink.event(TurnEvent::ItemCompleted(failed));
+                cx.sink.event(TurnEvent::ItemStarted(failed.clone()));
+                cx.sink.event(TurnEvent::ItemCompleted(failed));
                 return Ok(format!("apply_patch failed, nothing was changed: {e}"));
             }
         };
@@ -487,14 +475,14 @@ impl Thread {
             ItemKind::FileChange { changes: changes.clone(), status: Status::InProgress },
             Some(call_id),
         );
-        sink.event(TurnEvent::ItemStarted(item.clone()));
+        cx.sink.event(TurnEvent::ItemStarted(item.clone()));
         let set_status = |item: &mut Item, status: Status, changes: Vec<_>| {
             item.kind = ItemKind::FileChange { changes, status }
         };
 
         let paths = apply_patch::touched_paths(&cwd, &files);
         if let PatchDecision::Ask { grant_root } = self.settings.policy.patch(&cwd, &paths) {
-            let decision = approver.approve_patch(&item, grant_root.as_ref()).await;
+            let decision = cx.approver.approve_patch(&item, grant_root.as_ref()).await;
             match decision {
                 Decision::Accept | Decision::AcceptForSession => {
                     if let Some(root) = grant_root {
@@ -503,7 +491,7 @@ impl Thread {
                 }
                 Decision::Decline | Decision::Cancel => {
                     set_status(&mut item, Status::Declined, changes);
-                    sink.event(TurnEvent::ItemCompleted(item));
+                    cx.sink.event(TurnEvent::ItemCompleted(item));
                     if decision == Decision::Cancel {
                         return Err(TurnError::Interrupted);
                     }
@@ -517,12 +505,12 @@ impl Thread {
             Ok(applied) => {
                 let summary = apply_patch::summary(&applied, &cwd);
                 set_status(&mut item, Status::Completed, applied);
-                sink.event(TurnEvent::ItemCompleted(item));
+                cx.sink.event(TurnEvent::ItemCompleted(item));
                 Ok(summary)
             }
             Err(e) => {
                 set_status(&mut item, Status::Failed, changes);
-                sink.event(TurnEvent::ItemCompleted(item));
+                cx.sink.event(TurnEvent::ItemCompleted(item));
                 Ok(format!("apply_patch failed, nothing was changed: {e}"))
             }
         }
@@ -548,21 +536,15 @@ impl Thread {
     }
 }
 
-/// What one turn gathers while it runs.
-struct Turn {
+/// One running turn: where its events go, who approves, what stops it, and what it gathers.
+struct TurnContext<'a> {
+    sink: &'a mut dyn EventSink,
+    approver: &'a dyn Approver,
+    cancel: &'a mut watch::Receiver<bool>,
+    /// Tokens used so far.
     usage: TokenUsage,
+    /// The last thing the agent said.
     final_message: Option<String>,
     /// The plan item, once the model set a plan.
     plan: Option<Item>,
-}
-
-/// The `text` of the parts of `item[field]` of type `part_type`.
-fn parts(item: &Value, field: &str, part_type: &str) -> Vec<String> {
-    item[field]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|p| p["type"] == part_type)
-        .filter_map(|p| p["text"].as_str().map(str::to_owned))
-        .collect()
 }

@@ -393,3 +393,17 @@ fn the_transcript_is_coloured_when_asked() {
     run.assert_ok();
     assert!(run.stdout.contains("\x1b[35magent\x1b[0m"), "{}", run.stdout);
 }
+
+#[test]
+fn a_refused_key_fails_at_once_and_says_what_to_check() {
+    let world = World::new(json!([{"status": 401, "body": "invalid api key"}, [message("never")]]));
+    let run = world.exec_json(&["hi"]);
+    assert_eq!(run.code, Some(1));
+    let ThreadEvent::TurnFailed(failed) = &run.events[2] else { panic!("{:?}", run.kinds()) };
+    assert!(
+        failed.error.message.contains("401") && failed.error.message.contains("CODEX_API_KEY"),
+        "{}",
+        failed.error.message
+    );
+    assert_eq!(world.requests().len(), 1, "a 401 is not retried");
+}

@@ -22,7 +22,6 @@ pub const ORIGINATOR: &str = "codex_exec";
 
 /// `exec-bridge exec`: run one turn and exit.
 #[derive(Debug, Args)]
-#[command(args_conflicts_with_subcommands = false, subcommand_negates_reqs = true)]
 pub struct ExecArgs {
     /// Print the events as JSON lines (the `exec` stream) instead of a transcript.
     #[arg(long = "experimental-json", alias = "json")]

@@ -18,6 +18,8 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::model::text_parts;
+
 /// A whole script: what to answer to each model request, in order.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(transparent)]
@@ -136,7 +138,7 @@ pub(crate) fn events_for(items: &[Value], usage: Option<Value>, n: usize) -> Vec
         }
         events.push(json!({"type": "response.output_item.added", "output_index": index, "item": added}));
         if item["type"] == "message" {
-            for text in texts(item, "content", "output_text") {
+            for text in text_parts(item, "content", "output_text") {
                 for chunk in chunks(&text, 8) {
                     events.push(json!({
                         "type": "response.output_text.delta", "item_id": item["id"],
@@ -146,7 +148,7 @@ pub(crate) fn events_for(items: &[Value], usage: Option<Value>, n: usize) -> Vec
             }
         }
         if item["type"] == "reasoning" {
-            for (summary_index, text) in texts(item, "summary", "summary_text").into_iter().enumerate() {
+            for (summary_index, text) in text_parts(item, "summary", "summary_text").into_iter().enumerate() {
                 events.push(json!({
                     "type": "response.reasoning_summary_part.added", "item_id": item["id"],
                     "output_index": index, "summary_index": summary_index
@@ -171,17 +173,6 @@ pub(crate) fn events_for(items: &[Value], usage: Option<Value>, n: usize) -> Vec
     });
     events.push(json!({"type": "response.completed", "response": {"id": id, "usage": usage}}));
     events
-}
-
-/// The texts of the parts of `item[field]` whose type is `part_type`.
-fn texts(item: &Value, field: &str, part_type: &str) -> Vec<String> {
-    item[field]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|part| part["type"] == part_type)
-        .filter_map(|part| part["text"].as_str().map(str::to_owned))
-        .collect()
 }
 
 /// `text` in pieces of at most `size` characters.

@@ -41,7 +41,7 @@ pub enum ModelError {
         status: Option<u16>,
     },
     /// The server refused the request in a way retrying cannot fix.
-    #[error("the model server answered {status}: {body}")]
+    #[error("the model server answered {status}: {body}{}", rejection_hint(*status))]
     Rejected {
         /// The HTTP status.
         status: u16,
@@ -225,6 +225,15 @@ impl ModelClient {
         put("user-agent", &user_agent(&self.endpoint.originator));
         put("accept", "text/event-stream");
         headers
+    }
+}
+
+/// What to do about a refused request, where it is clear.
+fn rejection_hint(status: u16) -> &'static str {
+    match status {
+        401 | 403 => " (check the API key: CODEX_API_KEY, or the provider's env_key such as OPENAI_API_KEY)",
+        404 => " (check the base URL: OPENAI_BASE_URL or model_providers.<id>.base_url; `/responses` is appended)",
+        _ => "",
     }
 }
 

@@ -79,6 +79,20 @@ pub enum ReasoningEffort {
     Xhigh,
 }
 
+impl ReasoningEffort {
+    /// The wire spelling: `none`, `minimal`, `low`, `medium`, `high` or `xhigh`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReasoningEffort::None => "none",
+            ReasoningEffort::Minimal => "minimal",
+            ReasoningEffort::Low => "low",
+            ReasoningEffort::Medium => "medium",
+            ReasoningEffort::High => "high",
+            ReasoningEffort::Xhigh => "xhigh",
+        }
+    }
+}
+
 /// How much of its reasoning the model summarises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(rename_all = "lowercase")]
