@@ -407,3 +407,30 @@ fn a_refused_key_fails_at_once_and_says_what_to_check() {
     );
     assert_eq!(world.requests().len(), 1, "a 401 is not retried");
 }
+
+#[test]
+fn an_unreachable_server_is_retried_then_fails_the_turn() {
+    let world = World::new(json!([]));
+    // A port nobody listens on: bind one, then free it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("http://127.0.0.1:{port}/v1");
+    let run = world.run(
+        &[
+            "exec",
+            "--json",
+            "--skip-git-repo-check",
+            "-c",
+            "model_providers.openai.request_max_retries=1",
+            "hi",
+        ],
+        None,
+        &[("OPENAI_BASE_URL", &url)],
+    );
+    assert_eq!(run.code, Some(1));
+    let ThreadEvent::TurnFailed(failed) = &run.events[2] else { panic!("{:?}", run.kinds()) };
+    assert!(
+        failed.error.message.contains("cannot reach") && failed.error.message.contains("2 attempts"),
+        "{}",
+        failed.error.message
+    );
+}
