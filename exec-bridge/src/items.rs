@@ -8,7 +8,7 @@ use crate::model::StreamDelta;
 use crate::tools::apply_patch::AppliedChange;
 
 /// One item of a turn, with the runtime's own id (unique within the session).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Item {
     /// Unique within the session: the model's call or item id where there is one.
     pub id: String,
@@ -16,8 +16,9 @@ pub struct Item {
     pub kind: ItemKind,
 }
 
-/// The kinds of item.
-#[derive(Debug, Clone, PartialEq)]
+/// The kinds of item (recorded in session files, tagged by `type`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum ItemKind {
     /// The user's input of this turn.
     UserMessage {
@@ -70,7 +71,7 @@ pub enum ItemKind {
 }
 
 /// A command item.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CommandItem {
     /// The argv.
     pub argv: Vec<String>,
@@ -87,7 +88,8 @@ pub struct CommandItem {
 }
 
 /// Where a command or a patch is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Waiting for approval, or running.
     InProgress,

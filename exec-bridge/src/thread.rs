@@ -13,7 +13,7 @@ use crate::items::{CommandItem, EventSink, Item, ItemKind, Status, TurnEvent};
 use crate::model::request::{self, RequestSettings};
 use crate::model::{text_parts, ClientEvent, Endpoint, ModelClient, ModelError, TokenUsage};
 use crate::policy::{self, CommandDecision, PatchDecision, Policy};
-use crate::session::{Rollout, RolloutError, SessionMeta};
+use crate::session::{Recorded, RecordedTurn, Rollout, RolloutError, SessionMeta, TurnEnd};
 use crate::tools::{self, apply_patch, shell};
 
 /// The system instructions sent with every request.
@@ -75,6 +75,8 @@ pub struct Thread {
     request: RequestSettings,
     history: Vec<Value>,
     rollout: Rollout,
+    /// The turns so far, with their completed items.
+    turns: Vec<RecordedTurn>,
     /// Commands approved for the rest of the session.
     approved_commands: HashSet<Vec<String>>,
     next_item: u64,
@@ -97,7 +99,7 @@ impl Thread {
             cli_version: env!("CARGO_PKG_VERSION").to_owned(),
         };
         let rollout = Rollout::create(&config.codex_home, &meta)?;
-        Ok(Thread::assemble(config, settings, originator, id, rollout, Vec::new()))
+        Ok(Thread::assemble(config, settings, originator, id, rollout, Recorded::default()))
     }
 
     /// Resumes the thread recorded in `path`, with its whole history.
@@ -107,9 +109,10 @@ impl Thread {
         originator: &str,
         path: &Path,
     ) -> Result<Thread, RolloutError> {
-        let (meta, history) = Rollout::read(path)?;
+        let recorded = Rollout::read(path)?;
         let rollout = Rollout::open(path)?;
-        Ok(Thread::assemble(config, settings, originator, meta.id, rollout, history))
+        let id = recorded.meta.id.clone();
+        Ok(Thread::assemble(config, settings, originator, id, rollout, recorded))
     }
 
     fn assemble(
@@ -118,7 +121,7 @@ impl Thread {
         originator: &str,
         id: String,
         rollout: Rollout,
-        history: Vec<Value>,
+        recorded: Recorded,
     ) -> Thread {
         let endpoint = Endpoint {
             base_url: config.provider.base_url.clone(),
@@ -141,7 +144,8 @@ impl Thread {
             id,
             settings,
             request,
-            history,
+            history: recorded.history,
+            turns: recorded.turns,
             rollout,
             approved_commands: HashSet::new(),
             next_item: 0,
@@ -163,8 +167,19 @@ impl Thread {
         &self.settings
     }
 
+    /// The id the next turn will get: `0`, `1`, … within the thread.
+    pub fn next_turn_id(&self) -> String {
+        self.turns.len().to_string()
+    }
+
+    /// The turns so far (those of earlier sessions included), with their completed items.
+    pub fn turns(&self) -> &[RecordedTurn] {
+        &self.turns
+    }
+
     /// Runs one turn to its end. `output_schema` constrains the final answer; `cancel` turning
-    /// `true` interrupts the turn.
+    /// `true` interrupts the turn. The turn, its completed items and how it ended are recorded
+    /// in the session file as they happen.
     pub async fn run_turn(
         &mut self,
         input: TurnInput,
@@ -173,6 +188,44 @@ impl Thread {
         approver: &dyn Approver,
         mut cancel: watch::Receiver<bool>,
     ) -> Result<TurnOutcome, TurnError> {
+        let turn_id = self.next_turn_id();
+        self.rollout.append("turn_started", &serde_json::json!({ "turn_id": turn_id }))?;
+        self.turns.push(RecordedTurn { id: turn_id.clone(), items: Vec::new(), end: None });
+        let mut cx = TurnContext {
+            sink,
+            approver,
+            cancel: &mut cancel,
+            usage: TokenUsage::default(),
+            final_message: None,
+            plan: None,
+        };
+        let mut result = self.start_turn(input, output_schema, &mut cx).await;
+        if result.is_ok() {
+            result = self.turn_loop(&mut cx).await;
+        }
+        if let Some(plan) = cx.plan.take() {
+            let recorded = self.complete(&mut cx, plan);
+            result = result.and(recorded);
+        }
+        let end = match &result {
+            Ok(()) => TurnEnd::Completed,
+            Err(TurnError::Interrupted) => TurnEnd::Interrupted,
+            Err(error) => TurnEnd::Failed { message: error.to_string() },
+        };
+        self.rollout.append("turn_ended", &serde_json::json!({ "turn_id": turn_id, "end": end }))?;
+        if let Some(turn) = self.turns.last_mut() {
+            turn.end = Some(end);
+        }
+        result.map(|()| TurnOutcome { usage: cx.usage, final_message: cx.final_message })
+    }
+
+    /// Sends the environment (first turn only) and the user's input.
+    async fn start_turn(
+        &mut self,
+        input: TurnInput,
+        output_schema: Option<Value>,
+        cx: &mut TurnContext<'_>,
+    ) -> Result<(), TurnError> {
         self.request.output_schema = output_schema;
         if self.history.is_empty() {
             let p = &self.settings.policy;
@@ -191,24 +244,9 @@ impl Thread {
             image_urls.push(url);
         }
         self.record(request::user_message(&input.texts, &image_urls))?;
-        let user_item = self
-            .item(ItemKind::UserMessage { texts: input.texts.clone(), images: input.images.clone() }, None);
-        sink.event(TurnEvent::ItemStarted(user_item.clone()));
-        sink.event(TurnEvent::ItemCompleted(user_item));
-
-        let mut cx = TurnContext {
-            sink,
-            approver,
-            cancel: &mut cancel,
-            usage: TokenUsage::default(),
-            final_message: None,
-            plan: None,
-        };
-        let result = self.turn_loop(&mut cx).await;
-        if let Some(plan) = cx.plan.take() {
-            cx.sink.event(TurnEvent::ItemCompleted(plan));
-        }
-        result.map(|()| TurnOutcome { usage: cx.usage, final_message: cx.final_message })
+        let user_item = self.item(ItemKind::UserMessage { texts: input.texts, images: input.images }, None);
+        cx.sink.event(TurnEvent::ItemStarted(user_item.clone()));
+        self.complete(cx, user_item)
     }
 
     async fn turn_loop(&mut self, cx: &mut TurnContext<'_>) -> Result<(), TurnError> {
@@ -254,7 +292,7 @@ impl Thread {
                 let message: String = text_parts(item, "content", "output_text").concat();
                 cx.final_message = Some(message.clone());
                 let done = self.item(ItemKind::AgentMessage { text: message }, item["id"].as_str());
-                cx.sink.event(TurnEvent::ItemCompleted(done));
+                self.complete(cx, done)?;
                 Ok(false)
             }
             "reasoning" => {
@@ -262,7 +300,7 @@ impl Thread {
                 let content = text_parts(item, "content", "reasoning_text");
                 if !summary.is_empty() || !content.is_empty() {
                     let done = self.item(ItemKind::Reasoning { summary, content }, item["id"].as_str());
-                    cx.sink.event(TurnEvent::ItemCompleted(done));
+                    self.complete(cx, done)?;
                 }
                 Ok(false)
             }
@@ -304,7 +342,7 @@ impl Thread {
             "web_search_call" => {
                 let query = text(&item["action"]["query"]);
                 let done = self.item(ItemKind::WebSearch { query }, item["id"].as_str());
-                cx.sink.event(TurnEvent::ItemCompleted(done));
+                self.complete(cx, done)?;
                 Ok(false)
             }
             _ => Ok(false),
@@ -356,9 +394,8 @@ impl Thread {
                     if !path.is_file() {
                         return Ok(format!("unable to locate image at `{}`", path.display()));
                     }
-                    cx.sink.event(TurnEvent::ItemCompleted(
-                        self.item(ItemKind::ImageView { path: path.clone() }, Some(call_id)),
-                    ));
+                    let viewed = self.item(ItemKind::ImageView { path: path.clone() }, Some(call_id));
+                    self.complete(cx, viewed)?;
                     Ok(format!("attached local image path: {}", path.display()))
                 }
                 Err(e) => Ok(invalid(e)),
@@ -418,7 +455,7 @@ impl Thread {
                     decision @ (Decision::Decline | Decision::Cancel) => {
                         command.status = Status::Declined;
                         item.kind = ItemKind::Command(command);
-                        cx.sink.event(TurnEvent::ItemCompleted(item));
+                        self.complete(cx, item)?;
                         if decision == Decision::Cancel {
                             return Err(TurnError::Interrupted);
                         }
@@ -441,7 +478,7 @@ impl Thread {
             command.status = Status::Failed;
             command.aggregated_output = output.aggregated;
             item.kind = ItemKind::Command(command);
-            cx.sink.event(TurnEvent::ItemCompleted(item));
+            self.complete(cx, item)?;
             return Err(TurnError::Interrupted);
         }
         command.status = if output.exit_code == 0 { Status::Completed } else { Status::Failed };
@@ -449,7 +486,7 @@ impl Thread {
         command.exit_code = Some(output.exit_code);
         command.duration = Some(output.duration);
         item.kind = ItemKind::Command(command);
-        cx.sink.event(TurnEvent::ItemCompleted(item));
+        self.complete(cx, item)?;
         Ok(shell::model_output(&output))
     }
 
@@ -466,7 +503,7 @@ impl Thread {
                 let failed = self
                     .item(ItemKind::FileChange { changes: vec![], status: Status::Failed }, Some(call_id));
                 cx.sink.event(TurnEvent::ItemStarted(failed.clone()));
-                cx.sink.event(TurnEvent::ItemCompleted(failed));
+                self.complete(cx, failed)?;
                 return Ok(format!("apply_patch failed, nothing was changed: {e}"));
             }
         };
@@ -491,7 +528,7 @@ impl Thread {
                 }
                 Decision::Decline | Decision::Cancel => {
                     set_status(&mut item, Status::Declined, changes);
-                    cx.sink.event(TurnEvent::ItemCompleted(item));
+                    self.complete(cx, item)?;
                     if decision == Decision::Cancel {
                         return Err(TurnError::Interrupted);
                     }
@@ -505,15 +542,26 @@ impl Thread {
             Ok(applied) => {
                 let summary = apply_patch::summary(&applied, &cwd);
                 set_status(&mut item, Status::Completed, applied);
-                cx.sink.event(TurnEvent::ItemCompleted(item));
+                self.complete(cx, item)?;
                 Ok(summary)
             }
             Err(e) => {
                 set_status(&mut item, Status::Failed, changes);
-                cx.sink.event(TurnEvent::ItemCompleted(item));
+                self.complete(cx, item)?;
                 Ok(format!("apply_patch failed, nothing was changed: {e}"))
             }
         }
+    }
+
+    /// Reports `item` as completed, after recording it in the session file.
+    fn complete(&mut self, cx: &mut TurnContext<'_>, item: Item) -> Result<(), TurnError> {
+        if let Some(turn) = self.turns.last_mut() {
+            self.rollout
+                .append("item_completed", &serde_json::json!({ "turn_id": turn.id, "item": item }))?;
+            turn.items.push(item.clone());
+        }
+        cx.sink.event(TurnEvent::ItemCompleted(item));
+        Ok(())
     }
 
     /// Appends a conversation item to the history and the session file.

@@ -3,4 +3,6 @@
 
 pub mod rollout;
 
-pub use rollout::{find_by_id, find_last, Rollout, RolloutError, SessionMeta};
+pub use rollout::{
+    find_by_id, find_last, Recorded, RecordedTurn, Rollout, RolloutError, SessionMeta, TurnEnd,
+};

@@ -3,7 +3,9 @@
 //! being written).
 //!
 //! Records: `session_meta` first (the thread's id, cwd and provider), then `response_item`
-//! (every item of the conversation, exactly as sent to or received from the model).
+//! (every item of the conversation, exactly as sent to or received from the model), and the
+//! turns as clients saw them: `turn_started`, `item_completed` (the runtime's item) and
+//! `turn_ended`.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
@@ -11,6 +13,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+
+use crate::items::Item;
 
 /// Why a session could not be written or read.
 #[derive(Debug, thiserror::Error)]
@@ -45,7 +49,7 @@ pub enum RolloutError {
 }
 
 /// What the first line of a rollout says about its thread.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionMeta {
     /// The thread's id.
     pub id: String,
@@ -59,6 +63,43 @@ pub struct SessionMeta {
     pub originator: String,
     /// The version of the runtime that started it.
     pub cli_version: String,
+}
+
+/// How a recorded turn ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum TurnEnd {
+    /// The agent finished.
+    Completed,
+    /// It was interrupted.
+    Interrupted,
+    /// It failed.
+    Failed {
+        /// Why.
+        message: String,
+    },
+}
+
+/// One turn as clients saw it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedTurn {
+    /// `0`, `1`, … within the thread.
+    pub id: String,
+    /// Its completed items, in order.
+    pub items: Vec<Item>,
+    /// How it ended; `None` if the process died during it.
+    pub end: Option<TurnEnd>,
+}
+
+/// Everything a session file holds.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Recorded {
+    /// The first line.
+    pub meta: SessionMeta,
+    /// The conversation, as the model sees it.
+    pub history: Vec<Value>,
+    /// The turns, as clients see them.
+    pub turns: Vec<RecordedTurn>,
 }
 
 /// An open rollout file.
@@ -122,30 +163,60 @@ impl Rollout {
         self.append("response_item", item)
     }
 
-    /// Reads a session file: its meta and its conversation items, in order. A last line cut
-    /// short by a crash is skipped.
-    pub fn read(path: &Path) -> Result<(SessionMeta, Vec<Value>), RolloutError> {
+    /// Reads a session file back. A last line cut short by a crash is skipped.
+    pub fn read(path: &Path) -> Result<Recorded, RolloutError> {
         let file =
             File::open(path).map_err(|source| RolloutError::Io { path: path.to_path_buf(), source })?;
         let corrupt = |message: String| RolloutError::Corrupt { path: path.to_path_buf(), message };
         let mut meta = None;
-        let mut items = Vec::new();
+        let mut recorded = Recorded::default();
         for line in BufReader::new(file).lines() {
             let line = line.map_err(|source| RolloutError::Io { path: path.to_path_buf(), source })?;
             let Ok(record) = serde_json::from_str::<Value>(&line) else { continue };
+            let payload = &record["payload"];
             match record["type"].as_str() {
                 Some("session_meta") => {
-                    meta = Some(
-                        serde_json::from_value(record["payload"].clone())
-                            .map_err(|e| corrupt(e.to_string()))?,
-                    )
+                    meta = Some(serde_json::from_value(payload.clone()).map_err(|e| corrupt(e.to_string()))?)
                 }
-                Some("response_item") => items.push(record["payload"].clone()),
+                Some("response_item") => recorded.history.push(payload.clone()),
+                Some("turn_started") => recorded.turns.push(RecordedTurn {
+                    id: payload["turn_id"].as_str().unwrap_or_default().to_owned(),
+                    items: Vec::new(),
+                    end: None,
+                }),
+                Some("item_completed") => {
+                    let item = serde_json::from_value(payload["item"].clone())
+                        .map_err(|e| corrupt(e.to_string()))?;
+                    if let Some(turn) = recorded.turns.last_mut() {
+                        turn.items.push(item);
+                    }
+                }
+                Some("turn_ended") => {
+                    let end =
+                        serde_json::from_value(payload["end"].clone()).map_err(|e| corrupt(e.to_string()))?;
+                    if let Some(turn) = recorded.turns.last_mut() {
+                        turn.end = Some(end);
+                    }
+                }
                 _ => {}
             }
         }
-        let meta = meta.ok_or_else(|| corrupt("no session_meta line".into()))?;
-        Ok((meta, items))
+        recorded.meta = meta.ok_or_else(|| corrupt("no session_meta line".into()))?;
+        Ok(recorded)
+    }
+
+    /// Reads only the meta line (for listings).
+    pub fn read_meta(path: &Path) -> Result<SessionMeta, RolloutError> {
+        let file =
+            File::open(path).map_err(|source| RolloutError::Io { path: path.to_path_buf(), source })?;
+        let mut first = String::new();
+        BufReader::new(file)
+            .read_line(&mut first)
+            .map_err(|source| RolloutError::Io { path: path.to_path_buf(), source })?;
+        let record: Value = serde_json::from_str(&first)
+            .map_err(|e| RolloutError::Corrupt { path: path.to_path_buf(), message: e.to_string() })?;
+        serde_json::from_value(record["payload"].clone())
+            .map_err(|e| RolloutError::Corrupt { path: path.to_path_buf(), message: e.to_string() })
     }
 }
 
@@ -227,9 +298,10 @@ mod tests {
             .unwrap()
             .write_all(b"{\"type\":\"respo")
             .unwrap();
-        let (read_meta, items) = Rollout::read(rollout.path()).unwrap();
-        assert_eq!(read_meta.id, "0001");
-        assert_eq!(items, [json!({"type": "message", "role": "user"})]);
+        let recorded = Rollout::read(rollout.path()).unwrap();
+        assert_eq!(recorded.meta.id, "0001");
+        assert_eq!(recorded.history, [json!({"type": "message", "role": "user"})]);
+        assert_eq!(Rollout::read_meta(rollout.path()).unwrap().id, "0001");
         assert_eq!(find_by_id(home.path(), "0001").unwrap(), rollout.path());
         assert!(matches!(find_by_id(home.path(), "nope"), Err(RolloutError::NotFound { .. })));
         assert_eq!(find_last(home.path()).unwrap(), rollout.path());

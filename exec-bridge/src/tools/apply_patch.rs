@@ -79,7 +79,7 @@ pub struct FilePatch {
 }
 
 /// A change the patch made (or would make), for display.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AppliedChange {
     /// The absolute path of the file (the new path of a moved file).
     pub path: PathBuf,
@@ -92,7 +92,8 @@ pub struct AppliedChange {
 }
 
 /// The kind of an [`AppliedChange`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
     /// Created.
     Add,
