@@ -25,6 +25,8 @@ const REFERENCE_ONLY: &[(&str, &str, &str)] = &[
     ("v2/ServerRequest", " [method=", "the legacy v1 approval requests are out of scope"),
     ("v2/ServerNotification", " [method=", "the legacy v1, account and windows notifications are out of scope"),
     ("v2/ThreadItem", " [type=codeReview]", "review/start is out of scope"),
+    ("v2/JSONRPCError", ": error id", "a parse error has no request id; JSON-RPC 2.0 answers it with id null"),
+    ("v2/JSONRPCMessage", " [?]: error id", "the same error response, inside the message union"),
     (
         "v2/SandboxCommandAssessment",
         ": description risk_level",
@@ -33,11 +35,15 @@ const REFERENCE_ONLY: &[(&str, &str, &str)] = &[
 ];
 
 /// Shape lines we have and the reference does not (`key`, exact line, reason).
-const OURS_EXTRA: &[(&str, &str, &str)] = &[(
-    "v2/SandboxCommandAssessment",
-    ": description riskLevel",
-    "see REFERENCE_ONLY: the v2 type, camelCase as in the reference's TypeScript",
-)];
+const OURS_EXTRA: &[(&str, &str, &str)] = &[
+    (
+        "v2/SandboxCommandAssessment",
+        ": description riskLevel",
+        "see REFERENCE_ONLY: the v2 type, camelCase as in the reference's TypeScript",
+    ),
+    ("v2/JSONRPCError", ": error id?", "see REFERENCE_ONLY: id may be null"),
+    ("v2/JSONRPCMessage", " [?]: error id?", "see REFERENCE_ONLY: id may be null"),
+];
 
 fn ours() -> Shapes {
     let files = codegen::generate().expect("generation succeeds");

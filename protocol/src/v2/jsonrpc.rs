@@ -81,8 +81,9 @@ pub struct JsonRpcResponse {
 pub struct JsonRpcError {
     /// What went wrong.
     pub error: JsonRpcErrorError,
-    /// The id of the request this answers.
-    pub id: RequestId,
+    /// The id of the request this answers; `null` when it could not be read (a message that is
+    /// not JSON, or has no usable id), as JSON-RPC 2.0 prescribes.
+    pub id: Option<RequestId>,
 }
 
 /// The `error` member of an error response.

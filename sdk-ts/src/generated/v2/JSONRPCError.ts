@@ -11,6 +11,7 @@ export type JSONRPCError = {
  */
 error: JSONRPCErrorError, 
 /**
- * The id of the request this answers.
+ * The id of the request this answers; `null` when it could not be read (a message that is
+ * not JSON, or has no usable id), as JSON-RPC 2.0 prescribes.
  */
-id: RequestId, };
+id: RequestId | null, };
