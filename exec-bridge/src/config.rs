@@ -172,12 +172,14 @@ pub struct CliSettings {
     pub model_provider: Option<String>,
 }
 
-/// Where `$CODEX_HOME` is: the variable, else `~/.codex`.
+/// Where `$CODEX_HOME` is: the variable, else `~/.codex`; made absolute, so that the session
+/// paths shown to clients are.
 pub fn codex_home() -> PathBuf {
-    match std::env::var_os("CODEX_HOME") {
+    let home = match std::env::var_os("CODEX_HOME") {
         Some(home) if !home.is_empty() => PathBuf::from(home),
         _ => std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default().join(".codex"),
-    }
+    };
+    std::path::absolute(&home).unwrap_or(home)
 }
 
 impl Config {

@@ -26,6 +26,9 @@ pub enum ItemKind {
         texts: Vec<String>,
         /// The local images attached.
         images: Vec<PathBuf>,
+        /// The images attached by URL.
+        #[serde(default)]
+        image_urls: Vec<String>,
     },
     /// The agent's answer.
     AgentMessage {

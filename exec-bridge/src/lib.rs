@@ -7,6 +7,7 @@
 //! files), [`items`] (what a turn reports), [`exec`] (the `exec` command and its two outputs),
 //! and [`mock_model`] (a scripted model server for tests and demos).
 
+pub mod app_server;
 pub mod approval;
 pub mod config;
 pub mod exec;

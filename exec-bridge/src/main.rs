@@ -22,6 +22,8 @@ struct Cli {
 enum Command {
     /// Run one turn non-interactively: `exec --experimental-json PROMPT` prints the JSONL stream.
     Exec(Box<exec_bridge::exec::ExecArgs>),
+    /// Serve the app-server v2 surface: JSON-RPC over stdin and stdout, one message per line.
+    AppServer,
     /// Serve a scripted model (an OpenAI Responses-compatible endpoint) on loopback, for testing
     /// integrations without an API key.
     MockModel {
@@ -58,6 +60,11 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Exec(args) => exec_bridge::exec::run(*args).await,
+        Command::AppServer => {
+            let stdin = tokio::io::BufReader::new(tokio::io::stdin());
+            exec_bridge::app_server::run(stdin, tokio::io::stdout()).await?;
+            Ok(0)
+        }
         Command::MockModel { script, port, log } => {
             let text = std::fs::read_to_string(&script)
                 .with_context(|| format!("cannot read {}", script.display()))?;

@@ -133,8 +133,15 @@ impl Policy {
         CommandDecision::Run
     }
 
-    /// Decides on a patch touching `paths` (absolute, or relative to `cwd`).
+    /// Decides on a patch touching `paths` (absolute, or relative to `cwd`). Under `untrusted`
+    /// every patch asks, as in the reference.
     pub fn patch(&self, cwd: &Path, paths: &[PathBuf]) -> PatchDecision {
+        if self.approval == ApprovalPolicy::Untrusted {
+            let outside = paths.iter().map(|p| resolve(cwd, p)).find(|p| !self.is_writable(p));
+            return PatchDecision::Ask {
+                grant_root: outside.and_then(|p| p.parent().map(Path::to_path_buf)),
+            };
+        }
         match self.sandbox {
             SandboxMode::DangerFullAccess => PatchDecision::Apply,
             SandboxMode::ReadOnly => PatchDecision::Ask { grant_root: None },
@@ -300,7 +307,12 @@ mod tests {
             read_only.patch(&work, &[PathBuf::from("a.txt")]),
             PatchDecision::Ask { grant_root: None }
         );
-        let full = Policy { sandbox: SandboxMode::DangerFullAccess, ..policy };
+        let full = Policy { sandbox: SandboxMode::DangerFullAccess, ..policy.clone() };
         assert_eq!(full.patch(&work, &[PathBuf::from("/etc/x")]), PatchDecision::Apply);
+        let untrusted = Policy { approval: ApprovalPolicy::Untrusted, ..policy };
+        assert_eq!(
+            untrusted.patch(&work, &[PathBuf::from("a.txt")]),
+            PatchDecision::Ask { grant_root: None }
+        );
     }
 }

@@ -56,6 +56,8 @@ pub struct TurnInput {
     pub texts: Vec<String>,
     /// Local image files.
     pub images: Vec<PathBuf>,
+    /// Images by URL (`https:` or `data:`).
+    pub image_urls: Vec<String>,
 }
 
 /// How a finished turn went.
@@ -167,6 +169,31 @@ impl Thread {
         &self.settings
     }
 
+    /// Changes the settings for this turn and the ones after it.
+    pub fn settings_mut(&mut self) -> &mut ThreadSettings {
+        &mut self.settings
+    }
+
+    /// The model in use.
+    pub fn model(&self) -> &str {
+        &self.request.model
+    }
+
+    /// Uses `model` from the next request on.
+    pub fn set_model(&mut self, model: String) {
+        self.request.model = model;
+    }
+
+    /// The reasoning effort, if one is set.
+    pub fn reasoning_effort(&self) -> Option<&str> {
+        self.request.reasoning_effort.as_deref()
+    }
+
+    /// Uses `effort` from the next request on.
+    pub fn set_reasoning_effort(&mut self, effort: Option<String>) {
+        self.request.reasoning_effort = effort;
+    }
+
     /// The id the next turn will get: `0`, `1`, … within the thread.
     pub fn next_turn_id(&self) -> String {
         self.turns.len().to_string()
@@ -237,14 +264,17 @@ impl Thread {
             );
             self.record(context)?;
         }
-        let mut image_urls = Vec::new();
+        let mut image_urls = input.image_urls.clone();
         for image in &input.images {
             let url = tools::image_data_url(image)
                 .map_err(|e| TurnError::Input(format!("cannot read the image {}: {e}", image.display())))?;
             image_urls.push(url);
         }
         self.record(request::user_message(&input.texts, &image_urls))?;
-        let user_item = self.item(ItemKind::UserMessage { texts: input.texts, images: input.images }, None);
+        let user_item = self.item(
+            ItemKind::UserMessage { texts: input.texts, images: input.images, image_urls: input.image_urls },
+            None,
+        );
         cx.sink.event(TurnEvent::ItemStarted(user_item.clone()));
         self.complete(cx, user_item)
     }
@@ -298,10 +328,8 @@ impl Thread {
             "reasoning" => {
                 let summary = text_parts(item, "summary", "summary_text");
                 let content = text_parts(item, "content", "reasoning_text");
-                if !summary.is_empty() || !content.is_empty() {
-                    let done = self.item(ItemKind::Reasoning { summary, content }, item["id"].as_str());
-                    self.complete(cx, done)?;
-                }
+                let done = self.item(ItemKind::Reasoning { summary, content }, item["id"].as_str());
+                self.complete(cx, done)?;
                 Ok(false)
             }
             "function_call" => {

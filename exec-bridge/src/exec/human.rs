@@ -66,7 +66,7 @@ impl<W: Write> HumanOutput<W> {
 
     fn started(&mut self, item: &Item) {
         match &item.kind {
-            ItemKind::UserMessage { texts, images } => {
+            ItemKind::UserMessage { texts, images, .. } => {
                 self.line(&self.paint(CYAN, "user"));
                 self.line(&texts.join("\n"));
                 for image in images {
@@ -99,7 +99,7 @@ impl<W: Write> HumanOutput<W> {
                 self.line(&self.paint(MAGENTA, "agent"));
                 self.line(text);
             }
-            ItemKind::Reasoning { summary, .. } => {
+            ItemKind::Reasoning { summary, .. } if !summary.is_empty() => {
                 self.line(&self.paint(MAGENTA, "thinking"));
                 self.line(&self.paint(DIM, &summary.join("\n\n")));
             }
@@ -132,7 +132,7 @@ impl<W: Write> HumanOutput<W> {
                     self.line(&format!("  {letter} {}", change.path.display()));
                 }
             }
-            ItemKind::TodoList { .. } => {}
+            ItemKind::TodoList { .. } | ItemKind::Reasoning { .. } => {}
             ItemKind::WebSearch { query } => {
                 self.line(&self.paint(DIM, &format!("searched the web: {query}")))
             }

@@ -57,6 +57,10 @@ impl<W: Write> JsonlOutput<W> {
             ItemKind::AgentMessage { text } => {
                 wire::ThreadItemDetails::AgentMessage(wire::AgentMessageItem { text: text.clone() })
             }
+            // The reference shows reasoning only when it has text.
+            ItemKind::Reasoning { summary, content } if summary.is_empty() && content.is_empty() => {
+                return None
+            }
             ItemKind::Reasoning { summary, content } => {
                 let text = if summary.is_empty() { content.join("\n\n") } else { summary.join("\n\n") };
                 wire::ThreadItemDetails::Reasoning(wire::ReasoningItem { text })

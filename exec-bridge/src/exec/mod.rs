@@ -183,7 +183,7 @@ pub async fn run(args: ExecArgs) -> Result<i32> {
         }
     };
 
-    let input = TurnInput { texts: vec![prompt], images: args.image.clone() };
+    let input = TurnInput { texts: vec![prompt], images: args.image.clone(), image_urls: vec![] };
     let (cancel_tx, cancel) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {

@@ -238,7 +238,7 @@ pub fn find_last(codex_home: &Path) -> Result<PathBuf, RolloutError> {
     all.pop().ok_or(RolloutError::NoSessions(dir))
 }
 
-fn all_rollouts(dir: &Path) -> Result<Vec<PathBuf>, RolloutError> {
+pub(crate) fn all_rollouts(dir: &Path) -> Result<Vec<PathBuf>, RolloutError> {
     let mut found = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(dir) = stack.pop() {

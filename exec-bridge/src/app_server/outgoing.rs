@@ -1,0 +1,93 @@
+//! Everything the server sends goes through one [`Outgoing`]: a single writer keeps each
+//! message on its own line and in send order, and server-to-client requests (approvals) are
+//! matched with the client's answers by id.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use protocol::v2::{
+    JsonRpcError, JsonRpcErrorError, JsonRpcResponse, RequestId, ServerNotification, ServerRequest,
+};
+use serde::Serialize;
+use serde_json::Value;
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+use tokio::sync::{mpsc, oneshot};
+
+/// The client's answer to a server request: its `result`, or its `error`.
+pub type Answer = Result<Value, JsonRpcErrorError>;
+
+/// A handle for sending; cheap to clone.
+#[derive(Clone)]
+pub struct Outgoing {
+    lines: mpsc::UnboundedSender<String>,
+    next_id: Arc<AtomicI64>,
+    pending: Arc<Mutex<HashMap<RequestId, oneshot::Sender<Answer>>>>,
+}
+
+impl Outgoing {
+    /// A sender, and the task body that writes its lines to `output` until every sender is gone.
+    pub fn new<W: AsyncWrite + Unpin + Send + 'static>(
+        mut output: W,
+    ) -> (Outgoing, impl std::future::Future<Output = ()>) {
+        let (lines, mut rx) = mpsc::unbounded_channel::<String>();
+        let writer = async move {
+            while let Some(line) = rx.recv().await {
+                if output.write_all(line.as_bytes()).await.is_err() || output.flush().await.is_err() {
+                    break;
+                }
+            }
+        };
+        let outgoing = Outgoing { lines, next_id: Arc::new(AtomicI64::new(0)), pending: Arc::default() };
+        (outgoing, writer)
+    }
+
+    fn send(&self, message: &impl Serialize) {
+        let mut line = serde_json::to_string(message).expect("protocol messages serialize");
+        line.push('\n');
+        // The writer is gone only when stdout closed; nothing is left to tell.
+        let _ = self.lines.send(line);
+    }
+
+    /// Sends a notification.
+    pub fn notify(&self, notification: ServerNotification) {
+        self.send(&notification);
+    }
+
+    /// Answers request `id` with `result`.
+    pub fn respond(&self, id: RequestId, result: impl Serialize) {
+        let result = serde_json::to_value(result).expect("protocol results serialize");
+        self.send(&JsonRpcResponse { id, result });
+    }
+
+    /// Answers request `id` (or an unreadable message, `None`) with an error.
+    pub fn error(&self, id: Option<RequestId>, code: i64, message: impl Into<String>) {
+        self.send(&JsonRpcError {
+            id,
+            error: JsonRpcErrorError { code, message: message.into(), data: None },
+        });
+    }
+
+    /// Sends the request `make(id)` to the client and waits for its answer; `None` when the
+    /// connection closed first.
+    pub async fn request(&self, make: impl FnOnce(RequestId) -> ServerRequest) -> Option<Answer> {
+        let id = RequestId::Integer(self.next_id.fetch_add(1, Ordering::Relaxed));
+        let (tx, rx) = oneshot::channel();
+        self.pending.lock().expect("never poisoned").insert(id.clone(), tx);
+        self.send(&make(id));
+        rx.await.ok()
+    }
+
+    /// Delivers the client's answer to the server request `id`; `false` if none is waiting.
+    pub fn answer(&self, id: &RequestId, answer: Answer) -> bool {
+        match self.pending.lock().expect("never poisoned").remove(id) {
+            Some(waiting) => waiting.send(answer).is_ok(),
+            None => false,
+        }
+    }
+
+    /// Gives up on every unanswered server request (their waiters see `None`).
+    pub fn drop_pending(&self) {
+        self.pending.lock().expect("never poisoned").clear();
+    }
+}
