@@ -475,7 +475,7 @@ impl Thread {
             self.settings.policy.command(&argv, escalate, args.justification.as_deref())
         {
             if !self.approved_commands.contains(&argv) {
-                match cx.approver.approve_command(&item, reason.as_deref()).await {
+                match cancellable(cx.cancel, cx.approver.approve_command(&item, reason.as_deref())).await {
                     Decision::Accept => {}
                     Decision::AcceptForSession => {
                         self.approved_commands.insert(argv.clone());
@@ -547,7 +547,8 @@ impl Thread {
 
         let paths = apply_patch::touched_paths(&cwd, &files);
         if let PatchDecision::Ask { grant_root } = self.settings.policy.patch(&cwd, &paths) {
-            let decision = cx.approver.approve_patch(&item, grant_root.as_ref()).await;
+            let decision =
+                cancellable(cx.cancel, cx.approver.approve_patch(&item, grant_root.as_ref())).await;
             match decision {
                 Decision::Accept | Decision::AcceptForSession => {
                     if let Some(root) = grant_root {
@@ -609,6 +610,17 @@ impl Thread {
             }
         };
         Item { id, kind }
+    }
+}
+
+/// Waits for an approval, unless the turn is interrupted first (which counts as `cancel`).
+async fn cancellable(
+    cancel: &mut watch::Receiver<bool>,
+    decision: crate::approval::DecisionFuture<'_>,
+) -> Decision {
+    tokio::select! {
+        decision = decision => decision,
+        _ = cancel.changed() => Decision::Cancel,
     }
 }
 
