@@ -15,6 +15,8 @@ pub mod items;
 pub mod mock_model;
 pub mod model;
 pub mod policy;
+pub mod sandbox;
+pub mod sandbox_cli;
 pub mod session;
 pub mod thread;
 pub mod tools;

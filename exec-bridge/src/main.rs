@@ -24,6 +24,9 @@ enum Command {
     Exec(Box<exec_bridge::exec::ExecArgs>),
     /// Serve the app-server v2 surface: JSON-RPC over stdin and stdout, one message per line.
     AppServer,
+    /// Run one command under the sandbox a policy gives (for debugging the policy by hand):
+    /// `exec-bridge sandbox --full-auto -- touch x`.
+    Sandbox(exec_bridge::sandbox_cli::SandboxArgs),
     /// Serve a scripted model (an OpenAI Responses-compatible endpoint) on loopback, for testing
     /// integrations without an API key.
     MockModel {
@@ -41,6 +44,17 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The sandbox restricts this very process and then becomes the command: no runtime, no
+    // threads.
+    if let Command::Sandbox(args) = cli.command {
+        return match exec_bridge::sandbox_cli::run(args) {
+            Ok(never) => match never {},
+            Err(error) => {
+                eprintln!("exec-bridge sandbox: {error:#}");
+                ExitCode::from(error.exit_code())
+            }
+        };
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -65,6 +79,7 @@ async fn run(cli: Cli) -> Result<i32> {
             exec_bridge::app_server::run(stdin, tokio::io::stdout()).await?;
             Ok(0)
         }
+        Command::Sandbox(_) => unreachable!("handled before the runtime starts"),
         Command::MockModel { script, port, log } => {
             let text = std::fs::read_to_string(&script)
                 .with_context(|| format!("cannot read {}", script.display()))?;

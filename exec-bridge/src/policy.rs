@@ -155,9 +155,13 @@ impl Policy {
         }
     }
 
-    /// Whether `path` (resolved) lies inside a writable root.
+    /// Whether `path` (resolved) lies inside a writable root, and not in the `.git` or `.codex`
+    /// directory of one (those stay read-only).
     pub fn is_writable(&self, path: &Path) -> bool {
-        self.writable_roots.iter().any(|root| path.starts_with(root))
+        self.writable_roots.iter().any(|root| {
+            path.starts_with(root)
+                && ![".git", ".codex"].iter().any(|protected| path.starts_with(root.join(protected)))
+        })
     }
 }
 
@@ -237,6 +241,10 @@ fn is_safe_simple(words: &[String]) -> bool {
 mod tests {
     use super::*;
 
+    fn canonical_join(dir: &Path, name: &str) -> PathBuf {
+        dir.canonicalize().unwrap().join(name)
+    }
+
     fn argv(words: &[&str]) -> Vec<String> {
         words.iter().map(|w| w.to_string()).collect()
     }
@@ -293,6 +301,11 @@ mod tests {
             writable_roots: roots,
         };
         assert_eq!(policy.patch(&work, &[PathBuf::from("a/new.txt")]), PatchDecision::Apply);
+        let git = canonical_join(&work, ".git");
+        assert_eq!(
+            policy.patch(&work, &[PathBuf::from(".git/config")]),
+            PatchDecision::Ask { grant_root: Some(git) }
+        );
         let outside = outside.canonicalize().unwrap();
         assert_eq!(
             policy.patch(&work, &[PathBuf::from("../outside/x.txt")]),

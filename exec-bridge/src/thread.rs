@@ -12,7 +12,8 @@ use crate::config::Config;
 use crate::items::{CommandItem, EventSink, Item, ItemKind, Status, TurnEvent};
 use crate::model::request::{self, RequestSettings};
 use crate::model::{text_parts, ClientEvent, Endpoint, ModelClient, ModelError, TokenUsage};
-use crate::policy::{self, CommandDecision, PatchDecision, Policy};
+use crate::policy::{self, ApprovalPolicy, CommandDecision, PatchDecision, Policy};
+use crate::sandbox::{self, Platform, SandboxSpec, Support};
 use crate::session::{Recorded, RecordedTurn, Rollout, RolloutError, SessionMeta, TurnEnd};
 use crate::tools::{self, apply_patch, shell};
 
@@ -81,6 +82,8 @@ pub struct Thread {
     turns: Vec<RecordedTurn>,
     /// Commands approved for the rest of the session.
     approved_commands: HashSet<Vec<String>>,
+    /// Notices already given (each is said once).
+    notices: HashSet<String>,
     next_item: u64,
 }
 
@@ -150,6 +153,7 @@ impl Thread {
             turns: recorded.turns,
             rollout,
             approved_commands: HashSet::new(),
+            notices: HashSet::new(),
             next_item: 0,
         }
     }
@@ -471,9 +475,25 @@ impl Thread {
         cx.sink.event(TurnEvent::ItemStarted(item.clone()));
 
         let escalate = args.with_escalated_permissions.unwrap_or(false);
-        if let CommandDecision::Ask { reason } =
-            self.settings.policy.command(&argv, escalate, args.justification.as_deref())
-        {
+        // What the kernel will enforce, and whether it can here.
+        let resolution =
+            sandbox::resolve(&self.settings.policy, self.settings.network_access, Platform::current());
+        if let Some(notice) = resolution.notice.clone() {
+            self.notice_once(cx, notice)?;
+        }
+        let unenforceable = resolution.spec.as_ref().and_then(|spec| Support::probe().missing_for(spec));
+        if let Some(missing) = unenforceable {
+            let notice = format!("the sandbox cannot be enforced here (this kernel lacks {missing}); every command needs approval");
+            self.notice_once(cx, notice)?;
+        }
+        let mut decision = self.settings.policy.command(&argv, escalate, args.justification.as_deref());
+        if decision == CommandDecision::Run && unenforceable.is_some() {
+            decision = CommandDecision::Ask {
+                reason: Some("the sandbox cannot be enforced on this machine".into()),
+            };
+        }
+        let mut spec = resolution.spec.filter(|_| unenforceable.is_none());
+        if let CommandDecision::Ask { reason } = decision {
             if !self.approved_commands.contains(&argv) {
                 match cancellable(cx.cancel, cx.approver.approve_command(&item, reason.as_deref())).await {
                     Decision::Accept => {}
@@ -494,14 +514,33 @@ impl Thread {
                     }
                 }
             }
+            // An approved escalation, or a command approved because there is no sandbox here,
+            // runs outside the sandbox.
+            if escalate || unenforceable.is_some() {
+                spec = None;
+            }
         }
 
         let timeout = args.timeout_ms.map(std::time::Duration::from_millis).unwrap_or(shell::DEFAULT_TIMEOUT);
-        let item_id = item.id.clone();
-        let mut on_output = |delta: &str| {
-            cx.sink.event(TurnEvent::CommandOutput { item_id: item_id.clone(), delta: delta.to_owned() })
-        };
-        let output = shell::run(&argv, &cwd, timeout, &mut on_output, cx.cancel).await;
+        let mut output = run_command(&argv, &cwd, spec.as_ref(), timeout, &item.id, cx).await;
+        // onFailure: a command the sandbox stopped may run again outside it, if the client agrees.
+        let denied = spec.is_some() && sandbox::likely_denied(output.exit_code, &output.aggregated);
+        if denied && self.settings.policy.approval == ApprovalPolicy::OnFailure && !*cx.cancel.borrow() {
+            let reason = "the command failed in the sandbox; run it again without the sandbox?";
+            match cancellable(cx.cancel, cx.approver.approve_command(&item, Some(reason))).await {
+                Decision::Accept | Decision::AcceptForSession => {
+                    output = run_command(&argv, &cwd, None, timeout, &item.id, cx).await;
+                }
+                Decision::Decline => {}
+                Decision::Cancel => {
+                    command.status = Status::Failed;
+                    command.aggregated_output = output.aggregated;
+                    item.kind = ItemKind::Command(command);
+                    self.complete(cx, item)?;
+                    return Err(TurnError::Interrupted);
+                }
+            }
+        }
         if *cx.cancel.borrow() {
             command.status = Status::Failed;
             command.aggregated_output = output.aggregated;
@@ -516,6 +555,15 @@ impl Thread {
         item.kind = ItemKind::Command(command);
         self.complete(cx, item)?;
         Ok(shell::model_output(&output))
+    }
+
+    /// Says `message` once per thread, as a non-fatal error item.
+    fn notice_once(&mut self, cx: &mut TurnContext<'_>, message: String) -> Result<(), TurnError> {
+        if self.notices.insert(message.clone()) {
+            let notice = self.item(ItemKind::Error { message }, None);
+            self.complete(cx, notice)?;
+        }
+        Ok(())
     }
 
     async fn patch(
@@ -611,6 +659,37 @@ impl Thread {
         };
         Item { id, kind }
     }
+}
+
+/// Runs `argv` in `cwd`, under `spec` when given, streaming its output as events of `item_id`.
+async fn run_command(
+    argv: &[String],
+    cwd: &Path,
+    spec: Option<&SandboxSpec>,
+    timeout: std::time::Duration,
+    item_id: &str,
+    cx: &mut TurnContext<'_>,
+) -> shell::ShellOutput {
+    let run = match spec {
+        Some(spec) => match sandbox::wrap(argv, spec) {
+            Ok(wrapped) => wrapped,
+            Err(e) => {
+                let message = format!("cannot find this program to start the sandbox: {e}");
+                return shell::ShellOutput {
+                    exit_code: -1,
+                    aggregated: message,
+                    duration: Default::default(),
+                    timed_out: false,
+                };
+            }
+        },
+        None => argv.to_vec(),
+    };
+    let sink = &mut *cx.sink;
+    let mut on_output = |delta: &str| {
+        sink.event(TurnEvent::CommandOutput { item_id: item_id.to_owned(), delta: delta.to_owned() })
+    };
+    shell::run(&run, &cwd.to_path_buf(), timeout, &mut on_output, cx.cancel).await
 }
 
 /// Waits for an approval, unless the turn is interrupted first (which counts as `cancel`).

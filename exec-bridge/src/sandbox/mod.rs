@@ -1,0 +1,232 @@
+//! The kernel-enforced sandbox for every command the agent runs.
+//!
+//! On Linux a sandboxed command runs through `exec-bridge sandbox`, which restricts its own
+//! process and then `exec`s the command, so that nothing runs unconfined in between:
+//! 1. a private mount namespace in which each `.git` and `.codex` directory inside a writable root
+//!    is bind-mounted read-only (Landlock alone cannot carve a read-only subtree out of a writable
+//!    one, so the mount table does it, as bubblewrap does);
+//! 2. Landlock: reads everywhere, writes only beneath the writable roots and to `/dev/null`;
+//! 3. seccomp, when network access is off: creating any socket but a Unix one fails with EPERM.
+//!
+//! [`resolve`] decides what to enforce, as a pure function of the policy and the platform.
+
+pub mod landlock;
+pub mod mounts;
+pub mod seccomp;
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::policy::{Policy, SandboxMode};
+
+/// What the kernel enforces for one command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SandboxSpec {
+    /// Directories writable beneath (empty for read-only).
+    pub writable_roots: Vec<PathBuf>,
+    /// Directories inside the writable roots that stay read-only (`.git`, `.codex`).
+    pub read_only_subpaths: Vec<PathBuf>,
+    /// Whether commands may open network sockets.
+    pub network: bool,
+}
+
+/// The platforms the policy resolution knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Platform {
+    /// Linux: Landlock, seccomp and mount namespaces.
+    Linux,
+    /// Windows: no write-restricting sandbox; workspace-write becomes read-only.
+    Windows,
+    /// Anything else.
+    Other,
+}
+
+impl Platform {
+    /// The platform this binary runs on.
+    pub fn current() -> Platform {
+        if cfg!(target_os = "linux") {
+            Platform::Linux
+        } else if cfg!(windows) {
+            Platform::Windows
+        } else {
+            Platform::Other
+        }
+    }
+}
+
+/// What to do about the sandbox for one policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolution {
+    /// What the kernel must enforce; `None` when no sandbox applies (danger-full-access).
+    pub spec: Option<SandboxSpec>,
+    /// The sandbox mode in force after any downgrade.
+    pub mode: SandboxMode,
+    /// Said once to the user when the platform changed the policy.
+    pub notice: Option<String>,
+}
+
+/// Decides what to enforce for `policy` on `platform`. Pure: it reads the file system only to
+/// find the `.git` and `.codex` directories of the writable roots.
+pub fn resolve(policy: &Policy, network: bool, platform: Platform) -> Resolution {
+    let mut mode = policy.sandbox;
+    let mut notice = None;
+    if platform == Platform::Windows && mode == SandboxMode::WorkspaceWrite {
+        mode = SandboxMode::ReadOnly;
+        notice = Some("workspace-write is not available on Windows; running read-only instead".to_owned());
+    }
+    let spec = match mode {
+        SandboxMode::DangerFullAccess => None,
+        SandboxMode::ReadOnly => {
+            Some(SandboxSpec { writable_roots: vec![], read_only_subpaths: vec![], network })
+        }
+        SandboxMode::WorkspaceWrite => Some(SandboxSpec {
+            writable_roots: policy.writable_roots.clone(),
+            read_only_subpaths: protected_subpaths(&policy.writable_roots),
+            network,
+        }),
+    };
+    Resolution { spec, mode, notice }
+}
+
+/// The `.git` and `.codex` directories (or files) directly inside each root.
+fn protected_subpaths(roots: &[PathBuf]) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for root in roots {
+        for name in [".git", ".codex"] {
+            let path = root.join(name);
+            if path.exists() && !found.contains(&path) {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
+/// What this kernel offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Support {
+    /// Landlock file-system restrictions.
+    pub landlock: bool,
+    /// seccomp filters.
+    pub seccomp: bool,
+}
+
+impl Support {
+    /// Probes the running kernel (once per process).
+    pub fn probe() -> Support {
+        static SUPPORT: std::sync::OnceLock<Support> = std::sync::OnceLock::new();
+        *SUPPORT.get_or_init(|| Support { landlock: landlock::available(), seccomp: seccomp::available() })
+    }
+
+    /// What is missing to enforce `spec`, if anything.
+    pub fn missing_for(&self, spec: &SandboxSpec) -> Option<&'static str> {
+        if !self.landlock {
+            Some("Landlock (Linux 5.13+ with CONFIG_SECURITY_LANDLOCK)")
+        } else if !spec.network && !self.seccomp {
+            Some("seccomp filters")
+        } else {
+            None
+        }
+    }
+}
+
+/// Why the sandbox could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    /// The mount namespace or a read-only bind mount failed.
+    #[error("cannot protect {path}: {message}")]
+    Mount {
+        /// The directory.
+        path: PathBuf,
+        /// What failed.
+        message: String,
+    },
+    /// Landlock failed or is not enforced.
+    #[error("Landlock: {0}")]
+    Landlock(String),
+    /// seccomp failed.
+    #[error("seccomp: {0}")]
+    Seccomp(String),
+}
+
+/// Restricts the calling process to `spec`. Call it right before `exec` of the command.
+pub fn apply_to_self(spec: &SandboxSpec) -> Result<(), SandboxError> {
+    mounts::protect(&spec.read_only_subpaths)?;
+    landlock::restrict(&spec.writable_roots)?;
+    if !spec.network {
+        seccomp::deny_network()?;
+    }
+    Ok(())
+}
+
+/// The argv that runs `argv` under `spec`: this binary's `sandbox` entry point.
+pub fn wrap(argv: &[String], spec: &SandboxSpec) -> std::io::Result<Vec<String>> {
+    let me = std::env::current_exe()?;
+    let mut wrapped = vec![
+        me.display().to_string(),
+        "sandbox".to_owned(),
+        "--spec".to_owned(),
+        serde_json::to_string(spec).expect("a spec serializes"),
+        "--".to_owned(),
+    ];
+    wrapped.extend_from_slice(argv);
+    Ok(wrapped)
+}
+
+/// Whether a failed sandboxed command was probably stopped by the sandbox: the kernel's refusals
+/// show up as these messages.
+pub fn likely_denied(exit_code: i32, output: &str) -> bool {
+    const SIGNS: [&str; 4] =
+        ["Permission denied", "Read-only file system", "Operation not permitted", "EPERM"];
+    exit_code != 0 && SIGNS.iter().any(|sign| output.contains(sign))
+}
+
+/// Whether `path` lies inside one of `roots`.
+pub fn inside(path: &Path, roots: &[PathBuf]) -> bool {
+    roots.iter().any(|root| path.starts_with(root))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::ApprovalPolicy;
+
+    fn policy(sandbox: SandboxMode, roots: Vec<PathBuf>) -> Policy {
+        Policy { approval: ApprovalPolicy::Never, sandbox, writable_roots: roots }
+    }
+
+    #[test]
+    fn resolution_per_mode_and_platform() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(".git")).unwrap();
+        let roots = vec![dir.path().to_path_buf()];
+        let ww = resolve(&policy(SandboxMode::WorkspaceWrite, roots.clone()), false, Platform::Linux);
+        assert_eq!(ww.mode, SandboxMode::WorkspaceWrite);
+        let spec = ww.spec.unwrap();
+        assert_eq!(spec.writable_roots, roots);
+        assert_eq!(spec.read_only_subpaths, [dir.path().join(".git")]);
+        assert!(!spec.network);
+        assert_eq!(ww.notice, None);
+
+        let ro = resolve(&policy(SandboxMode::ReadOnly, roots.clone()), true, Platform::Linux).spec.unwrap();
+        assert!(ro.writable_roots.is_empty() && ro.network);
+        assert_eq!(
+            resolve(&policy(SandboxMode::DangerFullAccess, roots.clone()), false, Platform::Linux).spec,
+            None
+        );
+
+        let windows = resolve(&policy(SandboxMode::WorkspaceWrite, roots), false, Platform::Windows);
+        assert_eq!(windows.mode, SandboxMode::ReadOnly, "Windows downgrades workspace-write");
+        assert!(windows.spec.unwrap().writable_roots.is_empty());
+        assert!(windows.notice.unwrap().contains("read-only"));
+    }
+
+    #[test]
+    fn denials_are_recognised() {
+        assert!(likely_denied(1, "touch: cannot touch '/etc/x': Permission denied\n"));
+        assert!(likely_denied(1, "touch: cannot touch '.git/x': Read-only file system\n"));
+        assert!(!likely_denied(0, "Permission denied"));
+        assert!(!likely_denied(2, "No such file or directory"));
+    }
+}
