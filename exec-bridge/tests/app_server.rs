@@ -150,6 +150,84 @@ fn a_patch_outside_the_roots_names_the_root_to_grant() {
 }
 
 #[test]
+fn on_failure_offers_to_run_again_outside_the_sandbox() {
+    for (answer, written, status) in [("accept", true, "completed"), ("decline", false, "failed")] {
+        let outside = tempfile::tempdir().unwrap();
+        let target = outside.path().join("f.txt");
+        let script = format!("echo x > {}", target.display());
+        let world = World::new(json!([[shell("call_1", &["bash", "-c", &script])], [message("ok")]]));
+        let mut server = AppServer::start(&world);
+        server.initialize();
+        let thread = server.start_thread(json!({
+            "cwd": world.cwd().display().to_string(), "approvalPolicy": "onFailure", "sandbox": "workspaceWrite",
+            "config": {"sandbox_workspace_write.exclude_slash_tmp": true, "sandbox_workspace_write.exclude_tmpdir_env_var": true}
+        }));
+        let mut reasons = Vec::new();
+        let turn = server.run_turn(&thread, "write outside", |request| {
+            reasons.push(request["params"]["reason"].as_str().unwrap_or_default().to_owned());
+            decision(answer)
+        });
+        assert_eq!(reasons.len(), 1, "asked once, after the sandbox stopped it");
+        assert!(reasons[0].contains("sandbox"), "{reasons:?}");
+        let story = item_story(&turn, "call_1");
+        assert_eq!(story.first().unwrap(), "item/started:inProgress");
+        assert!(
+            story.iter().position(|s| s == "item/commandExecution/outputDelta")
+                < story.iter().position(|s| s == "item/commandExecution/requestApproval"),
+            "it ran (sandboxed) before asking: {story:?}"
+        );
+        assert_eq!(story.last().unwrap(), &format!("item/completed:{status}"), "{answer}");
+        assert_eq!(story.iter().filter(|s| s.starts_with("item/completed")).count(), 1);
+        assert_eq!(target.exists(), written, "{answer}");
+    }
+}
+
+#[test]
+fn on_request_asks_when_the_model_escalates_with_its_justification() {
+    let outside = tempfile::tempdir().unwrap();
+    let target = outside.path().join("f.txt");
+    let arguments = json!({"command": ["bash", "-c", format!("echo x > {}", target.display())],
+                           "with_escalated_permissions": true, "justification": "needs to write outside the workspace"});
+    let call = json!({"type": "function_call", "id": "fc_1", "call_id": "call_1", "name": "shell", "arguments": arguments.to_string()});
+    let world = World::new(json!([[call], [message("ok")]]));
+    let mut server = AppServer::start(&world);
+    server.initialize();
+    let thread = server.start_thread(json!({
+        "cwd": world.cwd().display().to_string(), "approvalPolicy": "onRequest", "sandbox": "workspaceWrite",
+        "config": {"sandbox_workspace_write.exclude_slash_tmp": true, "sandbox_workspace_write.exclude_tmpdir_env_var": true}
+    }));
+    let mut reason = Value::Null;
+    let turn = server.run_turn(&thread, "write outside", |request| {
+        reason = request["params"]["reason"].clone();
+        decision("accept")
+    });
+    assert_eq!(reason, "needs to write outside the workspace");
+    assert_eq!(item_story(&turn, "call_1").last().unwrap(), "item/completed:completed");
+    assert!(target.exists(), "an accepted escalation runs outside the sandbox");
+}
+
+#[test]
+fn reasoning_streams_its_summary_parts() {
+    let world = World::new(json!([[reasoning("Weighing the options"), message("Decided.")]]));
+    let mut server = AppServer::start(&world);
+    server.initialize();
+    let thread = server.start_thread(json!({"cwd": world.cwd().display().to_string()}));
+    let turn = server.run_turn(&thread, "think", |_| panic!("nothing asks"));
+    let story = item_story(&turn, "rs_1");
+    assert_eq!(story.first().unwrap(), "item/started");
+    assert!(story.contains(&"item/reasoning/summaryPartAdded".to_owned()), "{story:?}");
+    let text: String = turn
+        .iter()
+        .filter(|m| m["method"] == "item/reasoning/summaryTextDelta")
+        .map(|m| m["params"]["delta"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(text, "Weighing the options");
+    let done =
+        turn.iter().find(|m| m["method"] == "item/completed" && m["params"]["item"]["id"] == "rs_1").unwrap();
+    assert_eq!(done["params"]["item"]["summary"], json!(["Weighing the options"]));
+}
+
+#[test]
 fn accept_for_session_approves_the_same_command_again_without_asking() {
     let (world, mut server, thread) = untrusted_thread(json!([
         [shell("call_1", &["touch", "one.txt"])],
