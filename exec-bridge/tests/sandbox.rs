@@ -201,3 +201,40 @@ fn the_sandbox_command_runs_one_command_under_a_policy() {
     let run = world.run(&["sandbox", "-s", "read-only", "--", "no-such-program"], None, &[]);
     assert_eq!(run.code, Some(127));
 }
+
+#[test]
+fn without_kernel_support_commands_are_not_run_unconfined() {
+    let world = world_for("touch made.txt");
+    let mut args = vec!["exec", "--json", "--skip-git-repo-check", "-s", "workspace-write", "touch"];
+    args.extend_from_slice(&NO_TMP);
+    let run = world.run(&args, None, &[("EXEC_BRIDGE_SANDBOX_UNAVAILABLE", "landlock")]);
+    run.assert_ok();
+    let completed = run.completed();
+    let notices: Vec<&str> = completed
+        .iter()
+        .filter_map(|i| match i {
+            ThreadItemDetails::Error(e) => Some(e.message.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(notices.len(), 1, "said once: {:?}", run.kinds());
+    assert!(notices[0].contains("Landlock"), "{notices:?}");
+    let command = completed.iter().find_map(|i| match i {
+        ThreadItemDetails::CommandExecution(c) => Some(c.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        command.unwrap().status,
+        CommandExecutionStatus::Declined,
+        "exec cannot approve, so it declines"
+    );
+    assert!(!world.cwd().join("made.txt").exists());
+    // The sandbox command refuses outright.
+    let run = world.run(
+        &["sandbox", "--full-auto", "--", "true"],
+        None,
+        &[("EXEC_BRIDGE_SANDBOX_UNAVAILABLE", "landlock")],
+    );
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("lacks Landlock"), "{}", run.stderr);
+}

@@ -112,11 +112,22 @@ pub struct Support {
     pub seccomp: bool,
 }
 
+/// Names features (`landlock`, `seccomp`, comma-separated) to treat as missing, to see how the
+/// runtime behaves on a kernel without them.
+pub const PRETEND_UNAVAILABLE_VAR: &str = "EXEC_BRIDGE_SANDBOX_UNAVAILABLE";
+
 impl Support {
-    /// Probes the running kernel (once per process).
+    /// Probes the running kernel (once per process), less what [`PRETEND_UNAVAILABLE_VAR`] names.
     pub fn probe() -> Support {
         static SUPPORT: std::sync::OnceLock<Support> = std::sync::OnceLock::new();
-        *SUPPORT.get_or_init(|| Support { landlock: landlock::available(), seccomp: seccomp::available() })
+        *SUPPORT.get_or_init(|| {
+            let pretend = std::env::var(PRETEND_UNAVAILABLE_VAR).unwrap_or_default();
+            let off = |name: &str| pretend.split(',').any(|p| p.trim() == name);
+            Support {
+                landlock: !off("landlock") && landlock::available(),
+                seccomp: !off("seccomp") && seccomp::available(),
+            }
+        })
     }
 
     /// What is missing to enforce `spec`, if anything.
