@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 pub use protocol::v2::ReasoningEffort;
 
-use crate::policy::{ApprovalPolicy, SandboxMode};
+use crate::policy::{ApprovalPolicy, Policy, SandboxMode};
 
 /// The model used when none is configured.
 pub const DEFAULT_MODEL: &str = "gpt-5.1-codex";
@@ -172,6 +172,14 @@ pub struct CliSettings {
     pub model_provider: Option<String>,
 }
 
+/// The `originator` header: `CODEX_INTERNAL_ORIGINATOR_OVERRIDE` when set, else `default`.
+pub fn originator(default: &str) -> String {
+    std::env::var("CODEX_INTERNAL_ORIGINATOR_OVERRIDE")
+        .ok()
+        .filter(|o| !o.is_empty())
+        .unwrap_or_else(|| default.to_owned())
+}
+
 /// Where `$CODEX_HOME` is: the variable, else `~/.codex`; made absolute, so that the session
 /// paths shown to clients are.
 pub fn codex_home() -> PathBuf {
@@ -246,6 +254,23 @@ impl Config {
             view_image: file.tools.view_image.unwrap_or(true),
             web_search: file.features.web_search_request.or(file.tools.web_search).unwrap_or(false),
         })
+    }
+
+    /// What may happen without asking, for commands run in `cwd` with `add_dirs` as further
+    /// writable roots (`--add-dir`).
+    pub fn policy(&self, cwd: &Path, add_dirs: &[PathBuf]) -> Policy {
+        let ww = &self.workspace_write;
+        Policy {
+            approval: self.approval_policy,
+            sandbox: self.sandbox_mode,
+            writable_roots: crate::policy::writable_roots(
+                cwd,
+                add_dirs,
+                &ww.writable_roots,
+                ww.exclude_tmpdir_env_var,
+                ww.exclude_slash_tmp,
+            ),
+        }
     }
 
     /// The API key: `CODEX_API_KEY`, else the provider's variable (`OPENAI_API_KEY` for openai).

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::config::{self, CliSettings, Config};
-use crate::policy::{self, ApprovalPolicy, Policy, SandboxMode};
+use crate::policy::{ApprovalPolicy, SandboxMode};
 use crate::sandbox::{self, Platform, SandboxSpec, Support};
 
 /// `exec-bridge sandbox`.
@@ -99,19 +99,8 @@ fn spec_from_policy(args: &SandboxArgs) -> Result<Option<SandboxSpec>, SandboxCl
         Config::load(&config::codex_home(), &cli).map_err(|e| SandboxCliError::Usage(e.to_string()))?;
     let cwd =
         std::env::current_dir().map_err(|e| SandboxCliError::Usage(format!("current directory: {e}")))?;
-    let ww = &config.workspace_write;
-    let policy = Policy {
-        approval: config.approval_policy,
-        sandbox: config.sandbox_mode,
-        writable_roots: policy::writable_roots(
-            &cwd,
-            &args.add_dir,
-            &ww.writable_roots,
-            ww.exclude_tmpdir_env_var,
-            ww.exclude_slash_tmp,
-        ),
-    };
-    let resolution = sandbox::resolve(&policy, ww.network_access, Platform::current());
+    let policy = config.policy(&cwd, &args.add_dir);
+    let resolution = sandbox::resolve(&policy, config.workspace_write.network_access, Platform::current());
     if let Some(notice) = &resolution.notice {
         eprintln!("exec-bridge sandbox: {notice}");
     }

@@ -176,7 +176,7 @@ impl Server {
                 self.initialized = true;
                 let user_agent = format!(
                     "{} ({}; {})",
-                    crate::model::client::user_agent(&originator()),
+                    crate::model::client::user_agent(&config::originator(ORIGINATOR)),
                     params.client_info.name,
                     params.client_info.version
                 );
@@ -235,8 +235,8 @@ impl Server {
             config: params.config,
         };
         let (config, settings) = self.settings(overrides)?;
-        let thread =
-            Thread::start(&config, settings, &originator()).map_err(|e| invalid_params(e.to_string()))?;
+        let thread = Thread::start(&config, settings, &config::originator(ORIGINATOR))
+            .map_err(|e| invalid_params(e.to_string()))?;
         let info = thread_info(&thread, &config, String::new(), now_seconds());
         self.out.respond(id, InForce::of(&thread, &config).started(info.clone()));
         self.out.notify(ServerNotification::ThreadStarted(v2::ThreadStartedNotification {
@@ -276,7 +276,7 @@ impl Server {
             config: params.config,
         };
         let (config, settings) = self.settings(overrides)?;
-        let thread = Thread::resume(&config, settings, &originator(), &path)
+        let thread = Thread::resume(&config, settings, &config::originator(ORIGINATOR), &path)
             .map_err(|e| invalid_params(e.to_string()))?;
         let preview = listing::preview(&path).unwrap_or_default();
         let mut info = thread_info(&thread, &config, preview, listing::created_at(&meta));
@@ -389,20 +389,9 @@ impl Server {
             None => std::env::current_dir()
                 .map_err(|e| invalid_params(format!("cannot read the current directory: {e}")))?,
         };
-        let ww = &config.workspace_write;
         let settings = ThreadSettings {
-            policy: Policy {
-                approval: config.approval_policy,
-                sandbox: config.sandbox_mode,
-                writable_roots: policy::writable_roots(
-                    &cwd,
-                    &[],
-                    &ww.writable_roots,
-                    ww.exclude_tmpdir_env_var,
-                    ww.exclude_slash_tmp,
-                ),
-            },
-            network_access: ww.network_access,
+            policy: config.policy(&cwd, &[]),
+            network_access: config.workspace_write.network_access,
             cwd,
         };
         Ok((config, settings))
@@ -438,13 +427,6 @@ struct Overrides {
     approval_policy: Option<v2::AskForApproval>,
     sandbox: Option<v2::SandboxMode>,
     config: Option<std::collections::BTreeMap<String, Value>>,
-}
-
-fn originator() -> String {
-    std::env::var("CODEX_INTERNAL_ORIGINATOR_OVERRIDE")
-        .ok()
-        .filter(|o| !o.is_empty())
-        .unwrap_or_else(|| ORIGINATOR.to_owned())
 }
 
 fn now_seconds() -> i64 {

@@ -13,7 +13,7 @@ use protocol::exec as wire;
 use crate::approval::NobodyApproves;
 use crate::config::{self, CliSettings, Config};
 use crate::items::TurnEvent;
-use crate::policy::{self, ApprovalPolicy, Policy, SandboxMode};
+use crate::policy::{ApprovalPolicy, SandboxMode};
 use crate::session;
 use crate::thread::{Thread, ThreadSettings, TurnInput};
 
@@ -152,26 +152,12 @@ pub async fn run(args: ExecArgs) -> Result<i32> {
         cli.model_provider = Some(args.local_provider.clone().unwrap_or_else(|| "lmstudio".into()));
     }
     let config = Config::load(&config::codex_home(), &cli)?;
-    let ww = &config.workspace_write;
     let settings = ThreadSettings {
         cwd: cwd.clone(),
-        policy: Policy {
-            approval: config.approval_policy,
-            sandbox: config.sandbox_mode,
-            writable_roots: policy::writable_roots(
-                &cwd,
-                &args.add_dir,
-                &ww.writable_roots,
-                ww.exclude_tmpdir_env_var,
-                ww.exclude_slash_tmp,
-            ),
-        },
-        network_access: ww.network_access,
+        policy: config.policy(&cwd, &args.add_dir),
+        network_access: config.workspace_write.network_access,
     };
-    let originator = std::env::var("CODEX_INTERNAL_ORIGINATOR_OVERRIDE")
-        .ok()
-        .filter(|o| !o.is_empty())
-        .unwrap_or_else(|| ORIGINATOR.to_owned());
+    let originator = config::originator(ORIGINATOR);
     let mut thread = match resume {
         None => Thread::start(&config, settings, &originator)?,
         Some(resume) => {

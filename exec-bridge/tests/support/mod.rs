@@ -53,8 +53,9 @@ impl World {
         self.run(&all, None, &[])
     }
 
-    /// Runs the binary with `args`, `stdin`, and extra environment variables.
-    pub fn run(&self, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Run {
+    /// The binary with `args`, in the working directory, with a clean environment that points
+    /// at this world's `CODEX_HOME` and scripted model.
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_exec-bridge"));
         command
             .args(args)
@@ -64,7 +65,14 @@ impl World {
             .env("HOME", self.home.path())
             .env("CODEX_HOME", self.home.path())
             .env("OPENAI_BASE_URL", self.model.base_url())
-            .env("CODEX_API_KEY", "test-key")
+            .env("CODEX_API_KEY", "test-key");
+        command
+    }
+
+    /// Runs the binary with `args`, `stdin`, and extra environment variables.
+    pub fn run(&self, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Run {
+        let mut command = self.command(args);
+        command
             .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());

@@ -3,7 +3,7 @@
 //! the generated schema.
 
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -26,15 +26,8 @@ pub struct AppServer {
 impl AppServer {
     /// Starts `exec-bridge app-server` in the world (its CODEX_HOME and scripted model).
     pub fn start(world: &World) -> AppServer {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_exec-bridge"))
-            .arg("app-server")
-            .current_dir(world.cwd())
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", world.home.path())
-            .env("CODEX_HOME", world.home.path())
-            .env("OPENAI_BASE_URL", world.model.base_url())
-            .env("CODEX_API_KEY", "test-key")
+        let mut child = world
+            .command(&["app-server"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
