@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: the Rust workspace (unit, integration and snapshot tests) and the TypeScript
-# type checks of sdk-ts under `tsc --strict`.
+# Runs every test: the Rust workspace (unit, integration and snapshot tests), the TypeScript type
+# checks of sdk-ts under `tsc --strict`, and the SDK's tests against the real binary.
 source "$(dirname "$0")/node.sh"
 
 echo "== cargo test (every crate)"
@@ -9,3 +9,8 @@ cargo test --workspace --locked
 echo "== sdk-ts: tsc --strict --noEmit over the generated types and their type tests"
 npm run --prefix sdk-ts --silent typecheck
 echo "sdk-ts typecheck: ok"
+
+echo "== sdk-ts: build, then its tests (node --test) against target/debug/exec-bridge"
+cargo build --quiet --locked -p exec-bridge
+npm run --prefix sdk-ts --silent build
+AGENTWIRE_EXEC_BRIDGE_PATH="$PWD/target/debug/exec-bridge" npm test --prefix sdk-ts --silent

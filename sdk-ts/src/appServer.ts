@@ -1,0 +1,184 @@
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import readline from "node:readline";
+
+import { resolveBinary } from "./binary.js";
+import type * as v2 from "./generated/v2/index.js";
+
+/** The params of notification `M`. */
+export type NotificationParams<M extends v2.ServerNotification["method"]> = Extract<v2.ServerNotification, { method: M }>["params"];
+/** Decides on a command the agent wants to run. */
+export type CommandApprovalHandler = (
+  params: v2.CommandExecutionRequestApprovalParams,
+) => v2.CommandExecutionRequestApprovalResponse | Promise<v2.CommandExecutionRequestApprovalResponse>;
+/** Decides on a patch the agent wants to apply. */
+export type FileChangeApprovalHandler = (
+  params: v2.FileChangeRequestApprovalParams,
+) => v2.FileChangeRequestApprovalResponse | Promise<v2.FileChangeRequestApprovalResponse>;
+
+/** Options of {@link AppServerClient.start}. */
+export type AppServerOptions = {
+  /** The binary; found as for `Codex` otherwise. The reference's `codex` works too. */
+  codexPathOverride?: string;
+  /** Its arguments (default `["app-server"]`). */
+  args?: string[];
+  /** Replaces the inherited environment when given. */
+  env?: Record<string, string>;
+  /** The model server's base URL (`OPENAI_BASE_URL`). */
+  baseUrl?: string;
+  /** The API key (`CODEX_API_KEY`). */
+  apiKey?: string;
+  /** Sent with `initialize`. */
+  clientInfo?: v2.ClientInfo;
+  /** Answers command approvals; without it, `defaultDecision` applies. */
+  onCommandApproval?: CommandApprovalHandler;
+  /** Answers patch approvals; without it, `defaultDecision` applies. */
+  onFileChangeApproval?: FileChangeApprovalHandler;
+  /** The answer when no handler is set, or a handler throws (default `decline`). */
+  defaultDecision?: v2.ApprovalDecision;
+};
+
+/** The server answered a request with a JSON-RPC error. */
+export class AppServerError extends Error {
+  override name = "AppServerError";
+  readonly code: number;
+  readonly data: unknown;
+  constructor(error: v2.JSONRPCErrorError) {
+    super(error.message);
+    this.code = error.code;
+    this.data = error.data;
+  }
+}
+
+type Pending = { resolve: (result: unknown) => void; reject: (error: Error) => void };
+
+/** A client of the app-server v2 surface: typed requests, notifications and approval handlers. */
+export class AppServerClient {
+  #child: ChildProcessWithoutNullStreams;
+  #options: AppServerOptions;
+  #nextId = 1;
+  #pending = new Map<number | string, Pending>();
+  #listeners = new Map<string, Set<(params: unknown) => void>>();
+  #exited: Promise<number | null>;
+  /** What the server wrote on standard error. */
+  stderr = "";
+
+  private constructor(options: AppServerOptions) {
+    this.#options = options;
+    const binary = resolveBinary(options.codexPathOverride, options.env ?? process.env);
+    const env: Record<string, string> = {};
+    for (const [key, value] of Object.entries(options.env ?? process.env)) {
+      if (value !== undefined) env[key] = value;
+    }
+    if (!env.CODEX_INTERNAL_ORIGINATOR_OVERRIDE) env.CODEX_INTERNAL_ORIGINATOR_OVERRIDE = "codex_sdk_ts";
+    if (options.baseUrl) env.OPENAI_BASE_URL = options.baseUrl;
+    if (options.apiKey) env.CODEX_API_KEY = options.apiKey;
+    this.#child = spawn(binary, options.args ?? ["app-server"], { env, stdio: ["pipe", "pipe", "pipe"] });
+    this.#child.stderr.on("data", (chunk: Buffer) => (this.stderr += chunk.toString("utf8")));
+    this.#child.stdin.on("error", () => {});
+    this.#exited = new Promise((resolve) => this.#child.once("close", (code) => resolve(code)));
+    void this.#exited.then(() => {
+      for (const pending of this.#pending.values()) pending.reject(new Error(`the app-server exited: ${this.stderr.trim()}`));
+      this.#pending.clear();
+    });
+    const lines = readline.createInterface({ input: this.#child.stdout, crlfDelay: Infinity });
+    lines.on("line", (line) => this.#receive(line));
+  }
+
+  /** Starts the server and completes the `initialize` handshake. */
+  static async start(options: AppServerOptions = {}): Promise<AppServerClient> {
+    const client = new AppServerClient(options);
+    const clientInfo = options.clientInfo ?? { name: "agentwire-sdk", version: "0.1.0" };
+    await client.request("initialize", { clientInfo });
+    client.#send({ method: "initialized" });
+    return client;
+  }
+
+  /** Sends request `method` and resolves with its typed result; rejects with {@link AppServerError}. */
+  request<M extends keyof v2.ClientRequestMap>(method: M, params: v2.ClientRequestMap[M]["params"]): Promise<v2.ClientRequestMap[M]["result"]> {
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve: resolve as (result: unknown) => void, reject });
+      this.#send({ id, method, params });
+    });
+  }
+
+  /** Calls `handler` with the params of every notification `method`; returns an unsubscribe function. */
+  on<M extends v2.ServerNotification["method"]>(method: M, handler: (params: NotificationParams<M>) => void): () => void {
+    const set = this.#listeners.get(method) ?? new Set();
+    set.add(handler as (params: unknown) => void);
+    this.#listeners.set(method, set);
+    return () => set.delete(handler as (params: unknown) => void);
+  }
+
+  /** Resolves with the params of the next notification `method` that `match` accepts. */
+  next<M extends v2.ServerNotification["method"]>(method: M, match: (params: NotificationParams<M>) => boolean = () => true): Promise<NotificationParams<M>> {
+    // TypeScript cannot relate a deferred conditional type to itself through Promise's resolver.
+    return new Promise<unknown>((resolve) => {
+      const off = this.on(method, (params) => {
+        if (match(params)) {
+          off();
+          resolve(params);
+        }
+      });
+    }) as Promise<NotificationParams<M>>;
+  }
+
+  /** Sets the command approval handler. */
+  onCommandApproval(handler: CommandApprovalHandler): void {
+    this.#options.onCommandApproval = handler;
+  }
+
+  /** Sets the patch approval handler. */
+  onFileChangeApproval(handler: FileChangeApprovalHandler): void {
+    this.#options.onFileChangeApproval = handler;
+  }
+
+  /** Closes the connection; the server cancels running turns and exits. Resolves with its exit code. */
+  async close(): Promise<number | null> {
+    this.#child.stdin.end();
+    return this.#exited;
+  }
+
+  #send(message: unknown): void {
+    this.#child.stdin.write(`${JSON.stringify(message)}\n`);
+  }
+
+  #receive(line: string): void {
+    let message: { id?: number | string; method?: string; params?: unknown; result?: unknown; error?: v2.JSONRPCErrorError };
+    try {
+      message = JSON.parse(line);
+    } catch {
+      return; // not JSON: nothing to route
+    }
+    if (message.method !== undefined && message.id !== undefined) {
+      void this.#answer(message.id, message.method, message.params);
+    } else if (message.method !== undefined) {
+      for (const handler of this.#listeners.get(message.method) ?? []) handler(message.params);
+    } else if (message.id !== undefined) {
+      const pending = this.#pending.get(message.id);
+      this.#pending.delete(message.id);
+      if (message.error) pending?.reject(new AppServerError(message.error));
+      else pending?.resolve(message.result);
+    }
+  }
+
+  async #answer(id: number | string, method: string, params: unknown): Promise<void> {
+    const fallback = { decision: this.#options.defaultDecision ?? "decline" };
+    let result: unknown;
+    try {
+      if (method === "item/commandExecution/requestApproval") {
+        const handler = this.#options.onCommandApproval;
+        result = handler ? await handler(params as v2.CommandExecutionRequestApprovalParams) : fallback;
+      } else if (method === "item/fileChange/requestApproval") {
+        const handler = this.#options.onFileChangeApproval;
+        result = handler ? await handler(params as v2.FileChangeRequestApprovalParams) : fallback;
+      } else {
+        this.#send({ id, error: { code: -32601, message: `this client does not handle ${method}` } });
+        return;
+      }
+    } catch {
+      result = fallback;
+    }
+    this.#send({ id, result });
+  }
+}

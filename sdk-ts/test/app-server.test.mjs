@@ -1,0 +1,56 @@
+// AppServerClient against the real binary and the scripted model server.
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { test } from "node:test";
+
+import { AppServerClient, AppServerError } from "../dist/index.js";
+import { binary, env, message, scratch, shell, startMock } from "./support.mjs";
+
+for (const decision of ["accept", "decline"]) {
+  test(`a command approval answered ${decision} through onCommandApproval`, async () => {
+    const mock = await startMock([[shell("call_1", ["touch", "made.txt"])], [message("done")]]);
+    const cwd = await scratch("work");
+    const client = await AppServerClient.start({ codexPathOverride: binary(), env: await env(mock) });
+    try {
+      const asked = [];
+      client.onCommandApproval((params) => {
+        asked.push(params);
+        return { decision };
+      });
+      const completed = [];
+      client.on("item/completed", ({ item }) => completed.push(item));
+      const { thread } = await client.request("thread/start", { cwd, approvalPolicy: "unlessTrusted", sandbox: "workspaceWrite" });
+      const done = client.next("turn/completed");
+      const { turn } = await client.request("turn/start", { threadId: thread.id, input: [{ type: "text", text: "touch it" }] });
+      assert.equal(turn.status, "inProgress");
+      const finished = await done;
+      assert.equal(finished.turn.status, "completed");
+      assert.equal(asked.length, 1);
+      assert.equal(asked[0].itemId, "call_1");
+      assert.equal(asked[0].threadId, thread.id);
+      const command = completed.find((item) => item.id === "call_1");
+      assert.equal(command.status, decision === "accept" ? "completed" : "declined");
+      assert.equal(existsSync(path.join(cwd, "made.txt")), decision === "accept");
+    } finally {
+      assert.equal(await client.close(), 0);
+      mock.stop();
+    }
+  });
+}
+
+test("without a handler approvals are declined, and request errors reject", async () => {
+  const mock = await startMock([[shell("call_1", ["touch", "x"])], [message("done")]]);
+  const cwd = await scratch("work");
+  const client = await AppServerClient.start({ codexPathOverride: binary(), env: await env(mock) });
+  try {
+    const { thread } = await client.request("thread/start", { cwd, approvalPolicy: "unlessTrusted", sandbox: "workspaceWrite" });
+    const item = client.next("item/completed", ({ item }) => item.id === "call_1");
+    await client.request("turn/start", { threadId: thread.id, input: [{ type: "text", text: "go" }] });
+    assert.equal((await item).item.status, "declined");
+    await assert.rejects(client.request("turn/start", { threadId: "nope", input: [] }), (e) => e instanceof AppServerError && e.code === -32602);
+  } finally {
+    await client.close();
+    mock.stop();
+  }
+});
