@@ -54,3 +54,27 @@ test("without a handler approvals are declined, and request errors reject", asyn
     mock.stop();
   }
 });
+
+// Opt-in: the same client against the reference's app-server (Codex CLI 0.63.0). Set
+// CODEX_REFERENCE_BIN to its `codex` binary (see shared/peer/README.md) to run it.
+test("the client also drives the reference app-server", { skip: !process.env.CODEX_REFERENCE_BIN && "CODEX_REFERENCE_BIN is not set" }, async () => {
+  const mock = await startMock([[shell("call_1", ["touch", "ref.txt"])], [message("done")]]);
+  const cwd = await scratch("work");
+  const client = await AppServerClient.start({ codexPathOverride: process.env.CODEX_REFERENCE_BIN, env: await env(mock) });
+  try {
+    let asked = 0;
+    client.onCommandApproval(() => {
+      asked++;
+      return { decision: "accept" };
+    });
+    const { thread } = await client.request("thread/start", { cwd, approvalPolicy: "unlessTrusted", sandbox: "workspaceWrite" });
+    const done = client.next("turn/completed");
+    await client.request("turn/start", { threadId: thread.id, input: [{ type: "text", text: "touch it" }] });
+    assert.equal((await done).turn.status, "completed");
+    assert.equal(asked, 1);
+    assert.ok(existsSync(path.join(cwd, "ref.txt")));
+  } finally {
+    await client.close();
+    mock.stop();
+  }
+});
