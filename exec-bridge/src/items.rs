@@ -124,8 +124,12 @@ pub enum TurnEvent {
     },
     /// A model request failed and will be retried.
     Retrying {
-        /// Why, and when the next attempt comes.
-        message: String,
+        /// The attempt that failed, from 1.
+        attempt: u32,
+        /// How many retries are allowed.
+        max_retries: u32,
+        /// Why it failed.
+        reason: String,
     },
 }
 

@@ -288,13 +288,8 @@ impl Thread {
             let body = request::body(&self.request, &self.history);
             let mut observe = |event: ClientEvent| match event {
                 ClientEvent::Delta(delta) => cx.sink.event(TurnEvent::ModelDelta(delta)),
-                ClientEvent::Retrying { attempt, max_retries, delay, reason } => {
-                    cx.sink.event(TurnEvent::Retrying {
-                        message: format!(
-                            "{reason}; retrying {attempt}/{max_retries} in {} ms",
-                            delay.as_millis()
-                        ),
-                    })
+                ClientEvent::Retrying { attempt, max_retries, reason, .. } => {
+                    cx.sink.event(TurnEvent::Retrying { attempt, max_retries, reason })
                 }
             };
             let response = tokio::select! {

@@ -271,6 +271,10 @@ fn a_429_is_retried_after_retry_after() {
     run.assert_ok();
     assert!(matches!(&run.completed()[0], ThreadItemDetails::AgentMessage(m) if m.text == "made it"));
     assert_eq!(world.requests().len(), 2);
+    // The retry is announced as the reference does, with an `error` event.
+    assert_eq!(run.kinds()[2], "error");
+    let ThreadEvent::Error(notice) = &run.events[2] else { panic!() };
+    assert!(notice.message.starts_with("Reconnecting... 1/4 (429"), "{}", notice.message);
 }
 
 #[test]
@@ -282,7 +286,7 @@ fn a_cut_stream_is_requested_again() {
     run.assert_ok();
     assert_eq!(
         run.kinds(),
-        ["thread.started", "turn.started", "item.completed:agent_message", "turn.completed"]
+        ["thread.started", "turn.started", "error", "item.completed:agent_message", "turn.completed"]
     );
     assert!(matches!(&run.completed()[0], ThreadItemDetails::AgentMessage(m) if m.text == "whole answer"));
 }
@@ -292,8 +296,8 @@ fn spent_retries_fail_the_turn_and_the_process() {
     let world = World::new(json!([{"status": 500}, {"status": 503, "body": "overloaded"}]));
     let run = world.exec_json(&["-c", "model_providers.openai.request_max_retries=1", "hi"]);
     assert_eq!(run.code, Some(1), "{}", run.stdout);
-    assert_eq!(run.kinds(), ["thread.started", "turn.started", "turn.failed"]);
-    let ThreadEvent::TurnFailed(failed) = &run.events[2] else { panic!() };
+    assert_eq!(run.kinds(), ["thread.started", "turn.started", "error", "turn.failed"]);
+    let ThreadEvent::TurnFailed(failed) = &run.events[3] else { panic!() };
     assert!(
         failed.error.message.contains("2 attempts") && failed.error.message.contains("overloaded"),
         "{}",
@@ -427,7 +431,7 @@ fn an_unreachable_server_is_retried_then_fails_the_turn() {
         &[("OPENAI_BASE_URL", &url)],
     );
     assert_eq!(run.code, Some(1));
-    let ThreadEvent::TurnFailed(failed) = &run.events[2] else { panic!("{:?}", run.kinds()) };
+    let ThreadEvent::TurnFailed(failed) = &run.events[3] else { panic!("{:?}", run.kinds()) };
     assert!(
         failed.error.message.contains("cannot reach") && failed.error.message.contains("2 attempts"),
         "{}",

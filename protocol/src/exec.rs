@@ -39,7 +39,8 @@ pub enum ThreadEvent {
     /// An item reached its final state.
     #[serde(rename = "item.completed")]
     ItemCompleted(ItemCompletedEvent),
-    /// An unrecoverable error of the stream itself.
+    /// An error of the stream itself: a model request that failed and is retried
+    /// (`Reconnecting... 1/5`), as the reference reports it.
     #[serde(rename = "error")]
     Error(ThreadErrorEvent),
 }
@@ -97,7 +98,7 @@ pub struct ItemCompletedEvent {
     pub item: ThreadItem,
 }
 
-/// Payload of the stream-level `error` event.
+/// Payload of the stream-level `error` event (a retry notice: the turn goes on).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
 #[ts(export_to = "exec/")]
 pub struct ThreadErrorEvent {

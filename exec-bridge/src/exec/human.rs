@@ -57,9 +57,10 @@ impl<W: Write> HumanOutput<W> {
             TurnEvent::ItemStarted(item) => self.started(&item),
             TurnEvent::ItemUpdated(item) => self.plan(&item),
             TurnEvent::ItemCompleted(item) => self.completed(&item),
-            TurnEvent::Retrying { message } => {
-                self.line(&self.paint(YELLOW, &format!("model request failed: {message}")))
-            }
+            TurnEvent::Retrying { attempt, max_retries, reason } => self.line(&self.paint(
+                YELLOW,
+                &format!("model request failed ({reason}); retrying {attempt}/{max_retries}"),
+            )),
             TurnEvent::ModelDelta(_) | TurnEvent::CommandOutput { .. } => {}
         }
     }

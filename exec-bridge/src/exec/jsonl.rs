@@ -43,7 +43,13 @@ impl<W: Write> JsonlOutput<W> {
             TurnEvent::ItemCompleted(item) => self
                 .item(&item)
                 .map(|item| wire::ThreadEvent::ItemCompleted(wire::ItemCompletedEvent { item })),
-            TurnEvent::ModelDelta(_) | TurnEvent::CommandOutput { .. } | TurnEvent::Retrying { .. } => None,
+            // As the reference does: a retry is reported as an `error` event.
+            TurnEvent::Retrying { attempt, max_retries, reason } => {
+                Some(wire::ThreadEvent::Error(wire::ThreadErrorEvent {
+                    message: format!("Reconnecting... {attempt}/{max_retries} ({reason})"),
+                }))
+            }
+            TurnEvent::ModelDelta(_) | TurnEvent::CommandOutput { .. } => None,
         };
         if let Some(event) = event {
             self.write(&event);
