@@ -1,9 +1,14 @@
 //! The agentwire conformance suite.
 //!
-//! Every payload the suite pins is first checked against the JSON Schema that `codegen`
-//! generated from the protocol types, with [`SchemaSet`], so that the Rust types, the committed
-//! schema and the snapshots cannot disagree unnoticed.
+//! Scenarios (`conformance/scenarios/*.json`) run through the real `exec-bridge` binary in both
+//! of its modes, `exec` (JSONL) and `app-server` (JSON-RPC), against the scripted model server.
+//! Every message is checked against the JSON Schema that `codegen` generated from the protocol
+//! types ([`SchemaSet`]), the transcripts are normalised and pinned as insta snapshots, and the
+//! messages seen are checked to cover every event, item, status, notification, server request
+//! and approval decision that the schema defines ([`coverage`]).
 
+pub mod coverage;
+pub mod scenario;
 pub mod validation;
 
 pub use validation::{SchemaSet, ValidationFailure};

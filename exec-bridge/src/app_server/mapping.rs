@@ -26,7 +26,8 @@ pub fn item(item: &Item) -> Option<v2::ThreadItem> {
             v2::ThreadItem::Reasoning { id, summary: summary.clone(), content: content.clone() }
         }
         ItemKind::Command(command) => {
-            let ended = command.status != Status::InProgress;
+            // Output exists once the command ran: not while it waits, nor when it was declined.
+            let ran = matches!(command.status, Status::Completed | Status::Failed);
             v2::ThreadItem::CommandExecution {
                 id,
                 command: shell::display(&command.argv),
@@ -38,7 +39,7 @@ pub fn item(item: &Item) -> Option<v2::ThreadItem> {
                     Status::Declined => v2::CommandExecutionStatus::Declined,
                 },
                 command_actions: command_actions(&command.argv),
-                aggregated_output: ended.then(|| command.aggregated_output.clone()),
+                aggregated_output: ran.then(|| command.aggregated_output.clone()),
                 exit_code: command.exit_code,
                 duration_ms: command.duration.map(|d| d.as_millis() as i64),
             }
