@@ -41,12 +41,14 @@ pub enum ValidationFailure {
 pub struct SchemaSet {
     dir: PathBuf,
     validators: HashMap<(String, String), Validator>,
+    /// The schema documents, for explaining failures.
+    schemas: HashMap<(String, String), Value>,
 }
 
 impl SchemaSet {
     /// The schemas under `dir` (the repository's `schema/` folder).
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        SchemaSet { dir: dir.into(), validators: HashMap::new() }
+        SchemaSet { dir: dir.into(), validators: HashMap::new(), schemas: HashMap::new() }
     }
 
     /// The schemas of this repository, as committed.
@@ -64,10 +66,11 @@ impl SchemaSet {
     ) -> Result<(), ValidationFailure> {
         let key = (module.to_owned(), type_name.to_owned());
         if !self.validators.contains_key(&key) {
-            let validator = self.load(module, type_name)?;
+            let (schema, validator) = self.load(module, type_name)?;
             self.validators.insert(key.clone(), validator);
+            self.schemas.insert(key.clone(), schema);
         }
-        let errors: Vec<String> = self.validators[&key]
+        let mut errors: Vec<String> = self.validators[&key]
             .iter_errors(payload)
             .map(|e| {
                 format!(
@@ -79,20 +82,91 @@ impl SchemaSet {
             })
             .collect();
         if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(ValidationFailure::Invalid { module: key.0, type_name: key.1, errors })
+            return Ok(());
         }
+        // A failed `oneOf` says only that no variant fits; following the variant whose tag
+        // matches names the real problem.
+        let schema = &self.schemas[&key];
+        let mut details = Vec::new();
+        explain(schema, schema, payload, "", "", &mut details);
+        if !details.is_empty() {
+            errors.push("  because:".to_owned());
+            errors.extend(details);
+        }
+        Err(ValidationFailure::Invalid { module: key.0, type_name: key.1, errors })
     }
 
-    fn load(&self, module: &str, type_name: &str) -> Result<Validator, ValidationFailure> {
+    fn load(&self, module: &str, type_name: &str) -> Result<(Value, Validator), ValidationFailure> {
         let path = self.dir.join(module).join(format!("{type_name}.json"));
         let text = std::fs::read_to_string(&path)
             .map_err(|source| ValidationFailure::Read { path: path.clone(), source })?;
         let schema: Value = serde_json::from_str(&text)
             .map_err(|e| ValidationFailure::BadSchema { path: path.clone(), message: e.to_string() })?;
-        jsonschema::draft7::new(&schema)
-            .map_err(|e| ValidationFailure::BadSchema { path, message: e.to_string() })
+        let validator = jsonschema::draft7::new(&schema)
+            .map_err(|e| ValidationFailure::BadSchema { path, message: e.to_string() })?;
+        Ok((schema, validator))
+    }
+}
+
+/// Walks `schema` along `instance`, following the union variant whose tags match, and notes
+/// missing required properties and properties the schema does not know (`at`, schema `path`).
+fn explain(root: &Value, schema: &Value, instance: &Value, at: &str, path: &str, out: &mut Vec<String>) {
+    let mut schema = schema;
+    let mut path = path.to_owned();
+    while let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        match reference.strip_prefix('#').and_then(|p| root.pointer(p)) {
+            Some(target) => {
+                path = reference.trim_start_matches('#').to_owned();
+                schema = target;
+            }
+            None => return,
+        }
+    }
+    for (i, part) in schema.get("allOf").and_then(Value::as_array).into_iter().flatten().enumerate() {
+        explain(root, part, instance, at, &format!("{path}/allOf/{i}"), out);
+    }
+    for keyword in ["oneOf", "anyOf"] {
+        let Some(variants) = schema.get(keyword).and_then(Value::as_array) else { continue };
+        let tag_matches = |variant: &Value| {
+            variant.get("properties").and_then(Value::as_object).is_some_and(|props| {
+                props.values().any(|p| p.get("const").is_some())
+                    && props
+                        .iter()
+                        .all(|(name, p)| p.get("const").is_none_or(|c| instance.get(name) == Some(c)))
+            })
+        };
+        if let Some((i, variant)) = variants.iter().enumerate().find(|(_, v)| tag_matches(v)) {
+            explain(root, variant, instance, at, &format!("{path}/{keyword}/{i}"), out);
+        }
+    }
+    let Some(object) = instance.as_object() else { return };
+    let properties = schema.get("properties").and_then(Value::as_object);
+    for name in
+        schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str)
+    {
+        if !object.contains_key(name) {
+            out.push(format!(
+                "    at {}: missing required property `{name}` (schema path {path}/required)",
+                pointer(at)
+            ));
+        }
+    }
+    if let Some(properties) = properties {
+        for (name, value) in object {
+            match properties.get(name) {
+                Some(property) => explain(
+                    root,
+                    property,
+                    value,
+                    &format!("{at}/{name}"),
+                    &format!("{path}/properties/{name}"),
+                    out,
+                ),
+                None if schema.get("oneOf").is_none() && schema.get("allOf").is_none() => out
+                    .push(format!("    at {}: property `{name}` is not in the schema ({path})", pointer(at))),
+                None => {}
+            }
+        }
     }
 }
 
