@@ -62,7 +62,12 @@ fn a_type_changed_without_regenerating_fails_the_check() {
     for member in ["protocol", "codegen", "exec-bridge", "conformance"] {
         fs::create_dir_all(copy.path().join(member)).unwrap();
         fs::copy(root.join(member).join("Cargo.toml"), copy.path().join(member).join("Cargo.toml")).unwrap();
-        copy_dir(&root.join(member).join("src"), &copy.path().join(member).join("src"));
+        // Sources, and tests too: a manifest may declare test targets that must exist.
+        for dir in ["src", "tests"] {
+            if root.join(member).join(dir).is_dir() {
+                copy_dir(&root.join(member).join(dir), &copy.path().join(member).join(dir));
+            }
+        }
     }
     copy_dir(&root.join("schema"), &copy.path().join("schema"));
     copy_dir(&root.join("sdk-ts/src/generated"), &copy.path().join("sdk-ts/src/generated"));
