@@ -10,6 +10,8 @@ use std::path::Path;
 
 use conformance::{coverage, scenario, SchemaSet};
 
+mod common;
+
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let bundle: serde_json::Value = serde_json::from_str(
@@ -27,11 +29,7 @@ fn main() {
             let mut schemas = SchemaSet::of_this_repository();
             let (transcript, paths) = scenario::run(&scenario, &mut schemas);
             let text = format!("{}\n\n{}", scenario.description, scenario::render(&transcript, &paths));
-            let mut settings = insta::Settings::clone_current();
-            settings.set_prepend_module_to_snapshot(false);
-            settings.set_snapshot_path(root.join("tests/snapshots"));
-            settings.set_omit_expression(true);
-            settings.bind(|| insta::assert_snapshot!(name.clone(), text));
+            common::pinned().bind(|| insta::assert_snapshot!(name.clone(), text));
             transcript
         });
         match outcome {
