@@ -684,7 +684,7 @@ async fn run_command(
     let mut on_output = |delta: &str| {
         sink.event(TurnEvent::CommandOutput { item_id: item_id.to_owned(), delta: delta.to_owned() })
     };
-    shell::run(&run, &cwd.to_path_buf(), timeout, &mut on_output, cx.cancel).await
+    shell::run(&run, cwd, timeout, &mut on_output, cx.cancel).await
 }
 
 /// Waits for an approval, unless the turn is interrupted first (which counts as `cancel`).

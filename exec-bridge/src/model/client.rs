@@ -103,11 +103,6 @@ impl ModelClient {
         ModelClient { http: http_client(), endpoint, conversation_id }
     }
 
-    /// The endpoint in use.
-    pub fn endpoint(&self) -> &Endpoint {
-        &self.endpoint
-    }
-
     /// Sends one request body and collects the answer, reporting deltas and retries to
     /// `observe` as they happen.
     pub async fn respond(

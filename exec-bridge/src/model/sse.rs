@@ -32,11 +32,6 @@ impl SseParser {
         }
         events
     }
-
-    /// Whether bytes of an unfinished event are waiting.
-    pub fn has_partial_event(&self) -> bool {
-        self.buffer.iter().any(|b| !b.is_ascii_whitespace())
-    }
 }
 
 /// The end of the first complete event and the length of the blank line after it.
@@ -57,12 +52,10 @@ mod tests {
     fn events_split_across_chunks_come_out_whole() {
         let mut parser = SseParser::new();
         assert!(parser.push(b"event: a\ndata: {\"x\"").is_empty());
-        assert!(parser.has_partial_event());
         assert_eq!(
             parser.push(b":1}\n\n: comment\n\ndata: two\ndata: lines\n\nda"),
             ["{\"x\":1}", "two\nlines"]
         );
         assert_eq!(parser.push(b"ta: last\r\n\r\n"), ["last"]);
-        assert!(!parser.has_partial_event());
     }
 }

@@ -14,7 +14,7 @@ pub mod landlock;
 pub mod mounts;
 pub mod seccomp;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
@@ -191,11 +191,6 @@ pub fn likely_denied(exit_code: i32, output: &str) -> bool {
     const SIGNS: [&str; 4] =
         ["Permission denied", "Read-only file system", "Operation not permitted", "EPERM"];
     exit_code != 0 && SIGNS.iter().any(|sign| output.contains(sign))
-}
-
-/// Whether `path` lies inside one of `roots`.
-pub fn inside(path: &Path, roots: &[PathBuf]) -> bool {
-    roots.iter().any(|root| path.starts_with(root))
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The `shell` tool: runs a command, with stdout and stderr aggregated in the order they arrive,
 //! a timeout, and output kept bounded in memory however much the command prints.
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -113,7 +113,7 @@ impl BoundedText {
 /// the command exits, its timeout passes, or `cancel` fires (then it is killed).
 pub async fn run(
     argv: &[String],
-    cwd: &PathBuf,
+    cwd: &Path,
     timeout: Duration,
     on_output: &mut dyn FnMut(&str),
     cancel: &mut tokio::sync::watch::Receiver<bool>,
