@@ -1,22 +1,15 @@
-//! The agentwire agent runtime: a library the `exec-bridge` binary (and later the app-server
-//! and the napi binding) are thin shells over.
+//! The agentwire agent runtime, in layers:
 //!
-//! Reading order: [`config`] (what is in force), [`model`] (the Responses API client),
-//! [`thread`] (the turn loop), [`tools`] (what the model can call), [`policy`] (what may happen
-//! without asking), [`approval`] (who answers when it must ask), [`session`] (the rollout
-//! files), [`items`] (what a turn reports), [`exec`] (the `exec` command and its two outputs),
-//! and [`mock_model`] (a scripted model server for tests and demos).
+//! - [`engine`]: threads behind handles (a task per thread; submit operations, read events),
+//!   the model client, the tools, the safety verdict, session files.
+//! - [`frontend`]: thin consumers of the engine: the `exec` command (JSONL or a transcript) and
+//!   the app-server (JSON-RPC over stdio).
+//! - [`mock_model`]: a scripted model server for tests and demos.
+//! - [`sandbox`]: the kernel sandbox a command runs in (`exec-bridge sandbox`).
+//!
+//! The `exec-bridge` binary is a thin shell over these.
 
-pub mod app_server;
-pub mod approval;
-pub mod config;
-pub mod exec;
-pub mod items;
+pub mod engine;
+pub mod frontend;
 pub mod mock_model;
-pub mod model;
-pub mod policy;
 pub mod sandbox;
-pub mod sandbox_cli;
-pub mod session;
-pub mod thread;
-pub mod tools;

@@ -21,12 +21,12 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run one turn non-interactively: `exec --experimental-json PROMPT` prints the JSONL stream.
-    Exec(Box<exec_bridge::exec::ExecArgs>),
+    Exec(Box<exec_bridge::frontend::exec::ExecArgs>),
     /// Serve the app-server v2 surface: JSON-RPC over stdin and stdout, one message per line.
     AppServer,
     /// Run one command under the sandbox a policy gives (for debugging the policy by hand):
     /// `exec-bridge sandbox --full-auto -- touch x`.
-    Sandbox(exec_bridge::sandbox_cli::SandboxArgs),
+    Sandbox(exec_bridge::sandbox::cli::SandboxArgs),
     /// Serve a scripted model (an OpenAI Responses-compatible endpoint) on loopback, for testing
     /// integrations without an API key.
     MockModel {
@@ -47,7 +47,7 @@ fn main() -> ExitCode {
     // The sandbox restricts this very process and then becomes the command: no runtime, no
     // threads.
     if let Command::Sandbox(args) = cli.command {
-        return match exec_bridge::sandbox_cli::run(args) {
+        return match exec_bridge::sandbox::cli::run(args) {
             Ok(never) => match never {},
             Err(error) => {
                 eprintln!("exec-bridge sandbox: {error:#}");
@@ -73,10 +73,10 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<i32> {
     match cli.command {
-        Command::Exec(args) => exec_bridge::exec::run(*args).await,
+        Command::Exec(args) => exec_bridge::frontend::exec::run(*args).await,
         Command::AppServer => {
             let stdin = tokio::io::BufReader::new(tokio::io::stdin());
-            exec_bridge::app_server::run(stdin, tokio::io::stdout()).await?;
+            exec_bridge::frontend::app_server::run(stdin, tokio::io::stdout()).await?;
             Ok(0)
         }
         Command::Sandbox(_) => unreachable!("handled before the runtime starts"),

@@ -18,7 +18,7 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::model::text_parts;
+use crate::engine::model::text_parts;
 
 /// A whole script: what to answer to each model request, in order.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]

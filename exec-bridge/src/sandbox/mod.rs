@@ -8,8 +8,9 @@
 //! 2. Landlock: reads everywhere, writes only beneath the writable roots and to `/dev/null`;
 //! 3. seccomp, when network access is off: creating any socket but a Unix one fails with EPERM.
 //!
-//! [`resolve`] decides what to enforce, as a pure function of the policy and the platform.
+//! [`spec`] says what to enforce for a policy; [`cli`] is the `exec-bridge sandbox` entry point.
 
+pub mod cli;
 pub mod landlock;
 pub mod mounts;
 pub mod seccomp;
@@ -18,7 +19,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::policy::{Policy, SandboxMode};
+use crate::engine::policy::{Policy, SandboxMode};
 
 /// What the kernel enforces for one command.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,27 +56,11 @@ impl Platform {
     }
 }
 
-/// What to do about the sandbox for one policy.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Resolution {
-    /// What the kernel must enforce; `None` when no sandbox applies (danger-full-access).
-    pub spec: Option<SandboxSpec>,
-    /// The sandbox mode in force after any downgrade.
-    pub mode: SandboxMode,
-    /// Said once to the user when the platform changed the policy.
-    pub notice: Option<String>,
-}
-
-/// Decides what to enforce for `policy` on `platform`. Pure: it reads the file system only to
-/// find the `.git` and `.codex` directories of the writable roots.
-pub fn resolve(policy: &Policy, network: bool, platform: Platform) -> Resolution {
-    let mut mode = policy.sandbox;
-    let mut notice = None;
-    if platform == Platform::Windows && mode == SandboxMode::WorkspaceWrite {
-        mode = SandboxMode::ReadOnly;
-        notice = Some("workspace-write is not available on Windows; running read-only instead".to_owned());
-    }
-    let spec = match mode {
+/// What the kernel must enforce for `policy`; `None` when no sandbox applies
+/// (danger-full-access). Pure but for finding the `.git` and `.codex` directories of the
+/// writable roots. The platform's adjustments are made before, by the safety verdict.
+pub fn spec(policy: &Policy, network: bool) -> Option<SandboxSpec> {
+    match policy.sandbox {
         SandboxMode::DangerFullAccess => None,
         SandboxMode::ReadOnly => {
             Some(SandboxSpec { writable_roots: vec![], read_only_subpaths: vec![], network })
@@ -85,8 +70,7 @@ pub fn resolve(policy: &Policy, network: bool, platform: Platform) -> Resolution
             read_only_subpaths: protected_subpaths(&policy.writable_roots),
             network,
         }),
-    };
-    Resolution { spec, mode, notice }
+    }
 }
 
 /// The `.git` and `.codex` directories (or files) directly inside each root.
@@ -196,36 +180,24 @@ pub fn likely_denied(exit_code: i32, output: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::ApprovalPolicy;
+    use crate::engine::policy::ApprovalPolicy;
 
     fn policy(sandbox: SandboxMode, roots: Vec<PathBuf>) -> Policy {
         Policy { approval: ApprovalPolicy::Never, sandbox, writable_roots: roots }
     }
 
     #[test]
-    fn resolution_per_mode_and_platform() {
+    fn the_spec_per_mode() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join(".git")).unwrap();
         let roots = vec![dir.path().to_path_buf()];
-        let ww = resolve(&policy(SandboxMode::WorkspaceWrite, roots.clone()), false, Platform::Linux);
-        assert_eq!(ww.mode, SandboxMode::WorkspaceWrite);
-        let spec = ww.spec.unwrap();
-        assert_eq!(spec.writable_roots, roots);
-        assert_eq!(spec.read_only_subpaths, [dir.path().join(".git")]);
-        assert!(!spec.network);
-        assert_eq!(ww.notice, None);
-
-        let ro = resolve(&policy(SandboxMode::ReadOnly, roots.clone()), true, Platform::Linux).spec.unwrap();
+        let ww = spec(&policy(SandboxMode::WorkspaceWrite, roots.clone()), false).unwrap();
+        assert_eq!(ww.writable_roots, roots);
+        assert_eq!(ww.read_only_subpaths, [dir.path().join(".git")]);
+        assert!(!ww.network);
+        let ro = spec(&policy(SandboxMode::ReadOnly, roots.clone()), true).unwrap();
         assert!(ro.writable_roots.is_empty() && ro.network);
-        assert_eq!(
-            resolve(&policy(SandboxMode::DangerFullAccess, roots.clone()), false, Platform::Linux).spec,
-            None
-        );
-
-        let windows = resolve(&policy(SandboxMode::WorkspaceWrite, roots), false, Platform::Windows);
-        assert_eq!(windows.mode, SandboxMode::ReadOnly, "Windows downgrades workspace-write");
-        assert!(windows.spec.unwrap().writable_roots.is_empty());
-        assert!(windows.notice.unwrap().contains("read-only"));
+        assert_eq!(spec(&policy(SandboxMode::DangerFullAccess, roots), false), None);
     }
 
     #[test]

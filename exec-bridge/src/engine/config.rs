@@ -1,0 +1,386 @@
+//! Configuration: `$CODEX_HOME/config.toml`, then `-c key=value` overrides, then command-line
+//! flags. An unknown or ill-typed key is an error that names it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+pub use protocol::v2::ReasoningEffort;
+
+use crate::engine::policy::{ApprovalPolicy, Policy, SandboxMode};
+
+/// The model used when none is configured.
+pub const DEFAULT_MODEL: &str = "gpt-5.1-codex";
+/// The OpenAI API, used when no base URL is configured.
+pub const OPENAI_BASE_URL: &str = "https://api.openai.com/v1";
+
+/// Why the configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// `config.toml` could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// `config.toml` is not valid TOML.
+    #[error("{path} is not valid TOML: {message}")]
+    Syntax {
+        /// The file.
+        path: PathBuf,
+        /// What the parser said.
+        message: String,
+    },
+    /// A `-c` override is not of the form `key=value`.
+    #[error("-c {0}: expected key=value, for example -c model=\"gpt-5.1-codex\"")]
+    Override(String),
+    /// A key is unknown, or its value has the wrong type.
+    #[error("invalid configuration (config.toml and -c overrides): {0}")]
+    Invalid(String),
+    /// The chosen model provider is not defined.
+    #[error("model_provider `{0}` is not defined; define [model_providers.{0}] with a base_url, or use one of: openai, lmstudio, ollama")]
+    UnknownProvider(String),
+}
+
+/// The keys of `config.toml` this runtime understands.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigToml {
+    model: Option<String>,
+    model_provider: Option<String>,
+    #[serde(default)]
+    model_providers: BTreeMap<String, ProviderToml>,
+    approval_policy: Option<ApprovalPolicy>,
+    sandbox_mode: Option<SandboxMode>,
+    #[serde(default)]
+    sandbox_workspace_write: WorkspaceWriteToml,
+    model_reasoning_effort: Option<ReasoningEffort>,
+    #[serde(default)]
+    tools: ToolsToml,
+    #[serde(default)]
+    features: FeaturesToml,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProviderToml {
+    name: Option<String>,
+    base_url: Option<String>,
+    env_key: Option<String>,
+    request_max_retries: Option<u32>,
+    stream_max_retries: Option<u32>,
+    stream_idle_timeout_ms: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WorkspaceWriteToml {
+    #[serde(default)]
+    writable_roots: Vec<PathBuf>,
+    #[serde(default)]
+    network_access: bool,
+    #[serde(default)]
+    exclude_tmpdir_env_var: bool,
+    #[serde(default)]
+    exclude_slash_tmp: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ToolsToml {
+    view_image: Option<bool>,
+    web_search: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FeaturesToml {
+    web_search_request: Option<bool>,
+}
+
+/// A model provider, resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Provider {
+    /// Its id in the configuration, for example `openai`.
+    pub id: String,
+    /// A name to show.
+    pub name: String,
+    /// The base URL; `/responses` is appended.
+    pub base_url: String,
+    /// The environment variable holding its API key.
+    pub env_key: Option<String>,
+    /// Retries of a failed request.
+    pub request_max_retries: u32,
+    /// Retries of a broken stream.
+    pub stream_max_retries: u32,
+    /// How long the stream may stay silent.
+    pub stream_idle_timeout: Duration,
+}
+
+/// The settings of `workspace-write`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WorkspaceWrite {
+    /// Writable directories besides the working directory.
+    pub writable_roots: Vec<PathBuf>,
+    /// Whether commands may use the network.
+    pub network_access: bool,
+    /// Whether `$TMPDIR` is left out of the writable roots.
+    pub exclude_tmpdir_env_var: bool,
+    /// Whether `/tmp` is left out of the writable roots.
+    pub exclude_slash_tmp: bool,
+}
+
+/// The configuration in force.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// `$CODEX_HOME`, default `~/.codex`: sessions and `config.toml` live there.
+    pub codex_home: PathBuf,
+    /// The model.
+    pub model: String,
+    /// The model provider.
+    pub provider: Provider,
+    /// When to ask for approval.
+    pub approval_policy: ApprovalPolicy,
+    /// The sandbox for commands.
+    pub sandbox_mode: SandboxMode,
+    /// The settings of `workspace-write`.
+    pub workspace_write: WorkspaceWrite,
+    /// The reasoning effort, if set.
+    pub reasoning_effort: Option<ReasoningEffort>,
+    /// Whether the `view_image` tool is offered.
+    pub view_image: bool,
+    /// Whether the model may search the web (`features.web_search_request` or `tools.web_search`).
+    pub web_search: bool,
+}
+
+/// What the command line sets on top of the files.
+#[derive(Debug, Clone, Default)]
+pub struct CliSettings {
+    /// `-c key=value` overrides, in order.
+    pub overrides: Vec<String>,
+    /// `--model`.
+    pub model: Option<String>,
+    /// `--sandbox`.
+    pub sandbox_mode: Option<SandboxMode>,
+    /// `--full-auto` or `--dangerously-bypass-approvals-and-sandbox` set this.
+    pub approval_policy: Option<ApprovalPolicy>,
+    /// `--oss` / `--local-provider`.
+    pub model_provider: Option<String>,
+}
+
+/// The `originator` header: `CODEX_INTERNAL_ORIGINATOR_OVERRIDE` when set, else `default`.
+pub fn originator(default: &str) -> String {
+    std::env::var("CODEX_INTERNAL_ORIGINATOR_OVERRIDE")
+        .ok()
+        .filter(|o| !o.is_empty())
+        .unwrap_or_else(|| default.to_owned())
+}
+
+/// Where `$CODEX_HOME` is: the variable, else `~/.codex`; made absolute, so that the session
+/// paths shown to clients are.
+pub fn codex_home() -> PathBuf {
+    let home = match std::env::var_os("CODEX_HOME") {
+        Some(home) if !home.is_empty() => PathBuf::from(home),
+        _ => std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default().join(".codex"),
+    };
+    std::path::absolute(&home).unwrap_or(home)
+}
+
+impl Config {
+    /// Loads `codex_home/config.toml` (absent is fine) and applies `cli` on top.
+    pub fn load(codex_home: &Path, cli: &CliSettings) -> Result<Config, ConfigError> {
+        let path = codex_home.join("config.toml");
+        let mut table = match std::fs::read_to_string(&path) {
+            Ok(text) => text
+                .parse::<toml::Table>()
+                .map_err(|e| ConfigError::Syntax { path: path.clone(), message: e.to_string() })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => toml::Table::new(),
+            Err(source) => return Err(ConfigError::Read { path, source }),
+        };
+        for raw in &cli.overrides {
+            let (key, value) = parse_override(raw)?;
+            set_dotted(&mut table, &key, value);
+        }
+        let text = toml::to_string(&table).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        let file: ConfigToml =
+            toml::from_str(&text).map_err(|e| ConfigError::Invalid(e.to_string().trim_end().to_owned()))?;
+        Self::resolve(codex_home, file, cli)
+    }
+
+    fn resolve(codex_home: &Path, file: ConfigToml, cli: &CliSettings) -> Result<Config, ConfigError> {
+        let provider_id =
+            cli.model_provider.clone().or(file.model_provider).unwrap_or_else(|| "openai".into());
+        let mut provider = builtin_provider(&provider_id);
+        if let Some(own) = file.model_providers.get(&provider_id) {
+            let base = provider.take();
+            let base_url = own.base_url.clone().or_else(|| base.as_ref().map(|b| b.base_url.clone()));
+            let Some(base_url) = base_url else { return Err(ConfigError::UnknownProvider(provider_id)) };
+            provider = Some(Provider {
+                id: provider_id.clone(),
+                name: own.name.clone().unwrap_or_else(|| provider_id.clone()),
+                base_url,
+                env_key: own.env_key.clone().or_else(|| base.as_ref().and_then(|b| b.env_key.clone())),
+                request_max_retries: own.request_max_retries.unwrap_or(4),
+                stream_max_retries: own.stream_max_retries.unwrap_or(5),
+                stream_idle_timeout: Duration::from_millis(own.stream_idle_timeout_ms.unwrap_or(300_000)),
+            });
+        }
+        let mut provider = provider.ok_or_else(|| ConfigError::UnknownProvider(provider_id.clone()))?;
+        if provider.id == "openai" {
+            if let Some(url) = std::env::var("OPENAI_BASE_URL").ok().filter(|u| !u.is_empty()) {
+                provider.base_url = url;
+            }
+        }
+        let approval_policy = cli.approval_policy.or(file.approval_policy).unwrap_or(ApprovalPolicy::Never);
+        let sandbox_mode = cli.sandbox_mode.or(file.sandbox_mode).unwrap_or(SandboxMode::ReadOnly);
+        let ww = file.sandbox_workspace_write;
+        Ok(Config {
+            codex_home: codex_home.to_path_buf(),
+            model: cli.model.clone().or(file.model).unwrap_or_else(|| DEFAULT_MODEL.into()),
+            provider,
+            approval_policy,
+            sandbox_mode,
+            workspace_write: WorkspaceWrite {
+                writable_roots: ww.writable_roots,
+                network_access: ww.network_access,
+                exclude_tmpdir_env_var: ww.exclude_tmpdir_env_var,
+                exclude_slash_tmp: ww.exclude_slash_tmp,
+            },
+            reasoning_effort: file.model_reasoning_effort,
+            view_image: file.tools.view_image.unwrap_or(true),
+            web_search: file.features.web_search_request.or(file.tools.web_search).unwrap_or(false),
+        })
+    }
+
+    /// What may happen without asking, for commands run in `cwd` with `add_dirs` as further
+    /// writable roots (`--add-dir`).
+    pub fn policy(&self, cwd: &Path, add_dirs: &[PathBuf]) -> Policy {
+        let ww = &self.workspace_write;
+        Policy {
+            approval: self.approval_policy,
+            sandbox: self.sandbox_mode,
+            writable_roots: crate::engine::policy::writable_roots(
+                cwd,
+                add_dirs,
+                &ww.writable_roots,
+                ww.exclude_tmpdir_env_var,
+                ww.exclude_slash_tmp,
+            ),
+        }
+    }
+
+    /// The API key: `CODEX_API_KEY`, else the provider's variable (`OPENAI_API_KEY` for openai).
+    pub fn api_key(&self) -> Option<String> {
+        let from = |name: &str| std::env::var(name).ok().filter(|k| !k.is_empty());
+        from("CODEX_API_KEY").or_else(|| self.provider.env_key.as_deref().and_then(from))
+    }
+}
+
+/// The providers known without configuration.
+fn builtin_provider(id: &str) -> Option<Provider> {
+    let (name, base_url, env_key) = match id {
+        "openai" => ("OpenAI", OPENAI_BASE_URL, Some("OPENAI_API_KEY")),
+        "lmstudio" => ("LM Studio", "http://localhost:1234/v1", None),
+        "ollama" => ("Ollama", "http://localhost:11434/v1", None),
+        _ => return None,
+    };
+    Some(Provider {
+        id: id.to_owned(),
+        name: name.to_owned(),
+        base_url: base_url.to_owned(),
+        env_key: env_key.map(str::to_owned),
+        request_max_retries: 4,
+        stream_max_retries: 5,
+        stream_idle_timeout: Duration::from_millis(300_000),
+    })
+}
+
+/// Splits `key=value`; the value is read as TOML, else taken as a string.
+pub fn parse_override(raw: &str) -> Result<(String, toml::Value), ConfigError> {
+    let (key, value) = raw.split_once('=').ok_or_else(|| ConfigError::Override(raw.to_owned()))?;
+    let key = key.trim();
+    if key.is_empty() {
+        return Err(ConfigError::Override(raw.to_owned()));
+    }
+    let value = value.trim();
+    let parsed = format!("v = {value}")
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(value.to_owned()));
+    Ok((key.to_owned(), parsed))
+}
+
+/// Sets `a.b.c = value` inside `table`, creating the tables on the way.
+fn set_dotted(table: &mut toml::Table, key: &str, value: toml::Value) {
+    let mut parts: Vec<&str> = key.split('.').collect();
+    let last = parts.pop().expect("split yields at least one part");
+    let mut current = table;
+    for part in parts {
+        let entry = current.entry(part.to_owned()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        if !entry.is_table() {
+            *entry = toml::Value::Table(toml::Table::new());
+        }
+        current = entry.as_table_mut().expect("just made a table");
+    }
+    current.insert(last.to_owned(), value);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(toml: &str, overrides: &[&str]) -> Result<Config, ConfigError> {
+        let home = tempfile::tempdir().unwrap();
+        std::fs::write(home.path().join("config.toml"), toml).unwrap();
+        let cli = CliSettings {
+            overrides: overrides.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        };
+        Config::load(home.path(), &cli)
+    }
+
+    #[test]
+    fn overrides_win_over_the_file_and_values_are_toml() {
+        let config = load(
+            "model = \"a\"\nsandbox_mode = \"workspace-write\"\n[sandbox_workspace_write]\nwritable_roots = [\"/x\"]\n",
+            &["model=b", "sandbox_workspace_write.network_access=true", "approval_policy=\"on-request\""],
+        )
+        .unwrap();
+        assert_eq!(config.model, "b");
+        assert_eq!(config.sandbox_mode, SandboxMode::WorkspaceWrite);
+        assert_eq!(config.approval_policy, ApprovalPolicy::OnRequest);
+        assert_eq!(config.workspace_write.writable_roots, [PathBuf::from("/x")]);
+        assert!(config.workspace_write.network_access);
+        assert!(config.view_image);
+    }
+
+    #[test]
+    fn custom_providers_and_their_retry_settings() {
+        let config = load(
+            "model_provider = \"local\"\n[model_providers.local]\nbase_url = \"http://127.0.0.1:9/v1\"\nenv_key = \"LOCAL_KEY\"\nrequest_max_retries = 1\nstream_idle_timeout_ms = 50\n",
+            &[],
+        )
+        .unwrap();
+        assert_eq!(config.provider.base_url, "http://127.0.0.1:9/v1");
+        assert_eq!(config.provider.request_max_retries, 1);
+        assert_eq!(config.provider.stream_idle_timeout, Duration::from_millis(50));
+        assert!(matches!(load("model_provider = \"nope\"\n", &[]), Err(ConfigError::UnknownProvider(_))));
+    }
+
+    #[test]
+    fn unknown_and_ill_typed_keys_are_named() {
+        let error = load("", &["modle=x"]).unwrap_err().to_string();
+        assert!(error.contains("modle"), "{error}");
+        let error = load("", &["sandbox_workspace_write.network_access=\"yes\""]).unwrap_err().to_string();
+        assert!(error.contains("invalid type") || error.contains("expected a boolean"), "{error}");
+        let error = load("", &["sandbox_mode=sideways"]).unwrap_err().to_string();
+        assert!(error.contains("sideways"), "{error}");
+        assert!(matches!(load("= broken", &[]), Err(ConfigError::Syntax { .. })));
+        assert!(matches!(parse_override("novalue"), Err(ConfigError::Override(_))));
+    }
+}

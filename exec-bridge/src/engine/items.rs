@@ -1,0 +1,227 @@
+//! What a thread reports as it runs: items (a command, a patch, an answer, …), their progress,
+//! approval requests and how each turn ended. Each front end turns these into its own wire shapes
+//! (`exec` JSONL, app-server v2).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::engine::model::{ModelError, StreamDelta, TokenUsage};
+use crate::engine::session::RolloutError;
+use crate::engine::tools::apply_patch::AppliedChange;
+
+/// One item of a turn, with the runtime's own id (unique within the session).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Item {
+    /// Unique within the session: the model's call or item id where there is one.
+    pub id: String,
+    /// What the item is.
+    pub kind: ItemKind,
+}
+
+/// The kinds of item (recorded in session files, tagged by `type`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ItemKind {
+    /// The user's input of this turn.
+    UserMessage {
+        /// The text parts.
+        texts: Vec<String>,
+        /// The local images attached.
+        images: Vec<PathBuf>,
+        /// The images attached by URL.
+        #[serde(default)]
+        image_urls: Vec<String>,
+    },
+    /// The agent's answer.
+    AgentMessage {
+        /// Its text.
+        text: String,
+    },
+    /// The model's reasoning.
+    Reasoning {
+        /// The summary parts.
+        summary: Vec<String>,
+        /// The raw reasoning, where given.
+        content: Vec<String>,
+    },
+    /// A command.
+    Command(CommandItem),
+    /// A patch.
+    FileChange {
+        /// The files it touches.
+        changes: Vec<AppliedChange>,
+        /// Where it is in its life.
+        status: Status,
+    },
+    /// The plan.
+    TodoList {
+        /// The steps: text and whether done.
+        items: Vec<(String, bool)>,
+    },
+    /// A web search the model made.
+    WebSearch {
+        /// What it searched for.
+        query: String,
+    },
+    /// An image the agent looked at.
+    ImageView {
+        /// The image file.
+        path: PathBuf,
+    },
+    /// A non-fatal error.
+    Error {
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// A command item.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CommandItem {
+    /// The argv.
+    pub argv: Vec<String>,
+    /// Where it runs.
+    pub cwd: PathBuf,
+    /// Where it is in its life.
+    pub status: Status,
+    /// Its output so far (empty until it runs).
+    pub aggregated_output: String,
+    /// Its exit code, once it ended.
+    pub exit_code: Option<i32>,
+    /// How long it ran, once it ended.
+    pub duration: Option<Duration>,
+}
+
+/// Where a command or a patch is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Waiting for approval, or running.
+    InProgress,
+    /// Done and succeeded.
+    Completed,
+    /// Ran (or was attempted) and failed.
+    Failed,
+    /// Needed an approval that was refused; it did not run.
+    Declined,
+}
+
+/// Something a thread reports, in order: the other half of the queue pair whose first half is
+/// [`super::ThreadHandle`]. Every turn opens with [`Event::TurnStarted`] and closes with exactly
+/// one [`Event::TurnEnded`]; in between come its items, live output and approval requests.
+#[derive(Debug)]
+pub enum Event {
+    /// A turn began.
+    TurnStarted {
+        /// Its id, `0`, `1`, … within the thread.
+        turn_id: String,
+    },
+    /// An item appeared.
+    ItemStarted(Item),
+    /// An item in progress changed.
+    ItemUpdated(Item),
+    /// An item reached its final state.
+    ItemCompleted(Item),
+    /// Live model output.
+    ModelDelta(StreamDelta),
+    /// More output of a running command.
+    CommandOutput {
+        /// The command item.
+        item_id: String,
+        /// The output to append.
+        delta: String,
+    },
+    /// A model request failed and will be retried.
+    Retrying {
+        /// The attempt that failed, from 1.
+        attempt: u32,
+        /// How many retries are allowed.
+        max_retries: u32,
+        /// Why it failed.
+        reason: String,
+    },
+    /// The turn waits for an answer: submit [`super::Op::Approve`] with this request's id. An
+    /// interrupt, or the thread shutting down, answers it as `cancel`.
+    ApprovalRequested(ApprovalRequest),
+    /// The turn ended.
+    TurnEnded {
+        /// Its id.
+        turn_id: String,
+        /// How it went.
+        result: Result<TurnOutcome, TurnError>,
+    },
+}
+
+/// Identifies one approval request within its thread.
+pub type ApprovalId = u64;
+
+/// A question the turn needs answered before it goes on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApprovalRequest {
+    /// Pass it back with the answer.
+    pub id: ApprovalId,
+    /// The turn that asks.
+    pub turn_id: String,
+    /// The command or patch item, already announced with [`Event::ItemStarted`].
+    pub item: Item,
+    /// What is asked.
+    pub kind: ApprovalKind,
+}
+
+/// What an approval request is about.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApprovalKind {
+    /// May this command run? `reason` says why it needs asking (the model's justification, or
+    /// the runtime's reason).
+    Command {
+        /// Why it asks.
+        reason: Option<String>,
+    },
+    /// May this patch be applied? `grant_root` is the directory outside the writable roots it
+    /// writes to, if any; accepting grants it for the rest of the session.
+    Patch {
+        /// Why it asks.
+        reason: Option<String>,
+        /// The directory to grant.
+        grant_root: Option<PathBuf>,
+    },
+}
+
+/// An answer to an approval request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Go ahead.
+    Accept,
+    /// Go ahead, and do not ask again for this exact command in this session.
+    AcceptForSession,
+    /// Do not; the item completes as declined and the model is told.
+    Decline,
+    /// Do not, and end the turn (it ends as interrupted).
+    Cancel,
+}
+
+/// How a finished turn went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TurnOutcome {
+    /// Tokens used, summed over every request of the turn.
+    pub usage: TokenUsage,
+    /// The last thing the agent said.
+    pub final_message: Option<String>,
+}
+
+/// Why a turn could not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum TurnError {
+    /// The model could not be reached or failed.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    /// The turn was interrupted (or an approval was answered `cancel`).
+    #[error("the turn was interrupted")]
+    Interrupted,
+    /// The session file could not be written.
+    #[error("cannot record the session: {0}")]
+    Session(#[from] RolloutError),
+    /// The user's input could not be used.
+    #[error("{0}")]
+    Input(String),
+}

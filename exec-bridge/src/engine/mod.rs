@@ -1,0 +1,36 @@
+//! The engine: threads that run turns against a model, with tools, a sandbox, approvals and
+//! session files, each behind a handle. Front ends (the `exec` command, the app-server, later
+//! the napi binding) own no thread state; they submit operations and read events.
+//!
+//! Each thread is a task that owns its state ([`start_thread`], [`resume_thread`]). It is a
+//! queue pair: the [`ThreadHandle`] submits (a user turn, [`Op::Interrupt`], [`Op::Approve`],
+//! [`Op::Shutdown`]) and returns at once; [`ThreadEvents`] yields every [`Event`] in order. A
+//! question that needs no turn (what the thread holds, whether a turn runs) is answered from the
+//! [`ThreadSnapshot`] the task keeps current.
+//!
+//! Reading order: [`handle`] and [`task`] (the queue pair and the task), [`turn`] (the turn
+//! loop), [`tool_call`], [`shell_call`] and [`patch_call`] (what the model can call),
+//! [`safety`] (the pure verdict: run, ask or reject), [`history`] (the conversation, kept valid),
+//! then the parts: [`config`], [`model`], [`tools`], [`policy`], [`session`], [`items`].
+
+pub mod config;
+mod handle;
+pub mod history;
+pub mod items;
+pub mod model;
+mod patch_call;
+pub mod policy;
+pub mod safety;
+pub mod session;
+pub mod settings;
+mod shell_call;
+mod task;
+mod thread;
+mod tool_call;
+pub mod tools;
+mod turn;
+
+pub use handle::{Op, StartError, SubmitError, ThreadEvents, ThreadHandle, ThreadSnapshot};
+pub use items::{ApprovalId, ApprovalKind, ApprovalRequest, Decision, Event, Item, TurnError, TurnOutcome};
+pub use settings::{SandboxOverride, ThreadSettings, ThreadSpec, TurnInput, TurnOverrides, UserTurn};
+pub use task::{resume_thread, start_thread};

@@ -1,0 +1,9 @@
+//! Sessions: every turn of a thread appended to a rollout file as it happens, and read back to
+//! resume the thread.
+
+pub mod rollout;
+
+pub use rollout::{
+    find_by_id, find_last, Record, Recorded, RecordedTurn, Rollout, RolloutError, RolloutLine, SessionMeta,
+    TurnEnd,
+};

@@ -1,0 +1,182 @@
+//! A `shell` call from start to end: announce the command, take the safety verdict, ask when it
+//! says so, run the command (confined as the verdict says), offer an unsandboxed retry under
+//! `on-failure`, and report how it went.
+
+use std::path::Path;
+
+use super::items::{ApprovalKind, CommandItem, Decision, Event, Item, ItemKind, Status, TurnError};
+use super::policy;
+use super::safety::{self, CommandVerdict};
+use super::thread::ThreadState;
+use super::tools::shell::{self, ShellArgs, ShellOutput};
+use super::turn::TurnContext;
+use crate::sandbox::{self, SandboxSpec, Support};
+
+impl ThreadState {
+    /// Runs a `shell` call; returns the tool output for the model.
+    pub(super) async fn shell(
+        &mut self,
+        args: ShellArgs,
+        call_id: &str,
+        cx: &mut TurnContext,
+    ) -> Result<String, TurnError> {
+        let argv = args.command.argv();
+        let cwd = match &args.workdir {
+            Some(dir) => policy::resolve(&self.settings.cwd, Path::new(dir)),
+            None => self.settings.cwd.clone(),
+        };
+        let command = CommandItem {
+            argv: argv.clone(),
+            cwd: cwd.clone(),
+            status: Status::InProgress,
+            aggregated_output: String::new(),
+            exit_code: None,
+            duration: None,
+        };
+        let item = self.item(ItemKind::Command(command), Some(call_id));
+        self.emit(Event::ItemStarted(item.clone()));
+
+        let escalate = args.with_escalated_permissions.unwrap_or(false);
+        let sandbox = match self.command_verdict(&argv, escalate, args.justification.as_deref(), cx)? {
+            CommandVerdict::Run { sandbox } => sandbox,
+            CommandVerdict::Reject { reason } => {
+                self.finish(cx, item, Status::Declined, None)?;
+                return Ok(format!(
+                    "The command `{}` was not run: declined without asking, because {reason}.",
+                    shell::display(&argv)
+                ));
+            }
+            CommandVerdict::Ask { reason, sandbox_if_accepted } => {
+                match self.ask(cx, &item, ApprovalKind::Command { reason }).await {
+                    Decision::Accept => sandbox_if_accepted,
+                    Decision::AcceptForSession => {
+                        self.approved_commands.insert(argv.clone());
+                        sandbox_if_accepted
+                    }
+                    decision @ (Decision::Decline | Decision::Cancel) => {
+                        self.finish(cx, item, Status::Declined, None)?;
+                        if decision == Decision::Cancel {
+                            return Err(TurnError::Interrupted);
+                        }
+                        return Ok(format!(
+                            "The command `{}` was not run: it needs approval, and approval was declined.",
+                            shell::display(&argv)
+                        ));
+                    }
+                }
+            }
+        };
+
+        let timeout = args.timeout_ms.map(std::time::Duration::from_millis).unwrap_or(shell::DEFAULT_TIMEOUT);
+        let mut output = self.run_command(&argv, &cwd, sandbox.as_ref(), timeout, &item.id, cx).await;
+        if !cx.interrupted()
+            && safety::offer_unsandboxed_retry(
+                &self.settings.policy,
+                sandbox.is_some(),
+                output.exit_code,
+                &output.aggregated,
+            )
+        {
+            let reason =
+                Some("the command failed in the sandbox; run it again without the sandbox?".to_owned());
+            match self.ask(cx, &item, ApprovalKind::Command { reason }).await {
+                Decision::Accept | Decision::AcceptForSession => {
+                    output = self.run_command(&argv, &cwd, None, timeout, &item.id, cx).await;
+                }
+                Decision::Decline => {}
+                Decision::Cancel => {
+                    self.finish(cx, item, Status::Failed, Some((&output, false)))?;
+                    return Err(TurnError::Interrupted);
+                }
+            }
+        }
+        if cx.interrupted() {
+            self.finish(cx, item, Status::Failed, Some((&output, false)))?;
+            return Err(TurnError::Interrupted);
+        }
+        let status = if output.exit_code == 0 { Status::Completed } else { Status::Failed };
+        self.finish(cx, item, status, Some((&output, true)))?;
+        Ok(shell::model_output(&output))
+    }
+
+    /// The safety verdict on a command, after saying once what the platform or the kernel
+    /// changes.
+    fn command_verdict(
+        &mut self,
+        argv: &[String],
+        escalate: bool,
+        justification: Option<&str>,
+        cx: &TurnContext,
+    ) -> Result<CommandVerdict, TurnError> {
+        let support = Support::probe();
+        let approved = std::mem::take(&mut self.approved_commands);
+        let verdict_cx = safety::Context {
+            policy: &self.settings.policy,
+            network_access: self.settings.network_access,
+            support,
+            approved_for_session: &approved,
+        };
+        let notice = safety::unenforceable_notice(&verdict_cx);
+        let verdict = safety::command(&verdict_cx, argv, escalate, justification);
+        self.approved_commands = approved;
+        for notice in [self.platform_notice.clone(), notice].into_iter().flatten() {
+            self.notice_once(&cx.turn_id, notice)?;
+        }
+        Ok(verdict)
+    }
+
+    /// Completes the command item with `status`; with the output (and, when the command ended
+    /// by itself, its exit code and duration) where it ran.
+    fn finish(
+        &mut self,
+        cx: &TurnContext,
+        mut item: Item,
+        status: Status,
+        ran: Option<(&ShellOutput, bool)>,
+    ) -> Result<(), TurnError> {
+        if let ItemKind::Command(command) = &mut item.kind {
+            command.status = status;
+            if let Some((output, ended)) = ran {
+                command.aggregated_output = output.aggregated.clone();
+                if ended {
+                    command.exit_code = Some(output.exit_code);
+                    command.duration = Some(output.duration);
+                }
+            }
+        }
+        self.complete(&cx.turn_id, item)
+    }
+
+    /// Runs `argv` in `cwd`, under `spec` when given, streaming its output as events of
+    /// `item_id`.
+    async fn run_command(
+        &self,
+        argv: &[String],
+        cwd: &Path,
+        spec: Option<&SandboxSpec>,
+        timeout: std::time::Duration,
+        item_id: &str,
+        cx: &mut TurnContext,
+    ) -> ShellOutput {
+        let run = match spec {
+            Some(spec) => match sandbox::wrap(argv, spec) {
+                Ok(wrapped) => wrapped,
+                Err(e) => {
+                    return ShellOutput {
+                        exit_code: -1,
+                        aggregated: format!("cannot find this program to start the sandbox: {e}"),
+                        duration: Default::default(),
+                        timed_out: false,
+                    }
+                }
+            },
+            None => argv.to_vec(),
+        };
+        let events = self.event_sender();
+        let mut on_output = |delta: &str| {
+            let _ =
+                events.send(Event::CommandOutput { item_id: item_id.to_owned(), delta: delta.to_owned() });
+        };
+        shell::run(&run, cwd, timeout, &mut on_output, &mut cx.cancel).await
+    }
+}

@@ -1,0 +1,116 @@
+//! The task that owns a thread: it takes submissions one at a time, runs each turn to its end,
+//! and while a turn runs it keeps taking submissions, routing interrupts and approval answers to
+//! the turn.
+
+use std::path::Path;
+
+use tokio::sync::{mpsc, watch};
+
+use super::handle::{Op, Submission, ThreadEvents, ThreadHandle};
+use super::items::{ApprovalId, Decision, Event, TurnError};
+use super::session::{Record, RecordedTurn, TurnEnd};
+use super::settings::{ThreadSpec, UserTurn};
+use super::thread::ThreadState;
+use super::turn::TurnContext;
+use super::StartError;
+
+/// Starts a new thread: a new session file, and the task that runs it.
+pub fn start_thread(spec: ThreadSpec) -> Result<(ThreadHandle, ThreadEvents), StartError> {
+    let (events, receiver) = mpsc::unbounded_channel();
+    Ok(spawn(ThreadState::start(spec, events)?, receiver))
+}
+
+/// Resumes the thread recorded in the session file `path`, with its whole history.
+pub fn resume_thread(spec: ThreadSpec, path: &Path) -> Result<(ThreadHandle, ThreadEvents), StartError> {
+    let (events, receiver) = mpsc::unbounded_channel();
+    Ok(spawn(ThreadState::resume(spec, path, events)?, receiver))
+}
+
+fn spawn(state: ThreadState, events: mpsc::UnboundedReceiver<Event>) -> (ThreadHandle, ThreadEvents) {
+    let (submissions, receiver) = mpsc::unbounded_channel();
+    let handle = ThreadHandle::new(state.id.clone(), submissions, state.snapshot.clone());
+    tokio::spawn(serve(state, receiver));
+    (handle, ThreadEvents::new(events))
+}
+
+/// The task's body: submissions in order, until shutdown or every handle is gone.
+async fn serve(mut state: ThreadState, mut submissions: mpsc::UnboundedReceiver<Submission>) {
+    while let Some(submission) = submissions.recv().await {
+        match submission {
+            Submission::Turn { turn_id, turn } => {
+                if !run_turn(&mut state, turn_id, turn, &mut submissions).await {
+                    break;
+                }
+            }
+            // Nothing runs: nothing to interrupt or approve.
+            Submission::Op(Op::Interrupt | Op::Approve { .. }) => {}
+            Submission::Op(Op::Shutdown) => break,
+        }
+    }
+}
+
+/// Runs one turn while routing the submissions that arrive meanwhile; returns whether the thread
+/// goes on (`false` after a shutdown).
+async fn run_turn(
+    state: &mut ThreadState,
+    turn_id: String,
+    turn: UserTurn,
+    submissions: &mut mpsc::UnboundedReceiver<Submission>,
+) -> bool {
+    let (interrupt, cancel) = watch::channel(false);
+    let (answer, answers) = mpsc::unbounded_channel::<(ApprovalId, Decision)>();
+    let mut goes_on = true;
+    let running = lifecycle(state, turn_id, turn, TurnContext::new(cancel, answers));
+    tokio::pin!(running);
+    loop {
+        tokio::select! {
+            () = &mut running => return goes_on,
+            submission = submissions.recv(), if goes_on => match submission {
+                Some(Submission::Op(Op::Interrupt)) => {
+                    let _ = interrupt.send(true);
+                }
+                Some(Submission::Op(Op::Approve { id, decision })) => {
+                    let _ = answer.send((id, decision));
+                }
+                // The handle refuses a second turn while one runs.
+                Some(Submission::Turn { .. }) => {}
+                Some(Submission::Op(Op::Shutdown)) | None => {
+                    let _ = interrupt.send(true);
+                    goes_on = false;
+                }
+            },
+        }
+    }
+}
+
+/// A turn from its start to its end: recorded, published and reported as it goes.
+async fn lifecycle(state: &mut ThreadState, turn_id: String, turn: UserTurn, mut cx: TurnContext) {
+    cx.turn_id = turn_id.clone();
+    let started = state.write(Record::TurnStarted { turn_id: turn_id.clone() });
+    state.snapshot.send_modify(|now| {
+        now.turns.push(RecordedTurn { id: turn_id.clone(), items: Vec::new(), end: None })
+    });
+    state.emit(Event::TurnStarted { turn_id: turn_id.clone() });
+    let mut result = match started {
+        Ok(()) => state.run_turn(turn, &mut cx).await,
+        Err(error) => Err(TurnError::Session(error)),
+    };
+    if let Some(plan) = cx.plan.take() {
+        result = result.and(state.complete(&turn_id, plan));
+    }
+    let end = match &result {
+        Ok(()) => TurnEnd::Completed,
+        Err(TurnError::Interrupted) => TurnEnd::Interrupted,
+        Err(error) => TurnEnd::Failed { message: error.to_string() },
+    };
+    if let Err(error) = state.write(Record::TurnEnded { turn_id: turn_id.clone(), end: end.clone() }) {
+        result = result.and(Err(TurnError::Session(error)));
+    }
+    state.snapshot.send_modify(|now| {
+        if let Some(turn) = now.turns.last_mut() {
+            turn.end = Some(end);
+        }
+        now.running = None;
+    });
+    state.emit(Event::TurnEnded { turn_id, result: result.map(|()| cx.outcome()) });
+}

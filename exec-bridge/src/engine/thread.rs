@@ -1,0 +1,229 @@
+//! A thread's state, owned by its task: the conversation, the settings, the session file, the
+//! approvals given for the session, and the snapshot it publishes.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, watch};
+
+use super::handle::ThreadSnapshot;
+use super::history::History;
+use super::items::{ApprovalId, Event, Item, ItemKind, TurnError};
+use super::model::request::RequestSettings;
+use super::model::{Endpoint, ModelClient, ResponseItem};
+use super::safety;
+use super::session::{Record, Recorded, Rollout, RolloutError, SessionMeta};
+use super::settings::{ThreadSettings, ThreadSpec, TurnOverrides};
+use super::tools;
+use crate::sandbox::Platform;
+
+/// The system instructions sent with every request.
+const INSTRUCTIONS: &str = "You are a coding agent running in a terminal on the user's machine. \
+Use the shell tool to inspect and run things, apply_patch to edit files, and update_plan to keep a plan for multi-step work. \
+Be concise; when done, answer with a short summary of what you did.";
+
+/// Everything one thread keeps between and during turns.
+pub(super) struct ThreadState {
+    pub(super) id: String,
+    pub(super) client: ModelClient,
+    pub(super) settings: ThreadSettings,
+    pub(super) request: RequestSettings,
+    pub(super) history: History,
+    rollout: Rollout,
+    /// Commands approved for the rest of the session.
+    pub(super) approved_commands: HashSet<Vec<String>>,
+    /// Notices already given (each is said once).
+    notices: HashSet<String>,
+    /// What the platform changed of the policy, said at the next command.
+    pub(super) platform_notice: Option<String>,
+    next_item: u64,
+    next_approval: ApprovalId,
+    pub(super) snapshot: Arc<watch::Sender<ThreadSnapshot>>,
+    events: mpsc::UnboundedSender<Event>,
+}
+
+impl ThreadState {
+    /// A new thread: a new id and a new session file.
+    pub(super) fn start(
+        spec: ThreadSpec,
+        events: mpsc::UnboundedSender<Event>,
+    ) -> Result<ThreadState, RolloutError> {
+        let meta = SessionMeta {
+            id: uuid::Uuid::now_v7().to_string(),
+            timestamp: super::session::rollout::now_rfc3339(),
+            cwd: spec.settings.cwd.display().to_string(),
+            model_provider: spec.config.provider.id.clone(),
+            originator: spec.originator.clone(),
+            cli_version: env!("CARGO_PKG_VERSION").to_owned(),
+        };
+        let rollout = Rollout::create(&spec.config.codex_home, &meta)?;
+        Ok(ThreadState::assemble(spec, rollout, Recorded { meta, ..Recorded::default() }, events))
+    }
+
+    /// The thread recorded in `path`, with its whole history.
+    pub(super) fn resume(
+        spec: ThreadSpec,
+        path: &Path,
+        events: mpsc::UnboundedSender<Event>,
+    ) -> Result<ThreadState, RolloutError> {
+        let recorded = Rollout::read(path)?;
+        let rollout = Rollout::open(path)?;
+        Ok(ThreadState::assemble(spec, rollout, recorded, events))
+    }
+
+    fn assemble(
+        spec: ThreadSpec,
+        rollout: Rollout,
+        recorded: Recorded,
+        events: mpsc::UnboundedSender<Event>,
+    ) -> ThreadState {
+        let ThreadSpec { config, mut settings, originator } = spec;
+        let id = recorded.meta.id.clone();
+        let platform_notice = safety::for_platform(&mut settings.policy, Platform::current());
+        let endpoint = Endpoint {
+            base_url: config.provider.base_url.clone(),
+            api_key: config.api_key(),
+            originator,
+            request_max_retries: config.provider.request_max_retries,
+            stream_max_retries: config.provider.stream_max_retries,
+            stream_idle_timeout: config.provider.stream_idle_timeout,
+        };
+        let request = RequestSettings {
+            model: config.model.clone(),
+            instructions: INSTRUCTIONS.to_owned(),
+            tools: tools::definitions(config.view_image, config.web_search),
+            reasoning_effort: config.reasoning_effort,
+            output_schema: None,
+            cache_key: id.clone(),
+        };
+        let snapshot = ThreadSnapshot {
+            id: id.clone(),
+            rollout_path: rollout.path().to_path_buf(),
+            model_provider: recorded.meta.model_provider.clone(),
+            started_at: recorded.meta.timestamp.clone(),
+            settings: settings.clone(),
+            model: config.model.clone(),
+            reasoning_effort: config.reasoning_effort,
+            workspace_write: config.workspace_write.clone(),
+            turns: recorded.turns,
+            running: None,
+        };
+        ThreadState {
+            client: ModelClient::new(endpoint, id.clone()),
+            id,
+            settings,
+            request,
+            history: History::new(recorded.history),
+            rollout,
+            approved_commands: HashSet::new(),
+            notices: HashSet::new(),
+            platform_notice,
+            next_item: 0,
+            next_approval: 0,
+            snapshot: Arc::new(watch::channel(snapshot).0),
+            events,
+        }
+    }
+
+    /// Sends an event to whoever reads the thread (gone readers are not an error).
+    pub(super) fn emit(&self, event: Event) {
+        let _ = self.events.send(event);
+    }
+
+    /// A sender of this thread's events, for callbacks that cannot borrow the state.
+    pub(super) fn event_sender(&self) -> mpsc::UnboundedSender<Event> {
+        self.events.clone()
+    }
+
+    /// Appends a record to the session file.
+    pub(super) fn write(&mut self, record: Record) -> Result<(), RolloutError> {
+        self.rollout.append(record)
+    }
+
+    /// Appends a conversation item to the history and the session file.
+    pub(super) fn record(&mut self, item: ResponseItem) -> Result<(), TurnError> {
+        self.rollout.append(Record::ResponseItem(item.clone()))?;
+        self.history.push(item);
+        Ok(())
+    }
+
+    /// Answers every tool call left without output (an interrupted or crashed turn) as
+    /// aborted, in the history and the session file.
+    pub(super) fn close_dangling_calls(&mut self) -> Result<(), TurnError> {
+        for answer in self.history.close_dangling_calls() {
+            self.rollout.append(Record::ResponseItem(answer))?;
+        }
+        Ok(())
+    }
+
+    /// Reports `item` of turn `turn_id` as completed, after recording it in the session file
+    /// and the snapshot.
+    pub(super) fn complete(&mut self, turn_id: &str, item: Item) -> Result<(), TurnError> {
+        self.rollout.append(Record::ItemCompleted { turn_id: turn_id.to_owned(), item: item.clone() })?;
+        self.snapshot.send_modify(|now| {
+            if let Some(turn) = now.turns.last_mut() {
+                turn.items.push(item.clone());
+            }
+        });
+        self.emit(Event::ItemCompleted(item));
+        Ok(())
+    }
+
+    /// Says `message` once per thread, as a non-fatal error item.
+    pub(super) fn notice_once(&mut self, turn_id: &str, message: String) -> Result<(), TurnError> {
+        if self.notices.insert(message.clone()) {
+            let notice = self.item(ItemKind::Error { message }, None);
+            self.complete(turn_id, notice)?;
+        }
+        Ok(())
+    }
+
+    /// A new item with the given id, or a fresh one.
+    pub(super) fn item(&mut self, kind: ItemKind, id: Option<&str>) -> Item {
+        let id = match id.filter(|id| !id.is_empty()) {
+            Some(id) => id.to_owned(),
+            None => {
+                self.next_item += 1;
+                format!("item-{}", self.next_item)
+            }
+        };
+        Item { id, kind }
+    }
+
+    /// A fresh approval request id.
+    pub(super) fn next_approval_id(&mut self) -> ApprovalId {
+        self.next_approval += 1;
+        self.next_approval
+    }
+
+    /// Applies a turn's overrides, and publishes the settings.
+    pub(super) fn apply(&mut self, overrides: TurnOverrides) {
+        let TurnOverrides { cwd, approval, sandbox, model, effort } = overrides;
+        if let Some(cwd) = cwd {
+            self.settings.cwd = cwd;
+        }
+        if let Some(approval) = approval {
+            self.settings.policy.approval = approval;
+        }
+        if let Some(sandbox) = sandbox {
+            let (policy, network) = sandbox.policy(&self.settings.cwd, self.settings.policy.approval);
+            self.settings.policy = policy;
+            self.settings.network_access = network;
+            self.platform_notice = safety::for_platform(&mut self.settings.policy, Platform::current());
+        }
+        if let Some(model) = model {
+            self.request.model = model;
+        }
+        if effort.is_some() {
+            self.request.reasoning_effort = effort;
+        }
+        let (settings, model, effort) =
+            (self.settings.clone(), self.request.model.clone(), self.request.reasoning_effort);
+        self.snapshot.send_modify(|now| {
+            now.settings = settings;
+            now.model = model;
+            now.reasoning_effort = effort;
+        });
+    }
+}

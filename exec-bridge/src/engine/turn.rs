@@ -1,0 +1,258 @@
+//! The turn loop: send the conversation to the model, act on each item it answers with (run the
+//! tools it calls, send their outputs back), until it answers without calling a tool.
+
+use tokio::sync::{mpsc, watch};
+
+use super::items::{
+    ApprovalId, ApprovalKind, ApprovalRequest, Decision, Event, Item, ItemKind, TurnError, TurnOutcome,
+};
+use super::model::items::{message_text, ReasoningPart, SummaryPart};
+use super::model::{request, ClientEvent, KnownItem, ResponseItem, TokenUsage};
+use super::settings::{TurnInput, UserTurn};
+use super::thread::ThreadState;
+use super::tool_call::{Tool, ToolCall};
+use super::tools;
+
+/// One running turn: what stops it, where approval answers arrive, and what it gathers.
+pub(super) struct TurnContext {
+    /// The turn's id.
+    pub(super) turn_id: String,
+    /// Turns `true` when the turn is interrupted.
+    pub(super) cancel: watch::Receiver<bool>,
+    /// The answers to this turn's approval requests.
+    answers: mpsc::UnboundedReceiver<(ApprovalId, Decision)>,
+    /// Tokens used so far.
+    usage: TokenUsage,
+    /// The last thing the agent said.
+    final_message: Option<String>,
+    /// The plan item, once the model set a plan.
+    pub(super) plan: Option<Item>,
+}
+
+impl TurnContext {
+    pub(super) fn new(
+        cancel: watch::Receiver<bool>,
+        answers: mpsc::UnboundedReceiver<(ApprovalId, Decision)>,
+    ) -> TurnContext {
+        TurnContext {
+            turn_id: String::new(),
+            cancel,
+            answers,
+            usage: TokenUsage::default(),
+            final_message: None,
+            plan: None,
+        }
+    }
+
+    /// How the turn went, once it completed.
+    pub(super) fn outcome(&self) -> TurnOutcome {
+        TurnOutcome { usage: self.usage, final_message: self.final_message.clone() }
+    }
+
+    /// Whether the turn has been interrupted.
+    pub(super) fn interrupted(&self) -> bool {
+        *self.cancel.borrow()
+    }
+}
+
+/// Resolves once `cancel` turns `true` (at once if it is already).
+pub(super) async fn cancelled(cancel: &mut watch::Receiver<bool>) {
+    if cancel.wait_for(|&interrupted| interrupted).await.is_err() {
+        // The turn's owner is gone: nobody can interrupt any more, so wait for ever.
+        std::future::pending::<()>().await;
+    }
+}
+
+impl ThreadState {
+    /// Runs one turn to its end (the caller records its start and end).
+    pub(super) async fn run_turn(&mut self, turn: UserTurn, cx: &mut TurnContext) -> Result<(), TurnError> {
+        self.apply(turn.overrides);
+        self.request.output_schema = turn.output_schema;
+        // A call left unanswered by an interrupted or crashed turn is answered before the model
+        // sees the conversation again.
+        self.close_dangling_calls()?;
+        self.send_input(turn.input, cx)?;
+        self.turn_loop(cx).await
+    }
+
+    /// Records the environment (first turn only) and the user's input, and reports the input.
+    fn send_input(&mut self, input: TurnInput, cx: &mut TurnContext) -> Result<(), TurnError> {
+        if self.history.is_empty() {
+            let policy = &self.settings.policy;
+            let context = request::environment_context(
+                &self.settings.cwd.display().to_string(),
+                policy.approval.as_str(),
+                policy.sandbox.as_str(),
+                self.settings.network_access,
+            );
+            self.record(context)?;
+        }
+        let mut image_urls = input.image_urls.clone();
+        for image in &input.images {
+            let url = tools::image_data_url(image)
+                .map_err(|e| TurnError::Input(format!("cannot read the image {}: {e}", image.display())))?;
+            image_urls.push(url);
+        }
+        self.record(ResponseItem::user_message(&input.texts, &image_urls))?;
+        let user_item = self.item(
+            ItemKind::UserMessage { texts: input.texts, images: input.images, image_urls: input.image_urls },
+            None,
+        );
+        self.emit(Event::ItemStarted(user_item.clone()));
+        self.complete(&cx.turn_id, user_item)
+    }
+
+    async fn turn_loop(&mut self, cx: &mut TurnContext) -> Result<(), TurnError> {
+        loop {
+            let body = request::body(&self.request, &self.history.for_request());
+            let events = self.event_sender();
+            let mut observe = |event: ClientEvent| {
+                let _ = events.send(match event {
+                    ClientEvent::Delta(delta) => Event::ModelDelta(delta),
+                    ClientEvent::Retrying { attempt, max_retries, reason, .. } => {
+                        Event::Retrying { attempt, max_retries, reason }
+                    }
+                });
+            };
+            let response = tokio::select! {
+                response = self.client.respond(&body, &mut observe) => response?,
+                () = cancelled(&mut cx.cancel) => return Err(TurnError::Interrupted),
+            };
+            cx.usage.add(response.usage);
+            let mut called_tools = false;
+            for item in response.items {
+                called_tools |= self.handle_output_item(item, cx).await?;
+            }
+            if !called_tools {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Records and acts on one output item of the model; returns whether it was a tool call.
+    async fn handle_output_item(
+        &mut self,
+        item: ResponseItem,
+        cx: &mut TurnContext,
+    ) -> Result<bool, TurnError> {
+        self.record(item.clone())?;
+        let known = match item {
+            ResponseItem::Known(known) => known,
+            ResponseItem::Unknown(_) => {
+                let notice = format!(
+                    "the model sent an item of a kind this runtime does not know (`{}`); it is kept in the session file but not acted on",
+                    item.kind()
+                );
+                self.notice_once(&cx.turn_id, notice)?;
+                return Ok(false);
+            }
+        };
+        if let Some(call) = ToolCall::from_item(&known) {
+            self.call_tool(call, cx).await?;
+            return Ok(true);
+        }
+        let done = match known {
+            KnownItem::Message { id, role, content } if role == "assistant" => {
+                let text = message_text(&content);
+                cx.final_message = Some(text.clone());
+                self.item(ItemKind::AgentMessage { text }, id.as_deref())
+            }
+            KnownItem::Reasoning { id, summary, content, .. } => {
+                let summary = summary.into_iter().map(|SummaryPart::SummaryText { text }| text).collect();
+                let content = content
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(ReasoningPart::ReasoningText { text } | ReasoningPart::Text { text })| text)
+                    .collect();
+                self.item(ItemKind::Reasoning { summary, content }, id.as_deref())
+            }
+            KnownItem::WebSearchCall { id, action, .. } => {
+                let query = action.and_then(|action| action.query).unwrap_or_default();
+                self.item(ItemKind::WebSearch { query }, id.as_deref())
+            }
+            _ => return Ok(false),
+        };
+        self.complete(&cx.turn_id, done)?;
+        Ok(false)
+    }
+
+    /// Runs a tool call and records its output (and, for `view_image`, the image after it).
+    async fn call_tool(&mut self, call: ToolCall, cx: &mut TurnContext) -> Result<(), TurnError> {
+        let ToolCall { call_id, custom, tool } = call;
+        let mut attachment = None;
+        let output = match tool {
+            Tool::Shell(args) => self.shell(args, &call_id, cx).await?,
+            Tool::ApplyPatch(patch) => self.patch(&patch, &call_id, cx).await?,
+            Tool::UpdatePlan(args) => self.update_plan(args, cx),
+            Tool::ViewImage(args) => {
+                let (output, image) = self.view_image(args, &call_id, cx)?;
+                attachment = image;
+                output
+            }
+            Tool::Unsupported(message) | Tool::InvalidArguments(message) => message,
+        };
+        self.record(ResponseItem::call_output(&call_id, output, custom))?;
+        if let Some(image) = attachment {
+            self.record(image)?;
+        }
+        Ok(())
+    }
+
+    fn update_plan(&mut self, args: tools::PlanArgs, cx: &mut TurnContext) -> String {
+        let items =
+            args.plan.iter().map(|s| (s.step.clone(), s.status == tools::StepStatus::Completed)).collect();
+        match &mut cx.plan {
+            Some(plan) => {
+                plan.kind = ItemKind::TodoList { items };
+                self.emit(Event::ItemUpdated(plan.clone()));
+            }
+            None => {
+                let plan = self.item(ItemKind::TodoList { items }, None);
+                self.emit(Event::ItemStarted(plan.clone()));
+                cx.plan = Some(plan);
+            }
+        }
+        "Plan updated".to_owned()
+    }
+
+    /// `view_image`: reports the image item; the image itself goes to the model as a user
+    /// message after the call's output.
+    fn view_image(
+        &mut self,
+        args: tools::ViewImageArgs,
+        call_id: &str,
+        cx: &mut TurnContext,
+    ) -> Result<(String, Option<ResponseItem>), TurnError> {
+        let path = super::policy::resolve(&self.settings.cwd, std::path::Path::new(&args.path));
+        if !path.is_file() {
+            return Ok((format!("unable to locate image at `{}`", path.display()), None));
+        }
+        let viewed = self.item(ItemKind::ImageView { path: path.clone() }, Some(call_id));
+        self.complete(&cx.turn_id, viewed)?;
+        let image = tools::image_data_url(&path).ok().map(|url| ResponseItem::user_message(&[], &[url]));
+        Ok((format!("attached local image path: {}", path.display()), image))
+    }
+
+    /// Asks whoever reads the thread about `item`, and waits for the answer; an interrupt (or a
+    /// thread that shuts down) answers `cancel`.
+    pub(super) async fn ask(&mut self, cx: &mut TurnContext, item: &Item, kind: ApprovalKind) -> Decision {
+        let id = self.next_approval_id();
+        self.emit(Event::ApprovalRequested(ApprovalRequest {
+            id,
+            turn_id: cx.turn_id.clone(),
+            item: item.clone(),
+            kind,
+        }));
+        loop {
+            tokio::select! {
+                answer = cx.answers.recv() => match answer {
+                    Some((answered, decision)) if answered == id => return decision,
+                    // An answer to an earlier request, given too late.
+                    Some(_) => {}
+                    None => return Decision::Cancel,
+                },
+                () = cancelled(&mut cx.cancel) => return Decision::Cancel,
+            }
+        }
+    }
+}

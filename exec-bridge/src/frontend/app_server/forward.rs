@@ -1,0 +1,188 @@
+//! A thread's events, forwarded to the client: notifications for the turn and its items, and
+//! the approval requests asked of the client, whose answers go back to the thread.
+
+use protocol::v2::{self, ServerNotification, ServerRequest};
+
+use super::mapping;
+use super::outgoing::{Answer, Outgoing};
+use crate::engine::model::{KnownItem, ResponseItem, StreamDelta};
+use crate::engine::{
+    ApprovalKind, ApprovalRequest, Decision, Event, Op, ThreadEvents, ThreadHandle, TurnError,
+};
+
+/// Forwards every event of `thread` until its task ends.
+pub async fn forward(mut events: ThreadEvents, thread: ThreadHandle, out: Outgoing) {
+    while let Some(event) = events.next().await {
+        match event {
+            // Asked on a task of its own: the client may take its time, and the thread's other
+            // events (an interrupt's) must not wait for it.
+            Event::ApprovalRequested(request) => {
+                tokio::spawn(ask_client(request, thread.clone(), out.clone()));
+            }
+            Event::TurnEnded { turn_id, result } => turn_ended(&out, turn_id, result),
+            event => {
+                if let Some(notification) = notification(event) {
+                    out.notify(notification);
+                }
+            }
+        }
+    }
+}
+
+/// `turn/completed`, after an `error` notification when the turn failed.
+fn turn_ended(out: &Outgoing, turn_id: String, result: Result<crate::engine::TurnOutcome, TurnError>) {
+    let status = match result {
+        Ok(_) => v2::TurnStatus::Completed,
+        Err(TurnError::Interrupted) => v2::TurnStatus::Interrupted,
+        Err(error) => {
+            let error = v2::TurnError { message: error.to_string(), codex_error_info: error_info(&error) };
+            out.notify(ServerNotification::Error(v2::ErrorNotification { error: error.clone() }));
+            v2::TurnStatus::Failed { error }
+        }
+    };
+    let turn = v2::Turn { id: turn_id, items: vec![], status };
+    out.notify(ServerNotification::TurnCompleted(v2::TurnCompletedNotification { turn }));
+}
+
+/// The v2 notification of an event, if v2 has one.
+fn notification(event: Event) -> Option<ServerNotification> {
+    match event {
+        Event::TurnStarted { turn_id } => {
+            let turn = v2::Turn { id: turn_id, items: vec![], status: v2::TurnStatus::InProgress };
+            Some(ServerNotification::TurnStarted(v2::TurnStartedNotification { turn }))
+        }
+        Event::ItemStarted(item) => mapping::item(&item)
+            .map(|item| ServerNotification::ItemStarted(v2::ItemStartedNotification { item })),
+        Event::ItemCompleted(item) => mapping::item(&item)
+            .map(|item| ServerNotification::ItemCompleted(v2::ItemCompletedNotification { item })),
+        Event::CommandOutput { item_id, delta } => Some(ServerNotification::CommandExecutionOutputDelta(
+            v2::CommandExecutionOutputDeltaNotification { item_id, delta },
+        )),
+        Event::ModelDelta(delta) => delta_notification(delta),
+        // v2 has no notification for an item that changed, nor for a retry.
+        Event::ItemUpdated(_) | Event::Retrying { .. } => None,
+        Event::ApprovalRequested(_) | Event::TurnEnded { .. } => None,
+    }
+}
+
+/// The notification for live model output: a message or reasoning item starts when the model
+/// begins it, and its text streams as deltas.
+fn delta_notification(delta: StreamDelta) -> Option<ServerNotification> {
+    Some(match delta {
+        StreamDelta::ItemAdded { item } => {
+            let started = match item {
+                ResponseItem::Known(KnownItem::Message { id, role, .. }) if role == "assistant" => {
+                    v2::ThreadItem::AgentMessage { id: id.unwrap_or_default(), text: String::new() }
+                }
+                ResponseItem::Known(KnownItem::Reasoning { id, .. }) => {
+                    v2::ThreadItem::Reasoning { id: id.unwrap_or_default(), summary: vec![], content: vec![] }
+                }
+                _ => return None,
+            };
+            ServerNotification::ItemStarted(v2::ItemStartedNotification { item: started })
+        }
+        StreamDelta::OutputText { item_id, delta } => {
+            ServerNotification::AgentMessageDelta(v2::AgentMessageDeltaNotification { item_id, delta })
+        }
+        StreamDelta::ReasoningSummaryPartAdded { item_id, summary_index } => {
+            ServerNotification::ReasoningSummaryPartAdded(v2::ReasoningSummaryPartAddedNotification {
+                item_id,
+                summary_index,
+            })
+        }
+        StreamDelta::ReasoningSummaryText { item_id, summary_index, delta } => {
+            ServerNotification::ReasoningSummaryTextDelta(v2::ReasoningSummaryTextDeltaNotification {
+                item_id,
+                delta,
+                summary_index,
+            })
+        }
+        StreamDelta::ReasoningText { item_id, content_index, delta } => {
+            ServerNotification::ReasoningTextDelta(v2::ReasoningTextDeltaNotification {
+                item_id,
+                delta,
+                content_index,
+            })
+        }
+    })
+}
+
+/// The v2 error class of a failed turn.
+fn error_info(error: &TurnError) -> Option<v2::CodexErrorInfo> {
+    use crate::engine::model::ModelError;
+    match error {
+        TurnError::Model(ModelError::RetriesSpent { status, .. }) => {
+            Some(v2::CodexErrorInfo::ResponseTooManyFailedAttempts { http_status_code: *status })
+        }
+        TurnError::Model(ModelError::Rejected { status: 401 | 403, .. }) => {
+            Some(v2::CodexErrorInfo::Unauthorized)
+        }
+        TurnError::Model(ModelError::Rejected { status: 400, .. }) => Some(v2::CodexErrorInfo::BadRequest),
+        TurnError::Model(_) => Some(v2::CodexErrorInfo::Other),
+        _ => None,
+    }
+}
+
+/// Asks the client about `request` and gives the thread its answer.
+async fn ask_client(request: ApprovalRequest, thread: ThreadHandle, out: Outgoing) {
+    let ApprovalRequest { id, turn_id, item, kind } = request;
+    let thread_id = thread.id().to_owned();
+    let decision = match kind {
+        ApprovalKind::Command { reason } => {
+            let params = v2::CommandExecutionRequestApprovalParams {
+                thread_id,
+                turn_id,
+                item_id: item.id,
+                reason,
+                risk: None,
+            };
+            decision(out.request(|id| ServerRequest::CommandExecutionRequestApproval { id, params }).await)
+        }
+        ApprovalKind::Patch { reason, grant_root } => {
+            let params = v2::FileChangeRequestApprovalParams {
+                thread_id,
+                turn_id,
+                item_id: item.id,
+                reason,
+                grant_root: grant_root.map(|root| root.display().to_string()),
+            };
+            match decision(out.request(|id| ServerRequest::FileChangeRequestApproval { id, params }).await) {
+                // "For the session" means nothing more for a patch than accepting it.
+                Decision::AcceptForSession => Decision::Accept,
+                other => other,
+            }
+        }
+    };
+    // The thread may have ended meanwhile; then nobody waits for the answer.
+    let _ = thread.submit(Op::Approve { id, decision });
+}
+
+/// Reads the client's answer; anything but a clear one declines, and a closed connection
+/// cancels.
+fn decision(answer: Option<Answer>) -> Decision {
+    let result = match answer {
+        None => return Decision::Cancel,
+        Some(Err(_)) => return Decision::Decline,
+        Some(Ok(result)) => result,
+    };
+    // Both approval answers have the same shape; the command's is the fuller one.
+    match serde_json::from_value::<v2::CommandExecutionRequestApprovalResponse>(result) {
+        Ok(v2::CommandExecutionRequestApprovalResponse {
+            decision: v2::ApprovalDecision::Accept,
+            accept_settings,
+        }) => {
+            if accept_settings.is_some_and(|s| s.for_session) {
+                Decision::AcceptForSession
+            } else {
+                Decision::Accept
+            }
+        }
+        Ok(v2::CommandExecutionRequestApprovalResponse {
+            decision: v2::ApprovalDecision::Cancel, ..
+        }) => Decision::Cancel,
+        Ok(v2::CommandExecutionRequestApprovalResponse {
+            decision: v2::ApprovalDecision::Decline, ..
+        })
+        | Err(_) => Decision::Decline,
+    }
+}

@@ -1,0 +1,126 @@
+//! `thread/list`, `thread/archive` and `model/list`: what is recorded on disk, and the models.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+
+use protocol::v2;
+
+use crate::engine::session::{self, Rollout, RolloutError, SessionMeta};
+
+/// Threads returned per page when the client does not say.
+const DEFAULT_PAGE: usize = 25;
+/// The most threads returned per page.
+const MAX_PAGE: usize = 100;
+
+/// One page of the recorded threads, newest first. The cursor is the file name of the last
+/// thread of the previous page.
+pub fn list(
+    codex_home: &Path,
+    params: &v2::ThreadListParams,
+) -> Result<v2::ThreadListResponse, RolloutError> {
+    let mut files = session::rollout::all_rollouts(&codex_home.join("sessions"))?;
+    files.sort_by_key(|p| std::cmp::Reverse(file_name(p)));
+    let providers = params.model_providers.clone().unwrap_or_default();
+    let limit = params.limit.map_or(DEFAULT_PAGE, |l| (l as usize).clamp(1, MAX_PAGE));
+    let after = params.cursor.clone();
+    let mut data = Vec::new();
+    let mut more = false;
+    for path in files.into_iter().filter(|p| after.as_ref().is_none_or(|cursor| file_name(p) < *cursor)) {
+        let Ok(meta) = Rollout::read_meta(&path) else { continue };
+        if !providers.is_empty() && !providers.contains(&meta.model_provider) {
+            continue;
+        }
+        if data.len() == limit {
+            more = true;
+            break;
+        }
+        data.push(v2::Thread {
+            id: meta.id.clone(),
+            preview: preview(&path).unwrap_or_default(),
+            model_provider: meta.model_provider.clone(),
+            created_at: created_at(&meta),
+            path: path.display().to_string(),
+            turns: vec![],
+        });
+    }
+    let next_cursor = if more { data.last().map(|t| file_name(Path::new(&t.path))) } else { None };
+    Ok(v2::ThreadListResponse { data, next_cursor })
+}
+
+/// Moves a thread's session file to `archived_sessions/`: out of the listing, not deleted.
+pub fn archive(codex_home: &Path, thread_id: &str) -> Result<(), RolloutError> {
+    let path = session::find_by_id(codex_home, thread_id)?;
+    let relative = path.strip_prefix(codex_home.join("sessions")).unwrap_or(&path);
+    let target: PathBuf = codex_home.join("archived_sessions").join(relative);
+    if let Some(parent) = target.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|source| RolloutError::Io { path: parent.to_path_buf(), source })?;
+    }
+    std::fs::rename(&path, &target).map_err(|source| RolloutError::Io { path, source })
+}
+
+/// The first thing the user said in the thread.
+pub fn preview(path: &Path) -> Option<String> {
+    let file = std::fs::File::open(path).ok()?;
+    for line in BufReader::new(file).lines().map_while(Result::ok) {
+        let Ok(record) = serde_json::from_str::<serde_json::Value>(&line) else { continue };
+        let item = &record["payload"];
+        if record["type"] == "response_item" && item["role"] == "user" {
+            let text = crate::engine::model::text_parts(item, "content", "input_text").concat();
+            if !text.starts_with("<environment_context>") {
+                return Some(text);
+            }
+        }
+    }
+    None
+}
+
+/// When a session started, in seconds since the Unix epoch.
+pub fn created_at(meta: &SessionMeta) -> i64 {
+    time::OffsetDateTime::parse(&meta.timestamp, &time::format_description::well_known::Rfc3339)
+        .map(|t| t.unix_timestamp())
+        .unwrap_or(0)
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// The models a client may pick.
+pub fn models(params: &v2::ModelListParams) -> v2::ModelListResponse {
+    use v2::ReasoningEffort::{High, Low, Medium};
+    let option = |effort: v2::ReasoningEffort, description: &str| v2::ReasoningEffortOption {
+        reasoning_effort: effort,
+        description: description.to_owned(),
+    };
+    let efforts = vec![
+        option(Low, "Fast answers, light reasoning"),
+        option(Medium, "Balanced reasoning for everyday tasks"),
+        option(High, "Deep reasoning for hard problems"),
+    ];
+    let all = [
+        v2::Model {
+            id: crate::engine::config::DEFAULT_MODEL.to_owned(),
+            model: crate::engine::config::DEFAULT_MODEL.to_owned(),
+            display_name: "gpt-5.1-codex".to_owned(),
+            description: "Optimised for coding agents.".to_owned(),
+            supported_reasoning_efforts: efforts.clone(),
+            default_reasoning_effort: Medium,
+            is_default: true,
+        },
+        v2::Model {
+            id: "gpt-5.1".to_owned(),
+            model: "gpt-5.1".to_owned(),
+            display_name: "gpt-5.1".to_owned(),
+            description: "General-purpose model.".to_owned(),
+            supported_reasoning_efforts: efforts,
+            default_reasoning_effort: Medium,
+            is_default: false,
+        },
+    ];
+    let start: usize = params.cursor.as_deref().and_then(|c| c.parse().ok()).unwrap_or(0);
+    let limit = params.limit.map_or(all.len(), |l| l.max(1) as usize);
+    let data: Vec<v2::Model> = all.iter().skip(start).take(limit).cloned().collect();
+    let next = start + data.len();
+    v2::ModelListResponse { data, next_cursor: (next < all.len()).then(|| next.to_string()) }
+}

@@ -1,0 +1,186 @@
+//! The runtime's items and turns in their app-server v2 shapes.
+
+use protocol::v2;
+
+use crate::engine::items::{Item, ItemKind, Status};
+use crate::engine::session::{RecordedTurn, TurnEnd};
+use crate::engine::tools::apply_patch::ChangeKind;
+use crate::engine::tools::shell;
+use crate::engine::ThreadSnapshot;
+
+/// The v2 form of an item; `None` for kinds v2 does not show (errors, which it reports as `error`
+/// notifications).
+pub fn item(item: &Item) -> Option<v2::ThreadItem> {
+    let id = item.id.clone();
+    Some(match &item.kind {
+        ItemKind::UserMessage { texts, images, image_urls } => {
+            let mut content: Vec<v2::UserInput> =
+                texts.iter().map(|text| v2::UserInput::Text { text: text.clone() }).collect();
+            content.extend(image_urls.iter().map(|url| v2::UserInput::Image { url: url.clone() }));
+            content.extend(
+                images.iter().map(|path| v2::UserInput::LocalImage { path: path.display().to_string() }),
+            );
+            v2::ThreadItem::UserMessage { id, content }
+        }
+        ItemKind::AgentMessage { text } => v2::ThreadItem::AgentMessage { id, text: text.clone() },
+        ItemKind::Reasoning { summary, content } => {
+            v2::ThreadItem::Reasoning { id, summary: summary.clone(), content: content.clone() }
+        }
+        ItemKind::Command(command) => {
+            // Output exists once the command ran: not while it waits, nor when it was declined.
+            let ran = matches!(command.status, Status::Completed | Status::Failed);
+            v2::ThreadItem::CommandExecution {
+                id,
+                command: shell::display(&command.argv),
+                cwd: command.cwd.display().to_string(),
+                status: match command.status {
+                    Status::InProgress => v2::CommandExecutionStatus::InProgress,
+                    Status::Completed => v2::CommandExecutionStatus::Completed,
+                    Status::Failed => v2::CommandExecutionStatus::Failed,
+                    Status::Declined => v2::CommandExecutionStatus::Declined,
+                },
+                command_actions: command_actions(&command.argv),
+                aggregated_output: ran.then(|| command.aggregated_output.clone()),
+                exit_code: command.exit_code,
+                duration_ms: command.duration.map(|d| d.as_millis() as i64),
+            }
+        }
+        ItemKind::FileChange { changes, status } => v2::ThreadItem::FileChange {
+            id,
+            changes: changes
+                .iter()
+                .map(|change| v2::FileUpdateChange {
+                    path: change.path.display().to_string(),
+                    kind: match change.kind {
+                        ChangeKind::Add => v2::PatchChangeKind::Add,
+                        ChangeKind::Delete => v2::PatchChangeKind::Delete,
+                        ChangeKind::Update => v2::PatchChangeKind::Update {
+                            move_path: change.moved_from.as_ref().map(|_| change.path.display().to_string()),
+                        },
+                    },
+                    diff: change.diff.clone(),
+                })
+                .collect(),
+            status: match status {
+                Status::InProgress => v2::PatchApplyStatus::InProgress,
+                Status::Completed => v2::PatchApplyStatus::Completed,
+                Status::Failed => v2::PatchApplyStatus::Failed,
+                Status::Declined => v2::PatchApplyStatus::Declined,
+            },
+        },
+        ItemKind::TodoList { items } => v2::ThreadItem::TodoList {
+            id,
+            items: items
+                .iter()
+                .enumerate()
+                .map(|(i, (text, completed))| v2::TodoItem {
+                    id: i.to_string(),
+                    text: text.clone(),
+                    completed: *completed,
+                })
+                .collect(),
+        },
+        ItemKind::WebSearch { query } => v2::ThreadItem::WebSearch { id, query: query.clone() },
+        ItemKind::ImageView { path } => v2::ThreadItem::ImageView { id, path: path.display().to_string() },
+        ItemKind::Error { .. } => return None,
+    })
+}
+
+/// What each part of a command does, as far as its words tell: `cat`/`head`/`tail` read, `ls`
+/// lists, `grep`/`rg` search; anything else is `unknown`. `bash -lc SCRIPT` is read as SCRIPT.
+pub fn command_actions(argv: &[String]) -> Vec<v2::CommandAction> {
+    let script = match argv {
+        [shell, flag, script]
+            if matches!(shell.as_str(), "bash" | "sh" | "zsh") && matches!(flag.as_str(), "-c" | "-lc") =>
+        {
+            script.clone()
+        }
+        _ => shell::display(argv),
+    };
+    let parts: Vec<&str> = script.split(['|', ';', '&']).map(str::trim).filter(|p| !p.is_empty()).collect();
+    parts
+        .into_iter()
+        .map(|part| {
+            let words = shlex::split(part).unwrap_or_default();
+            let command = part.to_owned();
+            let last_arg = words.iter().skip(1).rfind(|w| !w.starts_with('-')).cloned();
+            match words.first().map(String::as_str) {
+                Some("cat" | "head" | "tail" | "less" | "nl") if last_arg.is_some() => {
+                    let path = last_arg.unwrap_or_default();
+                    let name = path.rsplit('/').next().unwrap_or(&path).to_owned();
+                    v2::CommandAction::Read { command, name, path }
+                }
+                Some("ls" | "tree") => v2::CommandAction::ListFiles { command, path: last_arg },
+                Some("grep" | "rg") => {
+                    let args: Vec<&String> = words.iter().skip(1).filter(|w| !w.starts_with('-')).collect();
+                    v2::CommandAction::Search {
+                        command,
+                        query: args.first().map(|q| q.to_string()),
+                        path: args.get(1).map(|p| p.to_string()),
+                    }
+                }
+                _ => v2::CommandAction::Unknown { command },
+            }
+        })
+        .collect()
+}
+
+/// The v2 form of a thread's turns, with their items; the running one is in progress.
+pub fn turns(thread: &ThreadSnapshot) -> Vec<v2::Turn> {
+    thread
+        .turns
+        .iter()
+        .map(|recorded| turn(recorded, thread.running.as_deref() == Some(&recorded.id)))
+        .collect()
+}
+
+/// The v2 form of a recorded turn, with its items.
+fn turn(recorded: &RecordedTurn, running: bool) -> v2::Turn {
+    v2::Turn {
+        id: recorded.id.clone(),
+        items: recorded.items.iter().filter_map(item).collect(),
+        status: match &recorded.end {
+            None if running => v2::TurnStatus::InProgress,
+            Some(TurnEnd::Completed) => v2::TurnStatus::Completed,
+            Some(TurnEnd::Interrupted) | None => v2::TurnStatus::Interrupted,
+            Some(TurnEnd::Failed { message }) => v2::TurnStatus::Failed {
+                error: v2::TurnError { message: message.clone(), codex_error_info: None },
+            },
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(words: &[&str]) -> Vec<String> {
+        words.iter().map(|w| w.to_string()).collect()
+    }
+
+    #[test]
+    fn command_actions_read_each_part() {
+        let actions = command_actions(&argv(&[
+            "bash",
+            "-lc",
+            "cat src/a.rs | grep -n foo src && ls -la docs; touch x",
+        ]));
+        assert_eq!(
+            actions,
+            [
+                v2::CommandAction::Read {
+                    command: "cat src/a.rs".into(),
+                    name: "a.rs".into(),
+                    path: "src/a.rs".into()
+                },
+                v2::CommandAction::Search {
+                    command: "grep -n foo src".into(),
+                    query: Some("foo".into()),
+                    path: Some("src".into())
+                },
+                v2::CommandAction::ListFiles { command: "ls -la docs".into(), path: Some("docs".into()) },
+                v2::CommandAction::Unknown { command: "touch x".into() },
+            ]
+        );
+    }
+}

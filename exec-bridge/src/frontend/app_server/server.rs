@@ -1,0 +1,268 @@
+//! The app-server's state and its requests: one method per request, each returning its typed
+//! response or a JSON-RPC error. Every handler returns at once: a thread's work happens in its
+//! engine task, and its events reach the client through [`super::forward`].
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use protocol::v2::{self, ClientRequest, JsonRpcErrorError as RpcError, ServerNotification};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::convert::{self, InForce};
+use super::outgoing::Outgoing;
+use super::{errors, forward, listing, mapping};
+use crate::engine::config::{self, CliSettings, Config};
+use crate::engine::session::{self, Rollout};
+use crate::engine::{self, Op, ThreadHandle, ThreadSettings, ThreadSpec, TurnInput, TurnOverrides, UserTurn};
+
+/// The `originator` header of the app-server, unless `CODEX_INTERNAL_ORIGINATOR_OVERRIDE` is set.
+pub const ORIGINATOR: &str = "codex_app_server";
+
+/// A thread this connection started or resumed.
+struct Loaded {
+    handle: ThreadHandle,
+    /// The v2 view of the thread (without turns).
+    info: v2::Thread,
+    /// Forwards the thread's events; ends when the thread's task does.
+    forwarder: tokio::task::JoinHandle<()>,
+}
+
+/// One connection's state.
+pub struct Server {
+    out: Outgoing,
+    codex_home: PathBuf,
+    threads: HashMap<String, Loaded>,
+    initialized: bool,
+    /// Notifications to send right after the current response.
+    after_response: Vec<ServerNotification>,
+}
+
+type Reply = Result<Value, RpcError>;
+
+fn reply<T: Serialize>(result: Result<T, RpcError>) -> Reply {
+    result.and_then(|response| {
+        serde_json::to_value(response)
+            .map_err(|e| errors::internal_error(format!("cannot write the response: {e}")))
+    })
+}
+
+impl Server {
+    /// A server that writes through `out` and keeps sessions under `codex_home`.
+    pub fn new(out: Outgoing, codex_home: PathBuf) -> Server {
+        Server { out, codex_home, threads: HashMap::new(), initialized: false, after_response: Vec::new() }
+    }
+
+    /// Answers `request`, then sends what the answer announces.
+    pub fn handle(&mut self, request: ClientRequest) {
+        let id = request.id().clone();
+        match self.dispatch(request) {
+            Ok(result) => self.out.respond(id, result),
+            Err(error) => self.out.error(Some(id), error.code, error.message),
+        }
+        for notification in self.after_response.drain(..) {
+            self.out.notify(notification);
+        }
+    }
+
+    /// The table: each method to its handler.
+    fn dispatch(&mut self, request: ClientRequest) -> Reply {
+        use ClientRequest as R;
+        if !self.initialized && !matches!(request, R::Initialize { .. }) {
+            return Err(errors::invalid_request("not initialized: send `initialize` first"));
+        }
+        match request {
+            R::Initialize { params, .. } => reply(Ok(self.initialize(params))),
+            R::ThreadStart { params, .. } => reply(self.thread_start(params)),
+            R::ThreadResume { params, .. } => reply(self.thread_resume(params)),
+            R::ThreadArchive { params, .. } => reply(self.thread_archive(params)),
+            R::ThreadList { params, .. } => {
+                reply(listing::list(&self.codex_home, &params).map_err(errors::from_rollout))
+            }
+            R::TurnStart { params, .. } => reply(self.turn_start(params)),
+            R::TurnInterrupt { params, .. } => reply(self.turn_interrupt(params)),
+            R::ModelList { params, .. } => reply(Ok(listing::models(&params))),
+        }
+    }
+
+    fn initialize(&mut self, params: v2::InitializeParams) -> v2::InitializeResponse {
+        self.initialized = true;
+        let user_agent = format!(
+            "{} ({}; {})",
+            crate::engine::model::client::user_agent(&config::originator(ORIGINATOR)),
+            params.client_info.name,
+            params.client_info.version
+        );
+        v2::InitializeResponse { user_agent }
+    }
+
+    fn thread_start(&mut self, params: v2::ThreadStartParams) -> Result<v2::ThreadStartResponse, RpcError> {
+        let v2::ThreadStartParams { model, model_provider, cwd, approval_policy, sandbox, config, .. } =
+            params;
+        let spec = self.spec(Overrides { model, model_provider, cwd, approval_policy, sandbox, config })?;
+        let (handle, events) = engine::start_thread(spec).map_err(errors::from_start)?;
+        let thread = handle.snapshot();
+        let info = v2::Thread {
+            id: thread.id.clone(),
+            preview: String::new(),
+            model_provider: thread.model_provider.clone(),
+            created_at: time::OffsetDateTime::now_utc().unix_timestamp(),
+            path: thread.rollout_path.display().to_string(),
+            turns: vec![],
+        };
+        self.after_response
+            .push(ServerNotification::ThreadStarted(v2::ThreadStartedNotification { thread: info.clone() }));
+        self.load(handle, events, info.clone());
+        Ok(InForce::of(&thread).started(info))
+    }
+
+    fn thread_resume(
+        &mut self,
+        params: v2::ThreadResumeParams,
+    ) -> Result<v2::ThreadResumeResponse, RpcError> {
+        if params.history.is_some() {
+            return Err(errors::invalid_params("invalid params for thread/resume: `history` is not supported; resume from the session file (threadId or path)"));
+        }
+        // A loaded thread answers from its snapshot, even while a turn runs.
+        if let Some(loaded) = self.threads.get(&params.thread_id) {
+            let thread = loaded.handle.snapshot();
+            let info = v2::Thread { turns: mapping::turns(&thread), ..loaded.info.clone() };
+            return Ok(InForce::of(&thread).resumed(info));
+        }
+        let path = match &params.path {
+            Some(path) => PathBuf::from(path),
+            None => session::find_by_id(&self.codex_home, &params.thread_id).map_err(errors::from_rollout)?,
+        };
+        let meta = Rollout::read_meta(&path).map_err(errors::from_rollout)?;
+        let v2::ThreadResumeParams { model, model_provider, cwd, approval_policy, sandbox, config, .. } =
+            params;
+        let cwd = cwd.or(Some(meta.cwd.clone()));
+        let spec = self.spec(Overrides { model, model_provider, cwd, approval_policy, sandbox, config })?;
+        let (handle, events) = engine::resume_thread(spec, &path).map_err(errors::from_start)?;
+        let thread = handle.snapshot();
+        let info = v2::Thread {
+            id: thread.id.clone(),
+            preview: listing::preview(&path).unwrap_or_default(),
+            model_provider: meta.model_provider.clone(),
+            created_at: listing::created_at(&meta),
+            path: path.display().to_string(),
+            turns: vec![],
+        };
+        self.load(handle, events, info.clone());
+        Ok(InForce::of(&thread).resumed(v2::Thread { turns: mapping::turns(&thread), ..info }))
+    }
+
+    fn thread_archive(
+        &mut self,
+        params: v2::ThreadArchiveParams,
+    ) -> Result<v2::ThreadArchiveResponse, RpcError> {
+        listing::archive(&self.codex_home, &params.thread_id).map_err(errors::from_rollout)?;
+        Ok(v2::ThreadArchiveResponse {})
+    }
+
+    fn turn_start(&mut self, params: v2::TurnStartParams) -> Result<v2::TurnStartResponse, RpcError> {
+        let thread = self.thread(&params.thread_id)?;
+        let mut input = TurnInput::default();
+        for part in params.input {
+            match part {
+                v2::UserInput::Text { text } => input.texts.push(text),
+                v2::UserInput::Image { url } => input.image_urls.push(url),
+                v2::UserInput::LocalImage { path } => input.images.push(PathBuf::from(path)),
+            }
+        }
+        let overrides = TurnOverrides {
+            cwd: params.cwd.map(PathBuf::from),
+            approval: params.approval_policy.map(convert::approval_from_v2),
+            sandbox: params.sandbox_policy.map(convert::sandbox_from_v2),
+            model: params.model,
+            effort: params.effort,
+        };
+        // The turn's events reach the client through the forwarder, after this answer: this
+        // server runs on one thread, and the answer is queued before it yields.
+        let turn_id = thread
+            .start_turn(UserTurn { input, overrides, output_schema: None })
+            .map_err(errors::from_submit)?;
+        Ok(v2::TurnStartResponse {
+            turn: v2::Turn { id: turn_id, items: vec![], status: v2::TurnStatus::InProgress },
+        })
+    }
+
+    fn turn_interrupt(
+        &mut self,
+        params: v2::TurnInterruptParams,
+    ) -> Result<v2::TurnInterruptResponse, RpcError> {
+        let thread = self.thread(&params.thread_id)?;
+        if thread.snapshot().running.as_deref() != Some(params.turn_id.as_str()) {
+            return Err(errors::invalid_params(format!(
+                "turn {} of thread {} is not running",
+                params.turn_id, params.thread_id
+            )));
+        }
+        thread.submit(Op::Interrupt).map_err(errors::from_submit)?;
+        Ok(v2::TurnInterruptResponse {})
+    }
+
+    fn thread(&self, thread_id: &str) -> Result<ThreadHandle, RpcError> {
+        self.threads.get(thread_id).map(|loaded| loaded.handle.clone()).ok_or_else(|| {
+            errors::invalid_params(format!(
+                "thread {thread_id} is not loaded: start it with thread/start or load it with thread/resume"
+            ))
+        })
+    }
+
+    fn load(&mut self, handle: ThreadHandle, events: crate::engine::ThreadEvents, info: v2::Thread) {
+        let forwarder = tokio::spawn(forward::forward(events, handle.clone(), self.out.clone()));
+        self.threads.insert(info.id.clone(), Loaded { handle, info, forwarder });
+    }
+
+    /// The thread spec from the configuration files plus `overrides`.
+    fn spec(&self, overrides: Overrides) -> Result<ThreadSpec, RpcError> {
+        let mut cli = CliSettings {
+            model: overrides.model,
+            model_provider: overrides.model_provider,
+            ..Default::default()
+        };
+        for (key, value) in overrides.config.unwrap_or_default() {
+            let value = toml::Value::try_from(&value)
+                .map_err(|e| errors::invalid_params(format!("config.{key}: {e}")))?;
+            cli.overrides.push(format!("{key}={value}"));
+        }
+        cli.approval_policy = overrides.approval_policy.map(convert::approval_from_v2);
+        cli.sandbox_mode = overrides.sandbox.map(convert::sandbox_mode_from_v2);
+        let config = Config::load(&self.codex_home, &cli).map_err(errors::from_config)?;
+        let cwd = match overrides.cwd {
+            Some(cwd) => {
+                std::fs::canonicalize(&cwd).map_err(|e| errors::invalid_params(format!("cwd {cwd}: {e}")))?
+            }
+            None => std::env::current_dir()
+                .map_err(|e| errors::internal_error(format!("cannot read the current directory: {e}")))?,
+        };
+        let settings = ThreadSettings {
+            policy: config.policy(&cwd, &[]),
+            network_access: config.workspace_write.network_access,
+            cwd,
+        };
+        Ok(ThreadSpec { config, settings, originator: config::originator(ORIGINATOR) })
+    }
+
+    /// Stops every thread and waits (a bounded time) for each to end.
+    pub async fn shutdown(self) {
+        self.out.drop_pending();
+        for loaded in self.threads.values() {
+            let _ = loaded.handle.submit(Op::Shutdown);
+        }
+        for loaded in self.threads.into_values() {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(10), loaded.forwarder).await;
+        }
+    }
+}
+
+/// What a request may override of the configuration.
+struct Overrides {
+    model: Option<String>,
+    model_provider: Option<String>,
+    cwd: Option<String>,
+    approval_policy: Option<v2::AskForApproval>,
+    sandbox: Option<v2::SandboxMode>,
+    config: Option<BTreeMap<String, Value>>,
+}

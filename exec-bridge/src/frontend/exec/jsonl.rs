@@ -1,0 +1,157 @@
+//! The `--experimental-json` output: each runtime event as one line of the `exec` stream
+//! ([`protocol::exec::ThreadEvent`]), with item ids `item_0`, `item_1`, … in order of first
+//! appearance.
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use protocol::exec as wire;
+
+use crate::engine::config::Config;
+use crate::engine::items::{Item, ItemKind, Status};
+use crate::engine::tools::apply_patch::ChangeKind;
+use crate::engine::tools::shell;
+use crate::engine::{Event, ThreadSnapshot, TurnError, TurnOutcome};
+
+/// Writes the JSONL stream.
+pub struct JsonlOutput<W: Write> {
+    out: W,
+    ids: HashMap<String, String>,
+}
+
+impl<W: Write> super::Output for JsonlOutput<W> {
+    fn begin(&mut self, thread: &ThreadSnapshot, _: &Config) {
+        self.write(&wire::ThreadEvent::ThreadStarted(wire::ThreadStartedEvent {
+            thread_id: thread.id.clone(),
+        }));
+    }
+
+    fn event(&mut self, event: &Event) {
+        if let Some(event) = self.wire_event(event) {
+            self.write(&event);
+        }
+    }
+
+    fn end(&mut self, result: &Result<TurnOutcome, TurnError>) {
+        let event = match result {
+            Ok(outcome) => wire::ThreadEvent::TurnCompleted(wire::TurnCompletedEvent {
+                usage: wire::Usage {
+                    input_tokens: outcome.usage.input_tokens,
+                    cached_input_tokens: outcome.usage.cached_input_tokens,
+                    output_tokens: outcome.usage.output_tokens,
+                },
+            }),
+            Err(error) => wire::ThreadEvent::TurnFailed(wire::TurnFailedEvent {
+                error: wire::ThreadError { message: error.to_string() },
+            }),
+        };
+        self.write(&event);
+    }
+}
+
+impl<W: Write> JsonlOutput<W> {
+    /// Writes to `out` (stdout).
+    pub fn new(out: W) -> Self {
+        JsonlOutput { out, ids: HashMap::new() }
+    }
+
+    /// Writes one event as one line, flushed at once.
+    pub fn write(&mut self, event: &wire::ThreadEvent) {
+        let line = serde_json::to_string(event).expect("protocol events serialize");
+        // A closed stdout (the reader went away) is not worth crashing over.
+        let _ = writeln!(self.out, "{line}").and_then(|()| self.out.flush());
+    }
+
+    /// What an engine event becomes on the `exec` stream, if anything.
+    fn wire_event(&mut self, event: &Event) -> Option<wire::ThreadEvent> {
+        let wrap = |item| wire::ItemStartedEvent { item };
+        match event {
+            Event::TurnStarted { .. } => Some(wire::ThreadEvent::TurnStarted(wire::TurnStartedEvent {})),
+            // The reference announces no patch before it is applied; neither do we.
+            Event::ItemStarted(Item { kind: ItemKind::FileChange { .. }, .. }) => None,
+            Event::ItemStarted(item) => self.item(item).map(|i| wire::ThreadEvent::ItemStarted(wrap(i))),
+            Event::ItemUpdated(item) => {
+                self.item(item).map(|item| wire::ThreadEvent::ItemUpdated(wire::ItemUpdatedEvent { item }))
+            }
+            Event::ItemCompleted(item) => self
+                .item(item)
+                .map(|item| wire::ThreadEvent::ItemCompleted(wire::ItemCompletedEvent { item })),
+            // As the reference does: a retry is reported as an `error` event.
+            Event::Retrying { attempt, max_retries, reason } => {
+                Some(wire::ThreadEvent::Error(wire::ThreadErrorEvent {
+                    message: format!("Reconnecting... {attempt}/{max_retries} ({reason})"),
+                }))
+            }
+            Event::ModelDelta(_)
+            | Event::CommandOutput { .. }
+            | Event::ApprovalRequested(_)
+            | Event::TurnEnded { .. } => None,
+        }
+    }
+
+    /// The `exec` form of an item; `None` for kinds the stream does not show.
+    fn item(&mut self, item: &Item) -> Option<wire::ThreadItem> {
+        let details = match &item.kind {
+            ItemKind::UserMessage { .. } | ItemKind::ImageView { .. } => return None,
+            ItemKind::AgentMessage { text } => {
+                wire::ThreadItemDetails::AgentMessage(wire::AgentMessageItem { text: text.clone() })
+            }
+            // The reference shows reasoning only when it has text.
+            ItemKind::Reasoning { summary, content } if summary.is_empty() && content.is_empty() => {
+                return None
+            }
+            ItemKind::Reasoning { summary, content } => {
+                let text = if summary.is_empty() { content.join("\n\n") } else { summary.join("\n\n") };
+                wire::ThreadItemDetails::Reasoning(wire::ReasoningItem { text })
+            }
+            ItemKind::Command(command) => {
+                wire::ThreadItemDetails::CommandExecution(wire::CommandExecutionItem {
+                    command: shell::display(&command.argv),
+                    aggregated_output: command.aggregated_output.clone(),
+                    exit_code: command.exit_code,
+                    status: match command.status {
+                        Status::InProgress => wire::CommandExecutionStatus::InProgress,
+                        Status::Completed => wire::CommandExecutionStatus::Completed,
+                        Status::Failed => wire::CommandExecutionStatus::Failed,
+                        Status::Declined => wire::CommandExecutionStatus::Declined,
+                    },
+                })
+            }
+            ItemKind::FileChange { changes, status } => {
+                wire::ThreadItemDetails::FileChange(wire::FileChangeItem {
+                    changes: changes
+                        .iter()
+                        .map(|c| wire::FileUpdateChange {
+                            path: c.path.display().to_string(),
+                            kind: match c.kind {
+                                ChangeKind::Add => wire::PatchChangeKind::Add,
+                                ChangeKind::Delete => wire::PatchChangeKind::Delete,
+                                ChangeKind::Update => wire::PatchChangeKind::Update,
+                            },
+                        })
+                        .collect(),
+                    status: match status {
+                        Status::Completed => wire::PatchApplyStatus::Completed,
+                        Status::Declined => wire::PatchApplyStatus::Declined,
+                        Status::Failed | Status::InProgress => wire::PatchApplyStatus::Failed,
+                    },
+                })
+            }
+            ItemKind::TodoList { items } => wire::ThreadItemDetails::TodoList(wire::TodoListItem {
+                items: items
+                    .iter()
+                    .map(|(text, completed)| wire::TodoItem { text: text.clone(), completed: *completed })
+                    .collect(),
+            }),
+            ItemKind::WebSearch { query } => {
+                wire::ThreadItemDetails::WebSearch(wire::WebSearchItem { query: query.clone() })
+            }
+            ItemKind::Error { message } => {
+                wire::ThreadItemDetails::Error(wire::ErrorItem { message: message.clone() })
+            }
+        };
+        let next = self.ids.len();
+        let id = self.ids.entry(item.id.clone()).or_insert_with(|| format!("item_{next}")).clone();
+        Some(wire::ThreadItem { id, details })
+    }
+}
