@@ -1,12 +1,16 @@
 //! A scripted model server: an OpenAI Responses-compatible endpoint on loopback that plays a
 //! [`Script`] and records every request, so that integrations can be tested without an API key.
 //!
+//! Like the real Responses API, it refuses (HTTP 400) a request whose conversation holds a tool
+//! call without its output, without using up a script entry.
+//!
 //! Three ways to use it: [`MockModel::start`] inside an async program, [`MockModel::spawn`] from
 //! synchronous tests (it runs on a thread of its own), and `exec-bridge mock-model --script FILE`
 //! from a shell.
 
 mod script;
 mod server;
+mod validation;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};

@@ -51,7 +51,12 @@ async fn connection(stream: TcpStream, shared: Arc<Mutex<Shared>>) {
         let reply = {
             let mut shared = shared.lock().expect("the mock model's state is never poisoned");
             shared.requests.push(request.clone());
-            if is_model_request {
+            // Refused before the script is consulted, as the real API refuses it.
+            let refusal =
+                is_model_request.then(|| super::validation::unanswered_call(&request.body)).flatten();
+            if let Some(body) = refusal {
+                Some(Reply::Fail { status: 400, retry_after: None, body })
+            } else if is_model_request {
                 let n = shared.next;
                 shared.next += 1;
                 Some(shared.script.turns.get(n).cloned().unwrap_or_else(ScriptTurn::spent).reply(n))
