@@ -34,32 +34,8 @@ impl ThreadState {
         self.emit(Event::ItemStarted(item.clone()));
 
         let paths = apply_patch::touched_paths(&cwd, &files);
-        match safety::patch(&self.settings.policy, &cwd, &paths) {
-            PatchVerdict::Apply => {}
-            PatchVerdict::Reject { reason } => {
-                self.finish_patch(cx, item, Status::Declined, changes)?;
-                return Ok(format!("The patch was not applied: declined without asking, because {reason}."));
-            }
-            PatchVerdict::Ask { reason, grant_root } => {
-                let kind = ApprovalKind::Patch { reason, grant_root: grant_root.clone() };
-                match self.ask(cx, &item, kind).await {
-                    Decision::Accept | Decision::AcceptForSession => {
-                        if let Some(root) = grant_root {
-                            self.settings.policy.writable_roots.push(root);
-                        }
-                    }
-                    decision @ (Decision::Decline | Decision::Cancel) => {
-                        self.finish_patch(cx, item, Status::Declined, changes)?;
-                        if decision == Decision::Cancel {
-                            return Err(TurnError::Interrupted);
-                        }
-                        return Ok(
-                            "The patch was not applied: it needs approval, and approval was declined."
-                                .to_owned(),
-                        );
-                    }
-                }
-            }
+        if let Err(told) = self.permit_patch(&paths, &item, &changes, cx).await? {
+            return Ok(told);
         }
         match apply_patch::apply(&cwd, &files) {
             Ok(applied) => {
@@ -70,6 +46,41 @@ impl ThreadState {
             Err(e) => {
                 self.finish_patch(cx, item, Status::Failed, changes)?;
                 Ok(format!("apply_patch failed, nothing was changed: {e}"))
+            }
+        }
+    }
+
+    /// Whether the patch may be applied (granting the root it reaches, if accepted); or, when
+    /// it may not, what the model is told. The item completes as declined then.
+    async fn permit_patch(
+        &mut self,
+        paths: &[std::path::PathBuf],
+        item: &Item,
+        changes: &[AppliedChange],
+        cx: &mut TurnContext,
+    ) -> Result<Result<(), String>, TurnError> {
+        let (reason, grant_root) = match safety::patch(&self.settings.policy, &self.settings.cwd, paths) {
+            PatchVerdict::Apply => return Ok(Ok(())),
+            PatchVerdict::Reject { reason } => {
+                self.finish_patch(cx, item.clone(), Status::Declined, changes.to_vec())?;
+                return Ok(Err(format!(
+                    "The patch was not applied: declined without asking, because {reason}."
+                )));
+            }
+            PatchVerdict::Ask { reason, grant_root } => (reason, grant_root),
+        };
+        let kind = ApprovalKind::Patch { reason, grant_root: grant_root.clone() };
+        match self.ask(cx, item, kind).await {
+            Decision::Accept | Decision::AcceptForSession => {
+                self.settings.policy.writable_roots.extend(grant_root);
+                Ok(Ok(()))
+            }
+            decision @ (Decision::Decline | Decision::Cancel) => {
+                self.finish_patch(cx, item.clone(), Status::Declined, changes.to_vec())?;
+                if decision == Decision::Cancel {
+                    return Err(TurnError::Interrupted);
+                }
+                Ok(Err("The patch was not applied: it needs approval, and approval was declined.".to_owned()))
             }
         }
     }

@@ -36,37 +36,10 @@ impl ThreadState {
         let item = self.item(ItemKind::Command(command), Some(call_id));
         self.emit(Event::ItemStarted(item.clone()));
 
-        let escalate = args.with_escalated_permissions.unwrap_or(false);
-        let sandbox = match self.command_verdict(&argv, escalate, args.justification.as_deref(), cx)? {
-            CommandVerdict::Run { sandbox } => sandbox,
-            CommandVerdict::Reject { reason } => {
-                self.finish(cx, item, Status::Declined, None)?;
-                return Ok(format!(
-                    "The command `{}` was not run: declined without asking, because {reason}.",
-                    shell::display(&argv)
-                ));
-            }
-            CommandVerdict::Ask { reason, sandbox_if_accepted } => {
-                match self.ask(cx, &item, ApprovalKind::Command { reason }).await {
-                    Decision::Accept => sandbox_if_accepted,
-                    Decision::AcceptForSession => {
-                        self.approved_commands.insert(argv.clone());
-                        sandbox_if_accepted
-                    }
-                    decision @ (Decision::Decline | Decision::Cancel) => {
-                        self.finish(cx, item, Status::Declined, None)?;
-                        if decision == Decision::Cancel {
-                            return Err(TurnError::Interrupted);
-                        }
-                        return Ok(format!(
-                            "The command `{}` was not run: it needs approval, and approval was declined.",
-                            shell::display(&argv)
-                        ));
-                    }
-                }
-            }
+        let sandbox = match self.permit(&argv, &args, &item, cx).await? {
+            Ok(sandbox) => sandbox,
+            Err(told) => return Ok(told),
         };
-
         let timeout = args.timeout_ms.map(std::time::Duration::from_millis).unwrap_or(shell::DEFAULT_TIMEOUT);
         let mut output = self.run_command(&argv, &cwd, sandbox.as_ref(), timeout, &item.id, cx).await;
         if !cx.interrupted()
@@ -97,6 +70,48 @@ impl ThreadState {
         let status = if output.exit_code == 0 { Status::Completed } else { Status::Failed };
         self.finish(cx, item, status, Some((&output, true)))?;
         Ok(shell::model_output(&output))
+    }
+
+    /// Whether the command may run, and in which sandbox (`None`: unconfined); or, when it may
+    /// not, what the model is told. The item completes as declined then.
+    async fn permit(
+        &mut self,
+        argv: &[String],
+        args: &ShellArgs,
+        item: &Item,
+        cx: &mut TurnContext,
+    ) -> Result<Result<Option<SandboxSpec>, String>, TurnError> {
+        let escalate = args.with_escalated_permissions.unwrap_or(false);
+        let (reason, sandbox_if_accepted) =
+            match self.command_verdict(argv, escalate, args.justification.as_deref(), cx)? {
+                CommandVerdict::Run { sandbox } => return Ok(Ok(sandbox)),
+                CommandVerdict::Reject { reason } => {
+                    self.finish(cx, item.clone(), Status::Declined, None)?;
+                    return Ok(Err(format!(
+                        "The command `{}` was not run: declined without asking, because {reason}.",
+                        shell::display(argv)
+                    )));
+                }
+                CommandVerdict::Ask { reason, sandbox_if_accepted } => (reason, sandbox_if_accepted),
+            };
+        match self.ask(cx, item, ApprovalKind::Command { reason }).await {
+            Decision::Accept => Ok(Ok(sandbox_if_accepted)),
+            Decision::AcceptForSession => {
+                self.approved_commands.insert(argv.to_vec());
+                Ok(Ok(sandbox_if_accepted))
+            }
+            Decision::Decline => {
+                self.finish(cx, item.clone(), Status::Declined, None)?;
+                Ok(Err(format!(
+                    "The command `{}` was not run: it needs approval, and approval was declined.",
+                    shell::display(argv)
+                )))
+            }
+            Decision::Cancel => {
+                self.finish(cx, item.clone(), Status::Declined, None)?;
+                Err(TurnError::Interrupted)
+            }
+        }
     }
 
     /// The safety verdict on a command, after saying once what the platform or the kernel
@@ -162,12 +177,8 @@ impl ThreadState {
             Some(spec) => match sandbox::wrap(argv, spec) {
                 Ok(wrapped) => wrapped,
                 Err(e) => {
-                    return ShellOutput {
-                        exit_code: -1,
-                        aggregated: format!("cannot find this program to start the sandbox: {e}"),
-                        duration: Default::default(),
-                        timed_out: false,
-                    }
+                    let message = format!("cannot find this program to start the sandbox: {e}");
+                    return ShellOutput::not_started(message, Default::default());
                 }
             },
             None => argv.to_vec(),

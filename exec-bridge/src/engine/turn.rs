@@ -12,6 +12,7 @@ use super::settings::{TurnInput, UserTurn};
 use super::thread::ThreadState;
 use super::tool_call::{Tool, ToolCall};
 use super::tools;
+use super::tools::shell::cancelled;
 
 /// One running turn: what stops it, where approval answers arrive, and what it gathers.
 pub(super) struct TurnContext {
@@ -52,14 +53,6 @@ impl TurnContext {
     /// Whether the turn has been interrupted.
     pub(super) fn interrupted(&self) -> bool {
         *self.cancel.borrow()
-    }
-}
-
-/// Resolves once `cancel` turns `true` (at once if it is already).
-pub(super) async fn cancelled(cancel: &mut watch::Receiver<bool>) {
-    if cancel.wait_for(|&interrupted| interrupted).await.is_err() {
-        // The turn's owner is gone: nobody can interrupt any more, so wait for ever.
-        std::future::pending::<()>().await;
     }
 }
 

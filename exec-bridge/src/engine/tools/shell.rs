@@ -77,6 +77,13 @@ pub struct ShellOutput {
     pub timed_out: bool,
 }
 
+impl ShellOutput {
+    /// The output of a command that could not start: `message` says why.
+    pub fn not_started(message: String, duration: Duration) -> ShellOutput {
+        ShellOutput { exit_code: -1, aggregated: message, duration, timed_out: false }
+    }
+}
+
 /// Text that keeps at most `KEEP_EACH_END` bytes of its start and of its end.
 #[derive(Debug, Default)]
 pub struct BoundedText {
@@ -122,49 +129,11 @@ pub async fn run(
     cancel: &mut tokio::sync::watch::Receiver<bool>,
 ) -> ShellOutput {
     let started = Instant::now();
-    let Some((program, args)) = argv.split_first() else {
-        return ShellOutput {
-            exit_code: -1,
-            aggregated: "empty command".into(),
-            duration: Duration::ZERO,
-            timed_out: false,
-        };
-    };
-    let mut child = match Command::new(program)
-        .args(args)
-        .current_dir(cwd)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-    {
+    let mut child = match spawn(argv, cwd) {
         Ok(child) => child,
-        Err(e) => {
-            let message = format!("cannot run `{program}` in {}: {e}", cwd.display());
-            return ShellOutput {
-                exit_code: -1,
-                aggregated: message,
-                duration: started.elapsed(),
-                timed_out: false,
-            };
-        }
+        Err(message) => return ShellOutput::not_started(message, started.elapsed()),
     };
-    let (tx, mut rx) = mpsc::channel::<Vec<u8>>(64);
-    for pipe in [child.stdout.take().map(Pipe::Out), child.stderr.take().map(Pipe::Err)].into_iter().flatten()
-    {
-        let tx = tx.clone();
-        tokio::spawn(async move {
-            let mut buf = vec![0; 8192];
-            let mut reader = pipe;
-            while let Ok(n) = reader.read(&mut buf).await {
-                if n == 0 || tx.send(buf[..n].to_vec()).await.is_err() {
-                    break;
-                }
-            }
-        });
-    }
-    drop(tx);
+    let mut rx = pump_output(&mut child);
 
     let mut output = BoundedText::default();
     let deadline = tokio::time::sleep(timeout);
@@ -186,7 +155,7 @@ pub async fn run(
                 let _ = child.kill().await;
                 break None;
             }
-            _ = cancel.changed() => {
+            () = cancelled(cancel) => {
                 let _ = child.kill().await;
                 break None;
             }
@@ -201,6 +170,47 @@ pub async fn run(
         output.push(format!("\ncommand timed out after {} ms\n", timeout.as_millis()).as_bytes());
     }
     ShellOutput { exit_code, aggregated: output.text(), duration: started.elapsed(), timed_out }
+}
+
+/// Starts `argv` in `cwd` with its output piped; what went wrong when it cannot start.
+fn spawn(argv: &[String], cwd: &Path) -> Result<tokio::process::Child, String> {
+    let (program, args) = argv.split_first().ok_or_else(|| "empty command".to_owned())?;
+    Command::new(program)
+        .args(args)
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("cannot run `{program}` in {}: {e}", cwd.display()))
+}
+
+/// Reads both pipes of `child` as they fill; the chunks arrive in the order they were read, and
+/// the channel closes when both pipes have.
+fn pump_output(child: &mut tokio::process::Child) -> mpsc::Receiver<Vec<u8>> {
+    let (tx, rx) = mpsc::channel::<Vec<u8>>(64);
+    for pipe in [child.stdout.take().map(Pipe::Out), child.stderr.take().map(Pipe::Err)].into_iter().flatten()
+    {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            let mut buf = vec![0; 8192];
+            let mut reader = pipe;
+            while let Ok(n) = reader.read(&mut buf).await {
+                if n == 0 || tx.send(buf[..n].to_vec()).await.is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    rx
+}
+
+/// Resolves once `cancel` turns `true` (at once if it is already); never if nobody can turn it.
+pub async fn cancelled(cancel: &mut tokio::sync::watch::Receiver<bool>) {
+    if cancel.wait_for(|&interrupted| interrupted).await.is_err() {
+        std::future::pending::<()>().await;
+    }
 }
 
 fn exit_code(status: std::process::ExitStatus) -> i32 {

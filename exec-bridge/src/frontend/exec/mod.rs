@@ -17,8 +17,8 @@ pub use args::{ExecArgs, ExecCommand, ResumeArgs};
 use crate::engine::config::{self, CliSettings, Config};
 use crate::engine::policy::{ApprovalPolicy, SandboxMode};
 use crate::engine::{
-    self, session, Decision, Event, Op, ThreadSettings, ThreadSnapshot, ThreadSpec, TurnError, TurnInput,
-    TurnOutcome, UserTurn,
+    self, session, Decision, Event, Op, ThreadEvents, ThreadHandle, ThreadSettings, ThreadSnapshot,
+    ThreadSpec, TurnError, TurnInput, TurnOutcome, UserTurn,
 };
 
 /// The default `originator` header of `exec`.
@@ -36,7 +36,62 @@ pub trait Output {
 
 /// Runs `exec`; returns the process exit code.
 pub async fn run(args: ExecArgs) -> Result<i32> {
-    let (resume, prompt) = match &args.command {
+    let (resume, prompt) = which_session(&args)?;
+    let prompt = read_prompt(prompt)?;
+    let cwd = working_directory(&args)?;
+    for image in &args.image {
+        if !image.is_file() {
+            bail!("--image {}: no such file", image.display());
+        }
+    }
+    let output_schema = read_output_schema(&args)?;
+    let config = Config::load(&config::codex_home(), &cli_settings(&args))?;
+    let settings = ThreadSettings {
+        cwd: cwd.clone(),
+        policy: config.policy(&cwd, &args.add_dir),
+        network_access: config.workspace_write.network_access,
+    };
+    let spec = ThreadSpec { config: config.clone(), settings, originator: config::originator(ORIGINATOR) };
+    let (thread, events) = match resume {
+        None => engine::start_thread(spec)?,
+        Some(Resume::Id(id)) => engine::resume_thread(spec, &session::find_by_id(&config.codex_home, &id)?)?,
+        Some(Resume::Last) => engine::resume_thread(spec, &session::find_last(&config.codex_home)?)?,
+    };
+    let mut out = output(&args);
+    out.begin(&thread.snapshot(), &config);
+    let input = TurnInput { texts: vec![prompt], images: args.image.clone(), image_urls: vec![] };
+    thread.start_turn(UserTurn { input, output_schema, ..UserTurn::default() })?;
+    drive(thread, events, out.as_mut()).await
+}
+
+/// Follows the turn to its end: every event written, every approval declined (nobody is there
+/// to answer), Ctrl-C an interrupt. Returns the exit code: 0 when the turn completed.
+async fn drive(thread: ThreadHandle, mut events: ThreadEvents, out: &mut dyn Output) -> Result<i32> {
+    let interrupter = thread.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            let _ = interrupter.submit(Op::Interrupt);
+        }
+    });
+    while let Some(event) = events.next().await {
+        match event {
+            Event::ApprovalRequested(request) => {
+                thread.submit(Op::Approve { id: request.id, decision: Decision::Decline })?
+            }
+            Event::TurnEnded { result, .. } => {
+                out.end(&result);
+                let _ = thread.submit(Op::Shutdown);
+                return Ok(if result.is_ok() { 0 } else { 1 });
+            }
+            event => out.event(&event),
+        }
+    }
+    bail!("the thread ended before its turn did")
+}
+
+/// A new session, or which one `exec resume` continues; and the prompt as given.
+fn which_session(args: &ExecArgs) -> Result<(Option<Resume>, Option<String>)> {
+    Ok(match &args.command {
         None => (None, args.prompt.clone()),
         Some(ExecCommand::Resume(resume)) if resume.last => {
             if resume.prompt.is_some() {
@@ -48,9 +103,12 @@ pub async fn run(args: ExecArgs) -> Result<i32> {
             Some(id) => (Some(Resume::Id(id.clone())), resume.prompt.clone()),
             None => bail!("`exec resume` needs a session id, or --last"),
         },
-    };
-    let prompt = read_prompt(prompt)?;
+    })
+}
 
+/// `--cd` or the current directory, which must be inside a Git repository unless
+/// `--skip-git-repo-check`.
+fn working_directory(args: &ExecArgs) -> Result<std::path::PathBuf> {
     let cwd = match &args.cd {
         Some(dir) => std::fs::canonicalize(dir)
             .with_context(|| format!("--cd {}: no such directory", dir.display()))?,
@@ -62,23 +120,21 @@ pub async fn run(args: ExecArgs) -> Result<i32> {
             cwd.display()
         );
     }
-    for image in &args.image {
-        if !image.is_file() {
-            bail!("--image {}: no such file", image.display());
-        }
-    }
-    let output_schema = match &args.output_schema {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read --output-schema {}", path.display()))?;
-            Some(
-                serde_json::from_str(&text)
-                    .with_context(|| format!("--output-schema {} is not JSON", path.display()))?,
-            )
-        }
-        None => None,
-    };
+    Ok(cwd)
+}
 
+/// The JSON Schema of `--output-schema`, if given.
+fn read_output_schema(args: &ExecArgs) -> Result<Option<serde_json::Value>> {
+    let Some(path) = &args.output_schema else { return Ok(None) };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read --output-schema {}", path.display()))?;
+    let schema = serde_json::from_str(&text)
+        .with_context(|| format!("--output-schema {} is not JSON", path.display()))?;
+    Ok(Some(schema))
+}
+
+/// What the flags set on top of the configuration files.
+fn cli_settings(args: &ExecArgs) -> CliSettings {
     let mut cli =
         CliSettings { overrides: args.config.clone(), model: args.model.clone(), ..Default::default() };
     cli.sandbox_mode = args.sandbox;
@@ -93,58 +149,21 @@ pub async fn run(args: ExecArgs) -> Result<i32> {
     if args.oss || args.local_provider.is_some() {
         cli.model_provider = Some(args.local_provider.clone().unwrap_or_else(|| "lmstudio".into()));
     }
-    let config = Config::load(&config::codex_home(), &cli)?;
-    let settings = ThreadSettings {
-        cwd: cwd.clone(),
-        policy: config.policy(&cwd, &args.add_dir),
-        network_access: config.workspace_write.network_access,
-    };
-    let spec = ThreadSpec { config: config.clone(), settings, originator: config::originator(ORIGINATOR) };
-    let (thread, mut events) = match resume {
-        None => engine::start_thread(spec)?,
-        Some(resume) => {
-            let path = match resume {
-                Resume::Id(id) => session::find_by_id(&config.codex_home, &id)?,
-                Resume::Last => session::find_last(&config.codex_home)?,
-            };
-            engine::resume_thread(spec, &path)?
-        }
-    };
+    cli
+}
 
-    let mut out: Box<dyn Output> = if args.json {
-        Box::new(jsonl::JsonlOutput::new(std::io::stdout()))
-    } else {
-        let color = match args.color.as_str() {
-            "always" => true,
-            "never" => false,
-            _ => std::io::stdout().is_terminal(),
-        };
-        Box::new(human::HumanOutput::new(std::io::stdout(), color))
-    };
-    out.begin(&thread.snapshot(), &config);
-    let input = TurnInput { texts: vec![prompt], images: args.image.clone(), image_urls: vec![] };
-    thread.start_turn(UserTurn { input, output_schema, ..UserTurn::default() })?;
-    let interrupter = thread.clone();
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            let _ = interrupter.submit(Op::Interrupt);
-        }
-    });
-    while let Some(event) = events.next().await {
-        match event {
-            // Nobody is there to answer: whatever needs approval is declined.
-            Event::ApprovalRequested(request) => {
-                thread.submit(Op::Approve { id: request.id, decision: Decision::Decline })?
-            }
-            Event::TurnEnded { result, .. } => {
-                out.end(&result);
-                let _ = thread.submit(Op::Shutdown);
-                return Ok(if result.is_ok() { 0 } else { 1 });
-            }
-            event => out.event(&event),
-        }
+/// The JSONL stream with `--experimental-json`, else the transcript (coloured as `--color`
+/// says).
+fn output(args: &ExecArgs) -> Box<dyn Output> {
+    if args.json {
+        return Box::new(jsonl::JsonlOutput::new(std::io::stdout()));
     }
-    bail!("the thread ended before its turn did")
+    let color = match args.color.as_str() {
+        "always" => true,
+        "never" => false,
+        _ => std::io::stdout().is_terminal(),
+    };
+    Box::new(human::HumanOutput::new(std::io::stdout(), color))
 }
 
 /// Which session `exec resume` continues.
