@@ -9,6 +9,6 @@
 
 pub mod coverage;
 pub mod scenario;
-pub mod validation;
 
-pub use validation::{SchemaSet, ValidationFailure};
+/// The schema validation lives in `test-support`, shared with `exec-bridge`'s tests.
+pub use test_support::{SchemaSet, ValidationFailure};
