@@ -55,7 +55,7 @@ fn locate() -> PathBuf {
 }
 
 /// The workspace's root folder (where the top `Cargo.toml` is).
-pub fn workspace_root() -> PathBuf {
+fn workspace_root() -> PathBuf {
     let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     manifest_dir.parent().expect("test-support sits one folder below the workspace root").to_path_buf()
 }

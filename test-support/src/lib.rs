@@ -50,7 +50,7 @@ mod schema;
 pub mod script;
 mod world;
 
-pub use binary::{binary, workspace_root};
+pub use binary::binary;
 pub use client::{
     decision, item_story, turn_status, AppServer, Client, Direction, Incoming, Lines, Subprocess, Transport,
     REPLY_TIMEOUT,
