@@ -59,7 +59,7 @@ fn a_type_changed_without_regenerating_fails_the_check() {
     for file in ["Cargo.toml", "Cargo.lock"] {
         fs::copy(root.join(file), copy.path().join(file)).unwrap();
     }
-    for member in ["protocol", "codegen", "exec-bridge", "conformance"] {
+    for member in ["protocol", "codegen", "exec-bridge", "conformance", "test-support"] {
         fs::create_dir_all(copy.path().join(member)).unwrap();
         fs::copy(root.join(member).join("Cargo.toml"), copy.path().join(member).join("Cargo.toml")).unwrap();
         // Sources, and tests too: a manifest may declare test targets that must exist.

@@ -1,14 +1,15 @@
 //! The agentwire conformance suite.
 //!
 //! Scenarios (`conformance/scenarios/*.json`) run through the real `exec-bridge` binary in both
-//! of its modes, `exec` (JSONL) and `app-server` (JSON-RPC), against the scripted model server.
-//! Every message is checked against the JSON Schema that `codegen` generated from the protocol
-//! types ([`SchemaSet`]), the transcripts are normalised and pinned as insta snapshots, and the
+//! of its modes, `exec` (JSONL) and `app-server` (JSON-RPC), against the scripted model server,
+//! through the `test-support` crate (its `World` and app-server `Client`, shared with
+//! `exec-bridge`'s tests). Every message is checked against the JSON Schema that `codegen`
+//! generated from the protocol types ([`SchemaSet`]), the transcripts are normalised and pinned as insta snapshots, and the
 //! messages seen are checked to cover every event, item, status, notification, server request
 //! and approval decision that the schema defines ([`coverage`]).
 
 pub mod coverage;
 pub mod scenario;
-pub mod validation;
 
-pub use validation::{SchemaSet, ValidationFailure};
+/// The schema validation lives in `test-support`, shared with `exec-bridge`'s tests.
+pub use test_support::{SchemaSet, ValidationFailure};

@@ -14,22 +14,17 @@
 //! }
 //! ```
 //!
-//! Each mode present runs in a world of its own (scratch `CODEX_HOME`, working directory and
-//! scripted model). `exec` runs are `exec --experimental-json --skip-git-repo-check ARGS PROMPT`;
-//! the app-server turns run on one thread, approvals answered in order (then `decline`).
+//! Each mode present runs in a world of its own (`test_support::World`: scratch `CODEX_HOME`,
+//! working directory and scripted model). `exec` runs are
+//! `exec --experimental-json --skip-git-repo-check ARGS PROMPT`; the app-server turns run on one
+//! thread (`test_support::AppServer`), approvals answered in order (then `decline`).
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::{mpsc, OnceLock};
-use std::time::Duration;
 
-use exec_bridge::mock_model::{MockModel, Script};
 use serde::Deserialize;
 use serde_json::{json, Value};
-
-use crate::SchemaSet;
+use test_support::{decision, AppServer, Direction, World, REPLY_TIMEOUT};
 
 /// One scenario file.
 #[derive(Debug, Clone, Deserialize)]
@@ -121,230 +116,85 @@ pub fn all(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// The `exec-bridge` binary of this workspace, built once per test process.
-pub fn binary() -> PathBuf {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY
-        .get_or_init(|| {
-            let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
-            let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-                .args(["build", "--quiet", "--locked", "-p", "exec-bridge", "--bin", "exec-bridge"])
-                .current_dir(&root)
-                .status()
-                .expect("cargo runs");
-            assert!(status.success(), "cannot build exec-bridge");
-            let target = std::env::var_os("CARGO_TARGET_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| root.join("target"));
-            target.join("debug/exec-bridge")
-        })
-        .clone()
-}
-
-/// A scratch world: `CODEX_HOME`, working directory, scripted model.
-struct World {
-    home: tempfile::TempDir,
-    work: tempfile::TempDir,
-    model: MockModel,
-}
-
-impl World {
-    fn new(scenario: &Scenario) -> World {
-        let script = Script::from_json(&scenario.script.to_string()).expect("the scenario's script is valid");
-        let world = World {
-            home: tempfile::tempdir().unwrap(),
-            work: tempfile::tempdir().unwrap(),
-            model: MockModel::spawn(script).unwrap(),
-        };
-        for (name, content) in &scenario.files {
-            let path = world.work.path().join(name);
-            if name.ends_with('/') {
-                std::fs::create_dir_all(&path).unwrap();
-            } else {
-                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-                std::fs::write(path, content).unwrap();
-            }
+/// A world for one side of `scenario`: its script, its environment and its files.
+fn world(scenario: &Scenario) -> World {
+    let mut world = World::new(scenario.script.clone());
+    for (name, value) in &scenario.env {
+        world.set_env(name, value);
+    }
+    for (name, content) in &scenario.files {
+        let path = world.cwd().join(name);
+        if name.ends_with('/') {
+            std::fs::create_dir_all(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        } else {
+            let parent = path.parent().expect("a file of the working directory has a parent");
+            std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{}: {e}", parent.display()));
+            std::fs::write(&path, content).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         }
-        world
     }
-
-    fn command(&self, scenario: &Scenario, args: &[String]) -> Command {
-        let mut command = Command::new(binary());
-        command
-            .args(args)
-            .current_dir(self.work.path())
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", self.home.path())
-            .env("CODEX_HOME", self.home.path())
-            .env("OPENAI_BASE_URL", self.model.base_url())
-            .env("CODEX_API_KEY", "conformance")
-            .envs(&scenario.env);
-        command
-    }
-
-    /// Literal paths of this world, to replace in transcripts.
-    fn paths(&self) -> Vec<(String, &'static str)> {
-        let mut paths = Vec::new();
-        for (dir, name) in [(self.work.path(), "<work>"), (self.home.path(), "<home>")] {
-            if let Ok(real) = dir.canonicalize() {
-                paths.push((real.display().to_string(), name));
-            }
-            paths.push((dir.display().to_string(), name));
-        }
-        paths
-    }
+    world
 }
 
-/// Runs every side of `scenario`, validating each server message; panics naming the message
-/// and the schema path on a violation.
-pub fn run(scenario: &Scenario, schemas: &mut SchemaSet) -> (Transcript, Vec<(String, &'static str)>) {
-    let mut transcript = Transcript::default();
+/// Literal paths of `world`, to replace in transcripts.
+fn paths(world: &World) -> Vec<(String, &'static str)> {
     let mut paths = Vec::new();
-    if let Some(exec) = &scenario.exec {
-        let world = World::new(scenario);
-        for run in &exec.runs {
-            let mut args: Vec<String> =
-                vec!["exec".into(), "--experimental-json".into(), "--skip-git-repo-check".into()];
-            args.extend(run.args.iter().cloned());
-            args.push(run.prompt.clone());
-            let output =
-                world.command(scenario, &args).stdin(Stdio::null()).output().expect("the binary runs");
-            let stdout = String::from_utf8_lossy(&output.stdout);
-            let mut lines = Vec::new();
-            for line in stdout.lines() {
-                let value: Value = serde_json::from_str(line)
-                    .unwrap_or_else(|e| panic!("exec printed a non-JSON line ({e}): {line}"));
-                schemas
-                    .validate("exec", "ThreadEvent", &value)
-                    .unwrap_or_else(|e| panic!("{e}\nthe message: {line}"));
-                serde_json::from_value::<protocol::exec::ThreadEvent>(value.clone())
-                    .unwrap_or_else(|e| panic!("not a protocol event ({e}): {line}"));
-                lines.push(value);
-            }
-            transcript.exec.push(lines);
+    for (dir, name) in [(world.work.path(), "<work>"), (world.home.path(), "<home>")] {
+        if let Ok(real) = dir.canonicalize() {
+            paths.push((real.display().to_string(), name));
         }
-        paths.extend(world.paths());
+        paths.push((dir.display().to_string(), name));
+    }
+    paths
+}
+
+/// Runs every side of `scenario`, each in a world of its own. Every message is checked against
+/// the generated schema as it arrives (by `test_support`'s `World::run` and `Client`): a
+/// violation panics, naming the message and the schema path.
+pub fn run(scenario: &Scenario) -> (Transcript, Vec<(String, &'static str)>) {
+    let mut transcript = Transcript::default();
+    let mut literal_paths = Vec::new();
+    if let Some(exec) = &scenario.exec {
+        let world = world(scenario);
+        for run in &exec.runs {
+            let mut args = vec!["exec", "--experimental-json", "--skip-git-repo-check"];
+            args.extend(run.args.iter().map(String::as_str));
+            args.push(&run.prompt);
+            transcript.exec.push(world.run(&args, None, &[]).lines);
+        }
+        literal_paths.extend(paths(&world));
     }
     if let Some(side) = &scenario.app_server {
-        let world = World::new(scenario);
-        transcript.app_server = run_app_server(&world, scenario, side, schemas);
-        paths.extend(world.paths());
+        let world = world(scenario);
+        transcript.app_server = run_app_server(&world, side);
+        literal_paths.extend(paths(&world));
     }
-    (transcript, paths)
+    (transcript, literal_paths)
 }
 
-/// The client side of one app-server session: what it sent and received, in order.
-struct Client {
-    stdin: std::process::ChildStdin,
-    incoming: mpsc::Receiver<String>,
-    log: Vec<(bool, Value)>,
-    next_id: i64,
-}
-
-impl Client {
-    fn send(&mut self, message: Value) {
-        writeln!(self.stdin, "{message}").unwrap();
-        self.log.push((false, message));
-    }
-
-    /// The next server message, validated against the schema of its kind.
-    fn receive(&mut self, schemas: &mut SchemaSet) -> Value {
-        let line =
-            self.incoming.recv_timeout(Duration::from_secs(30)).expect("the app-server answers within 30 s");
-        let message: Value =
-            serde_json::from_str(&line).unwrap_or_else(|e| panic!("app-server sent non-JSON ({e}): {line}"));
-        let schema = if message.get("method").is_some() && message.get("id").is_some() {
-            "ServerRequest"
-        } else if message.get("method").is_some() {
-            "ServerNotification"
-        } else if message.get("error").is_some() {
-            "JSONRPCError"
-        } else {
-            "JSONRPCResponse"
-        };
-        schemas.validate("v2", schema, &message).unwrap_or_else(|e| panic!("{e}\nthe message: {line}"));
-        self.log.push((true, message.clone()));
-        message
-    }
-
-    /// Sends a request and returns its result, validated as `result_type`.
-    fn request(&mut self, schemas: &mut SchemaSet, method: &str, params: Value, result_type: &str) -> Value {
-        self.next_id += 1;
-        let id = self.next_id;
-        self.send(json!({"id": id, "method": method, "params": params}));
-        loop {
-            let message = self.receive(schemas);
-            if message["id"] == id && message.get("method").is_none() {
-                if let Some(result) = message.get("result") {
-                    schemas
-                        .validate("v2", result_type, result)
-                        .unwrap_or_else(|e| panic!("{e}\nthe result of {method}: {result}"));
-                }
-                return message["result"].clone();
-            }
-        }
-    }
-}
-
-fn run_app_server(
-    world: &World,
-    scenario: &Scenario,
-    side: &AppServerSide,
-    schemas: &mut SchemaSet,
-) -> Vec<(bool, Value)> {
-    let mut child = world
-        .command(scenario, &["app-server".to_owned()])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("the binary runs");
-    let (tx, incoming) = mpsc::channel::<String>();
-    let stdout = child.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let mut client = Client { stdin: child.stdin.take().unwrap(), incoming, log: Vec::new(), next_id: 0 };
-    client.request(
-        schemas,
-        "initialize",
-        json!({"clientInfo": {"name": "conformance", "version": "1.0.0"}}),
-        "InitializeResponse",
-    );
-    client.send(json!({"method": "initialized"}));
+/// The app-server side: initialize, one thread, its turns with their approvals answered in
+/// order (then `decline`); what the client sent and received, in order.
+fn run_app_server(world: &World, side: &AppServerSide) -> Vec<(bool, Value)> {
+    let mut server = AppServer::start(world);
+    server.initialize_as("conformance");
     let mut params = if side.thread.is_object() { side.thread.clone() } else { json!({}) };
-    params["cwd"] = json!(world.work.path().display().to_string());
-    let thread = client.request(schemas, "thread/start", params, "ThreadStartResponse");
-    let thread_id = thread["thread"]["id"].clone();
+    params["cwd"] = json!(world.cwd().display().to_string());
+    let thread_id = server.start_thread(params);
     for turn in &side.turns {
         let mut answers = turn.approvals.iter();
-        let input = json!({"threadId": thread_id, "input": [{"type": "text", "text": turn.prompt}]});
-        client.request(schemas, "turn/start", input, "TurnStartResponse");
-        loop {
-            let message = client.receive(schemas);
-            if message.get("method").is_some() && message.get("id").is_some() {
-                let answer = match answers.next() {
-                    Some(Value::String(decision)) => json!({"decision": decision}),
-                    Some(whole) => whole.clone(),
-                    None => json!({"decision": "decline"}),
-                };
-                client.send(json!({"id": message["id"], "result": answer}));
-            }
-            if message["method"] == "turn/completed" {
-                break;
-            }
-        }
+        server.run_turn(&thread_id, &turn.prompt, |_request| match answers.next() {
+            Some(Value::String(answer)) => decision(answer),
+            Some(whole) => whole.clone(),
+            None => decision("decline"),
+        });
     }
     // Closing stdin ends the server.
-    let Client { stdin, log, .. } = client;
-    drop(stdin);
-    let _ = child.wait();
-    log
+    server.close();
+    server.wait(REPLY_TIMEOUT);
+    server
+        .into_transcript()
+        .into_iter()
+        .map(|(direction, message)| (direction == Direction::Received, message))
+        .collect()
 }
 
 /// The transcript as text, normalised: ids, times, durations, user agents and the world's

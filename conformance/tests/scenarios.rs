@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use conformance::{coverage, scenario, SchemaSet};
+use conformance::{coverage, scenario};
 
 mod common;
 
@@ -26,8 +26,7 @@ fn main() {
         let name = file.file_stem().unwrap().to_string_lossy().into_owned();
         let outcome = std::panic::catch_unwind(|| {
             let scenario = scenario::load(file).unwrap_or_else(|e| panic!("{e}"));
-            let mut schemas = SchemaSet::of_this_repository();
-            let (transcript, paths) = scenario::run(&scenario, &mut schemas);
+            let (transcript, paths) = scenario::run(&scenario);
             let text = format!("{}\n\n{}", scenario.description, scenario::render(&transcript, &paths));
             common::pinned().bind(|| insta::assert_snapshot!(name.clone(), text));
             transcript

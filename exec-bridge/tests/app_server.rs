@@ -1,14 +1,12 @@
 //! End-to-end tests of `exec-bridge app-server`: the real binary over stdio against the scripted
 //! model server. Every message it sends is read into the protocol types and validated against
-//! the generated schema (see `support::rpc`).
-
-mod support;
+//! the generated schema (see `test_support::Client`).
 
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use support::rpc::{decision, item_story, turn_status, AppServer};
-use support::*;
+use test_support::script::{message, patch, reasoning, shell, shell_escalated};
+use test_support::{canonical, decision, item_story, tool_output, turn_status, AppServer, World};
 
 /// A world, a started server and a thread under `unlessTrusted` + `workspaceWrite`.
 fn untrusted_thread(script: Value) -> (World, AppServer, String) {
@@ -186,9 +184,8 @@ fn on_failure_offers_to_run_again_outside_the_sandbox() {
 fn on_request_asks_when_the_model_escalates_with_its_justification() {
     let outside = tempfile::tempdir().unwrap();
     let target = outside.path().join("f.txt");
-    let arguments = json!({"command": ["bash", "-c", format!("echo x > {}", target.display())],
-                           "with_escalated_permissions": true, "justification": "needs to write outside the workspace"});
-    let call = json!({"type": "function_call", "id": "fc_1", "call_id": "call_1", "name": "shell", "arguments": arguments.to_string()});
+    let script = format!("echo x > {}", target.display());
+    let call = shell_escalated("call_1", &["bash", "-c", &script], "needs to write outside the workspace");
     let world = World::new(json!([[call], [message("ok")]]));
     let mut server = AppServer::start(&world);
     server.initialize();
@@ -351,7 +348,7 @@ fn interrupt_stops_a_running_command() {
     loop {
         let message = server.recv();
         if message["method"] == "item/commandExecution/requestApproval" {
-            server.send(json!({"id": message["id"], "result": {"decision": "accept"}}));
+            server.answer(&message, decision("accept"));
             break;
         }
     }
@@ -366,7 +363,7 @@ fn interrupt_stops_a_running_command() {
         }
     }
     assert!(started.elapsed() < Duration::from_secs(10), "the 30 s command was stopped");
-    let story = item_story(&server.log, "call_1");
+    let story = item_story(server.log(), "call_1");
     assert_eq!(story.iter().filter(|s| s.starts_with("item/completed")).count(), 1, "{story:?}");
 }
 
@@ -378,8 +375,8 @@ fn interrupt_while_an_approval_waits_ends_the_turn() {
     while server.recv()["method"] != "item/commandExecution/requestApproval" {}
     server.call("turn/interrupt", json!({"threadId": thread, "turnId": "0"}));
     while server.recv()["method"] != "turn/completed" {}
-    assert_eq!(turn_status(&server.log), "interrupted");
-    assert_eq!(item_story(&server.log, "call_1").last().unwrap(), "item/completed:declined");
+    assert_eq!(turn_status(server.log()), "interrupted");
+    assert_eq!(item_story(server.log(), "call_1").last().unwrap(), "item/completed:declined");
     assert!(!world.cwd().join("x").exists());
 }
 
@@ -411,14 +408,14 @@ fn two_threads_interleave_and_an_unanswered_approval_blocks_only_its_own() {
         let message = server.recv();
         if message["method"] == "item/commandExecution/requestApproval" {
             assert_eq!(message["params"]["threadId"], b.as_str());
-            server.send(json!({"id": message["id"], "result": {"decision": "accept"}}));
+            server.answer(&message, decision("accept"));
         }
         if message["method"] == "turn/completed" {
             break;
         }
     }
     assert!(world.cwd().join("b.txt").exists() && !world.cwd().join("a.txt").exists());
-    server.send(json!({"id": approval_a["id"], "result": {"decision": "accept"}}));
+    server.answer(&approval_a, decision("accept"));
     loop {
         if server.recv()["method"] == "turn/completed" {
             break;
@@ -426,7 +423,7 @@ fn two_threads_interleave_and_an_unanswered_approval_blocks_only_its_own() {
     }
     assert!(world.cwd().join("a.txt").exists());
     for item in ["call_a", "call_b"] {
-        assert_eq!(item_story(&server.log, item).last().unwrap(), "item/completed:completed", "{item}");
+        assert_eq!(item_story(server.log(), item).last().unwrap(), "item/completed:completed", "{item}");
     }
 }
 
@@ -478,6 +475,6 @@ fn closing_stdin_cancels_running_turns_and_exits_cleanly() {
         untrusted_thread(json!([[shell("call_1", &["touch", "x"])], [message("never")]]));
     server.call("turn/start", json!({"threadId": thread, "input": [{"type": "text", "text": "go"}]}));
     while server.recv()["method"] != "item/commandExecution/requestApproval" {}
-    server.close_stdin();
+    server.close();
     assert_eq!(server.wait(Duration::from_secs(10)), Some(0));
 }

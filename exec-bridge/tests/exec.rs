@@ -1,14 +1,13 @@
 //! End-to-end tests of `exec-bridge exec`: the real binary against the scripted model server
 //! over loopback. Every line the binary prints is read as a protocol event and validated
-//! against the generated schema (see `support::parse_events`).
-
-mod support;
+//! against the generated schema (see `test_support::World::run`).
 
 use protocol::exec::{
     CommandExecutionStatus, PatchApplyStatus, PatchChangeKind, ThreadEvent, ThreadItemDetails, Usage,
 };
 use serde_json::json;
-use support::*;
+use test_support::script::{message, patch, plan, reasoning, shell, view_image};
+use test_support::{canonical, tool_output, World};
 
 #[test]
 fn a_plain_answer() {
@@ -370,9 +369,8 @@ fn a_silent_stream_times_out_and_is_requested_again() {
 
 #[test]
 fn view_image_attaches_the_image_and_can_be_turned_off() {
-    let view = json!({"type": "function_call", "id": "fc_v", "call_id": "v1", "name": "view_image",
-                      "arguments": json!({"path": "shot.png"}).to_string()});
-    let world = World::new(json!([[view], [message("I see it.")], [message("no tools")]]));
+    let world =
+        World::new(json!([[view_image("v1", "shot.png")], [message("I see it.")], [message("no tools")]]));
     std::fs::write(world.cwd().join("shot.png"), [0x89, b'P', b'N', b'G']).unwrap();
     world.exec_json(&["look"]).assert_ok();
     let requests = world.requests();

@@ -1,17 +1,18 @@
 //! `exec-bridge mock-model` from the command line: serves a script file on loopback, logs every
 //! request, and drives `exec` through the demo script, as the README's demo does.
 
-mod support;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
+
+use serde_json::json;
+use test_support::World;
 
 #[test]
 fn the_cli_server_plays_the_demo_script_and_logs_requests() {
     let scratch = tempfile::tempdir().unwrap();
     let log = scratch.path().join("requests.jsonl");
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/demo/script.json");
-    let mut server = Command::new(env!("CARGO_BIN_EXE_exec-bridge"))
+    let mut server = Command::new(test_support::binary())
         .args(["mock-model", "--script", script, "--log", log.to_str().unwrap()])
         .stdout(Stdio::piped())
         .spawn()
@@ -21,26 +22,18 @@ fn the_cli_server_plays_the_demo_script_and_logs_requests() {
     let url = first_line.trim().rsplit("OPENAI_BASE_URL=").next().unwrap().to_owned();
     assert!(url.starts_with("http://127.0.0.1:"), "{first_line}");
 
-    let work = scratch.path().join("work");
-    std::fs::create_dir(&work).unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_exec-bridge"))
-        .args([
-            "exec",
-            "--experimental-json",
-            "--skip-git-repo-check",
-            "--full-auto",
-            "Write a DEMO.md greeting",
-        ])
-        .current_dir(&work)
-        .env("CODEX_HOME", scratch.path().join("home"))
-        .env("OPENAI_BASE_URL", &url)
-        .env("CODEX_API_KEY", "demo")
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let events = support::parse_events(&String::from_utf8_lossy(&output.stdout));
-    assert_eq!(events.len(), 10, "the demo turn has ten events");
-    assert!(std::fs::read_to_string(work.join("DEMO.md")).unwrap().starts_with("# Hello from agentwire"));
+    // A world for its scratch folders; its own scripted model is not the one used.
+    let world = World::new(json!([]));
+    let run = world.run(
+        &["exec", "--experimental-json", "--skip-git-repo-check", "--full-auto", "Write a DEMO.md greeting"],
+        None,
+        &[("OPENAI_BASE_URL", &url), ("CODEX_API_KEY", "demo")],
+    );
+    run.assert_ok();
+    assert_eq!(run.events.len(), 10, "the demo turn has ten events");
+    assert!(std::fs::read_to_string(world.cwd().join("DEMO.md"))
+        .unwrap()
+        .starts_with("# Hello from agentwire"));
 
     // The log is written every 100 ms; give it a moment.
     let mut logged = 0;
@@ -65,10 +58,7 @@ fn a_bad_script_is_refused_with_its_name() {
     let scratch = tempfile::tempdir().unwrap();
     let script = scratch.path().join("bad.json");
     std::fs::write(&script, "{\"not\": \"a list\"}").unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_exec-bridge"))
-        .args(["mock-model", "--script", script.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("bad.json is not a valid script"));
+    let run = World::new(json!([])).run(&["mock-model", "--script", script.to_str().unwrap()], None, &[]);
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("bad.json is not a valid script"));
 }

@@ -2,13 +2,12 @@
 //! scripted model server, each stopped by the kernel under workspace-write and allowed under
 //! danger-full-access. (The reference lets a command write into `.git`; we do not.)
 
-mod support;
-
 use std::path::Path;
 
 use protocol::exec::{CommandExecutionStatus, PatchApplyStatus, ThreadItemDetails};
 use serde_json::json;
-use support::*;
+use test_support::script::{message, patch, shell};
+use test_support::World;
 
 /// Flags that keep `/tmp` (where the test folders live) out of the writable roots.
 const NO_TMP: [&str; 4] = [
