@@ -3,15 +3,13 @@
 //! conversation the model still accepts. The scripted model refuses, as the real API does, a
 //! request holding a tool call without its output.
 
-mod support;
-
 use std::io::{BufRead, BufReader, Write};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use support::rpc::{decision, turn_status, AppServer};
-use support::*;
+use test_support::script::{message, shell};
+use test_support::{decision, tool_output, turn_status, AppServer, World};
 
 /// Receives until a message satisfies `wanted`; returns it (everything is logged).
 fn recv_until(server: &mut AppServer, wanted: impl Fn(&Value) -> bool) -> Value {
@@ -67,11 +65,11 @@ fn a_pending_approval_stalls_nothing_else() {
     assert!(!world.cwd().join("first.txt").exists(), "the first command still waits");
 
     // Now the approval is answered, and the first turn completes.
-    server.send(json!({"id": approval["id"], "result": decision("accept")}));
+    server.answer(&approval, decision("accept"));
     // (v2 names no thread in turn/completed; the second thread's turn is over, so this is the
     // first's.)
     let completed = recv_until(&mut server, |m| m["method"] == "turn/completed");
-    assert_eq!(completed["params"]["turn"]["status"], "completed", "{}", server.transcript());
+    assert_eq!(completed["params"]["turn"]["status"], "completed", "{}", server.transcript_text());
     assert_eq!(completed["params"]["turn"]["id"], "0");
     assert!(world.cwd().join("first.txt").exists());
 }
@@ -85,7 +83,7 @@ fn closing_stdin_during_a_pending_approval_exits_promptly() {
     let thread = server.start_thread(json!({"cwd": cwd, "approvalPolicy": "unlessTrusted"}));
     turn_waiting_for_approval(&mut server, &thread);
     let closed = Instant::now();
-    server.close_stdin();
+    server.close();
     assert_eq!(server.wait(Duration::from_secs(5)), Some(0));
     assert!(closed.elapsed() < Duration::from_secs(3), "exiting took {:?}", closed.elapsed());
     assert!(!world.cwd().join("never.txt").exists());
@@ -107,7 +105,7 @@ fn after_an_interrupt_mid_command_the_next_turn_completes() {
     assert!(interrupted.elapsed() < Duration::from_secs(5), "the command was not stopped");
 
     let next = server.run_turn(&thread, "go on", |request| panic!("asked: {request}"));
-    assert_eq!(turn_status(&next), "completed", "{}", server.transcript());
+    assert_eq!(turn_status(&next), "completed", "{}", server.transcript_text());
     let requests = world.requests();
     assert_eq!(requests.len(), 2, "the model accepted the next request at once");
     assert_eq!(tool_output(&requests, "call_1"), "aborted");
