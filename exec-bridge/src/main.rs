@@ -76,7 +76,9 @@ async fn run(cli: Cli) -> Result<i32> {
         Command::Exec(args) => exec_bridge::frontend::exec::run(*args).await,
         Command::AppServer => {
             let stdin = tokio::io::BufReader::new(tokio::io::stdin());
-            exec_bridge::frontend::app_server::run(stdin, tokio::io::stdout()).await?;
+            let options = exec_bridge::frontend::app_server::Options::from_env()
+                .context("cannot find this program, to run commands in its sandbox")?;
+            exec_bridge::frontend::app_server::serve(stdin, tokio::io::stdout(), options).await?;
             Ok(0)
         }
         Command::Sandbox(_) => unreachable!("handled before the runtime starts"),

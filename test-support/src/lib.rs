@@ -46,6 +46,7 @@
 
 mod binary;
 mod client;
+mod in_process;
 mod schema;
 pub mod script;
 mod world;
@@ -55,5 +56,6 @@ pub use client::{
     decision, item_story, turn_status, AppServer, Client, Direction, Incoming, Lines, Subprocess, Transport,
     REPLY_TIMEOUT,
 };
+pub use in_process::InProcess;
 pub use schema::{SchemaSet, SchemaType, ValidationFailure, Wire};
 pub use world::{canonical, exec_lines, parse_events, tool_output, Run, World, API_KEY, RUN_TIMEOUT};

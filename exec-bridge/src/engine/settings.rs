@@ -28,6 +28,9 @@ pub struct ThreadSpec {
     pub settings: ThreadSettings,
     /// The `originator` header of its model requests.
     pub originator: String,
+    /// The program that runs each command under the sandbox (`exec-bridge sandbox SPEC -- CMD`):
+    /// the running `exec-bridge` for its own front ends, the shipped binary for an embedding.
+    pub sandbox_helper: PathBuf,
 }
 
 /// What the user sends in one turn.

@@ -174,13 +174,7 @@ impl ThreadState {
         cx: &mut TurnContext,
     ) -> ShellOutput {
         let run = match spec {
-            Some(spec) => match sandbox::wrap(argv, spec) {
-                Ok(wrapped) => wrapped,
-                Err(e) => {
-                    let message = format!("cannot find this program to start the sandbox: {e}");
-                    return ShellOutput::not_started(message, Default::default());
-                }
-            },
+            Some(spec) => sandbox::wrap(argv, spec, &self.sandbox_helper),
             None => argv.to_vec(),
         };
         let events = self.event_sender();

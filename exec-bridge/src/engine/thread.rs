@@ -37,6 +37,8 @@ pub(super) struct ThreadState {
     notices: HashSet<String>,
     /// What the platform changed of the policy, said at the next command.
     pub(super) platform_notice: Option<String>,
+    /// Runs commands under the sandbox.
+    pub(super) sandbox_helper: std::path::PathBuf,
     next_item: u64,
     next_approval: ApprovalId,
     pub(super) snapshot: Arc<watch::Sender<ThreadSnapshot>>,
@@ -78,7 +80,7 @@ impl ThreadState {
         recorded: Recorded,
         events: mpsc::UnboundedSender<Event>,
     ) -> ThreadState {
-        let ThreadSpec { config, mut settings, originator } = spec;
+        let ThreadSpec { config, mut settings, originator, sandbox_helper } = spec;
         let id = recorded.meta.id.clone();
         let platform_notice = safety::for_platform(&mut settings.policy, Platform::current());
         let endpoint = Endpoint {
@@ -119,6 +121,7 @@ impl ThreadState {
             approved_commands: HashSet::new(),
             notices: HashSet::new(),
             platform_notice,
+            sandbox_helper,
             next_item: 0,
             next_approval: 0,
             snapshot: Arc::new(watch::channel(snapshot).0),

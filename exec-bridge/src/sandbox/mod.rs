@@ -155,18 +155,18 @@ pub fn apply_to_self(spec: &SandboxSpec) -> Result<(), SandboxError> {
     Ok(())
 }
 
-/// The argv that runs `argv` under `spec`: this binary's `sandbox` entry point.
-pub fn wrap(argv: &[String], spec: &SandboxSpec) -> std::io::Result<Vec<String>> {
-    let me = std::env::current_exe()?;
+/// The argv that runs `argv` under `spec` through `helper`, a binary with the `sandbox` entry
+/// point (`exec-bridge` itself, or the one an embedding names).
+pub fn wrap(argv: &[String], spec: &SandboxSpec, helper: &std::path::Path) -> Vec<String> {
     let mut wrapped = vec![
-        me.display().to_string(),
+        helper.display().to_string(),
         "sandbox".to_owned(),
         "--spec".to_owned(),
         serde_json::to_string(spec).expect("a spec serializes"),
         "--".to_owned(),
     ];
     wrapped.extend_from_slice(argv);
-    Ok(wrapped)
+    wrapped
 }
 
 /// Whether a failed sandboxed command was probably stopped by the sandbox: the kernel's refusals

@@ -23,25 +23,36 @@ pub use server::ORIGINATOR;
 use envelope::Incoming;
 use server::Server;
 
-/// Serves JSON-RPC on `input`/`output` until `input` ends, with sessions under `$CODEX_HOME`;
-/// then stops every thread, waits for each to end, and returns.
-pub async fn run<R, W>(input: R, output: W) -> std::io::Result<()>
-where
-    R: AsyncBufRead + Unpin,
-    W: AsyncWrite + Unpin + Send + 'static,
-{
-    serve(input, output, crate::engine::config::codex_home()).await
+/// What a server is set up with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// Where sessions and `config.toml` are.
+    pub codex_home: PathBuf,
+    /// The program that runs commands under the sandbox (see
+    /// [`crate::engine::ThreadSpec::sandbox_helper`]).
+    pub sandbox_helper: PathBuf,
 }
 
-/// [`run`], with sessions under `codex_home` (for embedding and in-process tests).
-pub async fn serve<R, W>(input: R, output: W, codex_home: PathBuf) -> std::io::Result<()>
+impl Options {
+    /// `$CODEX_HOME`, and this very program as the sandbox helper.
+    pub fn from_env() -> std::io::Result<Options> {
+        Ok(Options {
+            codex_home: crate::engine::config::codex_home(),
+            sandbox_helper: std::env::current_exe()?,
+        })
+    }
+}
+
+/// Serves JSON-RPC on `input`/`output` until `input` ends; then stops every thread, waits for
+/// each to end, and returns.
+pub async fn serve<R, W>(input: R, output: W, options: Options) -> std::io::Result<()>
 where
     R: AsyncBufRead + Unpin,
     W: AsyncWrite + Unpin + Send + 'static,
 {
     let (out, writer) = Outgoing::new(output);
     let writer = tokio::spawn(writer);
-    let mut server = Server::new(out.clone(), codex_home);
+    let mut server = Server::new(out.clone(), options);
     let mut lines = input.lines();
     let read = loop {
         match lines.next_line().await {

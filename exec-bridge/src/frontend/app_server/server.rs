@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::convert::{self, InForce};
 use super::outgoing::Outgoing;
+use super::Options;
 use super::{errors, forward, listing, mapping};
 use crate::engine::config::{self, CliSettings, Config};
 use crate::engine::session::{self, Rollout};
@@ -31,7 +32,7 @@ struct Loaded {
 /// One connection's state.
 pub struct Server {
     out: Outgoing,
-    codex_home: PathBuf,
+    options: Options,
     threads: HashMap<String, Loaded>,
     initialized: bool,
     /// Notifications to send right after the current response.
@@ -48,9 +49,9 @@ fn reply<T: Serialize>(result: Result<T, RpcError>) -> Reply {
 }
 
 impl Server {
-    /// A server that writes through `out` and keeps sessions under `codex_home`.
-    pub fn new(out: Outgoing, codex_home: PathBuf) -> Server {
-        Server { out, codex_home, threads: HashMap::new(), initialized: false, after_response: Vec::new() }
+    /// A server that writes through `out`.
+    pub fn new(out: Outgoing, options: Options) -> Server {
+        Server { out, options, threads: HashMap::new(), initialized: false, after_response: Vec::new() }
     }
 
     /// Answers `request`, then sends what the answer announces.
@@ -77,7 +78,7 @@ impl Server {
             R::ThreadResume { params, .. } => reply(self.thread_resume(params)),
             R::ThreadArchive { params, .. } => reply(self.thread_archive(params)),
             R::ThreadList { params, .. } => {
-                reply(listing::list(&self.codex_home, &params).map_err(errors::from_rollout))
+                reply(listing::list(&self.options.codex_home, &params).map_err(errors::from_rollout))
             }
             R::TurnStart { params, .. } => reply(self.turn_start(params)),
             R::TurnInterrupt { params, .. } => reply(self.turn_interrupt(params)),
@@ -131,7 +132,8 @@ impl Server {
         }
         let path = match &params.path {
             Some(path) => PathBuf::from(path),
-            None => session::find_by_id(&self.codex_home, &params.thread_id).map_err(errors::from_rollout)?,
+            None => session::find_by_id(&self.options.codex_home, &params.thread_id)
+                .map_err(errors::from_rollout)?,
         };
         let meta = Rollout::read_meta(&path).map_err(errors::from_rollout)?;
         let v2::ThreadResumeParams { model, model_provider, cwd, approval_policy, sandbox, config, .. } =
@@ -156,7 +158,7 @@ impl Server {
         &mut self,
         params: v2::ThreadArchiveParams,
     ) -> Result<v2::ThreadArchiveResponse, RpcError> {
-        listing::archive(&self.codex_home, &params.thread_id).map_err(errors::from_rollout)?;
+        listing::archive(&self.options.codex_home, &params.thread_id).map_err(errors::from_rollout)?;
         Ok(v2::ThreadArchiveResponse {})
     }
 
@@ -229,7 +231,7 @@ impl Server {
         }
         cli.approval_policy = overrides.approval_policy.map(convert::approval_from_v2);
         cli.sandbox_mode = overrides.sandbox.map(convert::sandbox_mode_from_v2);
-        let config = Config::load(&self.codex_home, &cli).map_err(errors::from_config)?;
+        let config = Config::load(&self.options.codex_home, &cli).map_err(errors::from_config)?;
         let cwd = match overrides.cwd {
             Some(cwd) => {
                 std::fs::canonicalize(&cwd).map_err(|e| errors::invalid_params(format!("cwd {cwd}: {e}")))?
@@ -242,7 +244,12 @@ impl Server {
             network_access: config.workspace_write.network_access,
             cwd,
         };
-        Ok(ThreadSpec { config, settings, originator: config::originator(ORIGINATOR) })
+        Ok(ThreadSpec {
+            config,
+            settings,
+            originator: config::originator(ORIGINATOR),
+            sandbox_helper: self.options.sandbox_helper.clone(),
+        })
     }
 
     /// Stops every thread and waits (a bounded time) for each to end.

@@ -51,7 +51,13 @@ pub async fn run(args: ExecArgs) -> Result<i32> {
         policy: config.policy(&cwd, &args.add_dir),
         network_access: config.workspace_write.network_access,
     };
-    let spec = ThreadSpec { config: config.clone(), settings, originator: config::originator(ORIGINATOR) };
+    let spec = ThreadSpec {
+        config: config.clone(),
+        settings,
+        originator: config::originator(ORIGINATOR),
+        sandbox_helper: std::env::current_exe()
+            .context("cannot find this program, to run commands in its sandbox")?,
+    };
     let (thread, events) = match resume {
         None => engine::start_thread(spec)?,
         Some(Resume::Id(id)) => engine::resume_thread(spec, &session::find_by_id(&config.codex_home, &id)?)?,
