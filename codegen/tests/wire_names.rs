@@ -1,5 +1,6 @@
 //! The wire-name constants (`sdk-ts/src/generated/wireNames.ts`): each list holds exactly the
-//! names of its Rust enum, and the TypeScript type-checks against the generated unions.
+//! names of its Rust enum, the TypeScript type-checks against the generated unions, and the
+//! hand-written SDK (`sdk-ts/src/*.ts`) spells none of them itself.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -212,6 +213,79 @@ export function params(request: v2.ClientRequest): v2.ThreadStartParams | undefi
 }
 export const code: number = JsonRpcErrorCode.methodNotFound;
 "#;
+
+/// Node's own event names, which `sdk-ts/src` may pass to `.on(` / `.once(` of a stream or a
+/// child process, though the wire uses the same word.
+const NODE_EVENTS: &[&str] = &["error"];
+
+#[test]
+fn no_wire_name_or_error_code_is_written_by_hand_in_sdk_ts_src() {
+    let tables = wire_names::tables().unwrap();
+    let src = repo_root().join("sdk-ts/src");
+    let mut found = Vec::new();
+    let mut scanned = Vec::new();
+    for entry in fs::read_dir(&src).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "ts") {
+            let file = path.file_name().unwrap().to_string_lossy().into_owned();
+            found.extend(hand_written(&file, &fs::read_to_string(&path).unwrap(), &tables));
+            scanned.push(file);
+        }
+    }
+    assert!(scanned.iter().any(|f| f == "appServer.ts"), "sdk-ts/src looks empty: {scanned:?}");
+    assert!(found.is_empty(), "use the generated constants instead:\n{}", found.join("\n"));
+}
+
+#[test]
+fn the_scan_finds_names_and_codes_but_not_node_events() {
+    let tables = wire_names::tables().unwrap();
+    let code = r#"
+        if (method === "item/commandExecution/requestApproval") send({ code: -32601 });
+        if (event.type === 'turn.completed') {}
+        child.once("error", () => {});
+        return { type: "unknown" };
+        /** Set by `thread.started`. */
+    "#;
+    assert_eq!(
+        hand_written("a.ts", code, &tables),
+        [
+            "a.ts: \"item/commandExecution/requestApproval\" is ServerRequestMethod.itemCommandExecutionRequestApproval",
+            "a.ts: 'turn.completed' is ThreadEventType.turnCompleted",
+            "a.ts: 32601 is JsonRpcErrorCode.methodNotFound",
+        ]
+    );
+    assert_eq!(hand_written("b.ts", "this.on(\"item/completed\", f)", &tables).len(), 1);
+    assert_eq!(hand_written("c.ts", "const e = \"error\";", &tables).len(), 3, "a tag of three lists");
+}
+
+/// Where `text` spells a wire name in quotes, or an error code, by hand: one line per hit, as
+/// `file: spelling is Table.key`, sorted.
+fn hand_written(file: &str, text: &str, tables: &[WireTable]) -> Vec<String> {
+    let mut found = Vec::new();
+    for table in tables {
+        for constant in &table.constants {
+            let spellings = match &constant.value {
+                WireValue::Name(name) => vec![format!("\"{name}\""), format!("'{name}'")],
+                WireValue::Code(code) => vec![code.abs().to_string()],
+            };
+            for spelling in spellings {
+                for (at, _) in text.match_indices(&spelling) {
+                    if !is_node_event(&text[..at], &spelling) {
+                        found.push(format!("{file}: {spelling} is {}.{}", table.name, constant.key));
+                    }
+                }
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// Whether `spelling` is one of [`NODE_EVENTS`] passed to `.on(` or `.once(`.
+fn is_node_event(before: &str, spelling: &str) -> bool {
+    NODE_EVENTS.iter().any(|event| spelling.trim_matches(['"', '\'']) == *event)
+        && (before.ends_with(".on(") || before.ends_with(".once("))
+}
 
 #[test]
 fn a_constant_edited_by_hand_is_drift() {

@@ -6,6 +6,7 @@ import type { ConfigObject } from "./config.js";
 import { configArgs } from "./config.js";
 import { execLines } from "./exec.js";
 import type * as exec from "./generated/exec/index.js";
+import { ThreadEventType, ThreadItemType } from "./generated/wireNames.js";
 
 /** An event of the `exec` stream this SDK does not know (from a newer binary), or a line that is not JSON. */
 export type UnknownEvent = { type: "unknown"; original: unknown };
@@ -13,16 +14,7 @@ export type UnknownEvent = { type: "unknown"; original: unknown };
 export type StreamEvent = exec.ThreadEvent | UnknownEvent;
 
 /** The kinds of event this SDK knows. */
-const KNOWN_EVENTS = new Set([
-  "thread.started",
-  "turn.started",
-  "turn.completed",
-  "turn.failed",
-  "item.started",
-  "item.updated",
-  "item.completed",
-  "error",
-]);
+const KNOWN_EVENTS: ReadonlySet<string> = new Set<string>(Object.values(ThreadEventType));
 
 /** Approval policies, as `config.toml` spells them. */
 export type ApprovalMode = "never" | "on-request" | "on-failure" | "untrusted";
@@ -114,12 +106,12 @@ export class Thread {
     let finalResponse = "";
     let usage: exec.Usage | null = null;
     for await (const event of this.#stream(input, turnOptions)) {
-      if (event.type === "item.completed") {
-        if (event.item.type === "agent_message") finalResponse = event.item.text;
+      if (event.type === ThreadEventType.itemCompleted) {
+        if (event.item.type === ThreadItemType.agentMessage) finalResponse = event.item.text;
         items.push(event.item);
-      } else if (event.type === "turn.completed") {
+      } else if (event.type === ThreadEventType.turnCompleted) {
         usage = event.usage;
-      } else if (event.type === "turn.failed") {
+      } else if (event.type === ThreadEventType.turnFailed) {
         throw new TurnFailedError(event.error.message);
       }
     }
@@ -142,7 +134,7 @@ export class Thread {
       });
       for await (const line of lines) {
         const event = parse(line);
-        if (event.type === "thread.started") this.#id = event.thread_id;
+        if (event.type === ThreadEventType.threadStarted) this.#id = event.thread_id;
         yield event;
       }
     } finally {
