@@ -6,6 +6,7 @@ import type { ConfigObject } from "./config.js";
 import { configArgs } from "./config.js";
 import { execLines } from "./exec.js";
 import type * as exec from "./generated/exec/index.js";
+import type * as v2 from "./generated/v2/index.js";
 import { ThreadEventType, ThreadItemType } from "./generated/wireNames.js";
 
 /** An event of the `exec` stream this SDK does not know (from a newer binary), or a line that is not JSON. */
@@ -16,12 +17,20 @@ export type StreamEvent = exec.ThreadEvent | UnknownEvent;
 /** The kinds of event this SDK knows. */
 const KNOWN_EVENTS: ReadonlySet<string> = new Set<string>(Object.values(ThreadEventType));
 
-/** Approval policies, as `config.toml` spells them. */
-export type ApprovalMode = "never" | "on-request" | "on-failure" | "untrusted";
-/** Sandbox modes. */
-export type SandboxMode = "read-only" | "workspace-write" | "danger-full-access";
-/** Reasoning efforts. */
-export type ModelReasoningEffort = "minimal" | "low" | "medium" | "high";
+/** `onRequest` becomes `on-request`: how `config.toml` and the CLI spell the v2 enums. */
+type KebabCase<S extends string> = S extends `${infer Head}${infer Tail}`
+  ? `${Head extends Lowercase<Head> ? Head : `-${Lowercase<Head>}`}${KebabCase<Tail>}`
+  : S;
+
+/**
+ * Approval policies, as `config.toml` spells them: the v2 `AskForApproval` in kebab-case, except
+ * that `unlessTrusted` is spelled `untrusted` there (and in `@openai/codex-sdk`).
+ */
+export type ApprovalMode = Exclude<KebabCase<v2.AskForApproval>, "unless-trusted"> | "untrusted";
+/** Sandbox modes, as `config.toml` and `--sandbox` spell them: the v2 `SandboxMode` in kebab-case. */
+export type SandboxMode = KebabCase<v2.SandboxMode>;
+/** Reasoning efforts (`model_reasoning_effort`): the v2 `ReasoningEffort`, spelled alike. */
+export type ModelReasoningEffort = v2.ReasoningEffort;
 
 /** Settings of a thread, passed to every turn. */
 export type ThreadOptions = {

@@ -1,6 +1,6 @@
 // Type-level tests of the generated TypeScript: `npm run typecheck` fails if any line below
 // stops compiling, or if a line marked @ts-expect-error starts compiling.
-import type { exec, v2 } from "../src/index.js";
+import type { ApprovalMode, exec, ModelReasoningEffort, SandboxMode, v2 } from "../src/index.js";
 import {
   ClientNotificationMethod,
   ClientRequestMethod,
@@ -84,3 +84,25 @@ export function isApproval(method: string): method is ServerRequestMethod {
   return (Object.values(ServerRequestMethod) as string[]).includes(method);
 }
 
+// The SDK's settings types are derived from the generated v2 enums: each v2 value has exactly one
+// spelling, and the spellings are those of `@openai/codex-sdk@0.63.0` (reasoning efforts: a
+// superset of its "minimal" | "low" | "medium" | "high").
+const sandboxSpelling = {
+  readOnly: "read-only",
+  workspaceWrite: "workspace-write",
+  dangerFullAccess: "danger-full-access",
+} as const satisfies Record<v2.SandboxMode, SandboxMode>;
+const approvalSpelling = {
+  unlessTrusted: "untrusted",
+  onFailure: "on-failure",
+  onRequest: "on-request",
+  never: "never",
+} as const satisfies Record<v2.AskForApproval, ApprovalMode>;
+export const sameSettings: true[] = [
+  true satisfies Equal<SandboxMode, (typeof sandboxSpelling)[v2.SandboxMode]>,
+  true satisfies Equal<SandboxMode, "read-only" | "workspace-write" | "danger-full-access">,
+  true satisfies Equal<ApprovalMode, (typeof approvalSpelling)[v2.AskForApproval]>,
+  true satisfies Equal<ApprovalMode, "never" | "on-request" | "on-failure" | "untrusted">,
+  true satisfies Equal<ModelReasoningEffort, v2.ReasoningEffort>,
+  true satisfies ("minimal" | "low" | "medium" | "high" extends ModelReasoningEffort ? true : false),
+];
