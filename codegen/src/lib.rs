@@ -5,7 +5,9 @@
 //! - `schema/agentwire.schemas.json`: one bundle with every definition, namespaced by module
 //!   (`#/definitions/v2/ThreadItem`);
 //! - `sdk-ts/src/generated/<module>/<Type>.ts`: one TypeScript declaration per type, an
-//!   `index.ts` per module, and a root `index.ts` that exposes each module as a namespace.
+//!   `index.ts` per module, and a root `index.ts` that exposes each module as a namespace;
+//! - `sdk-ts/src/generated/wireNames.ts`: the wire names as constants (every method, every `exec`
+//!   event and item `type`, the JSON-RPC error codes), exported from the root `index.ts`.
 //!
 //! [`write`] puts them on disk and [`check`] compares them with the disk, so that CI catches a
 //! type that changed without regenerating. The output is deterministic byte for byte.
@@ -14,6 +16,7 @@ pub mod drift;
 pub mod schema;
 pub mod shapes;
 pub mod typescript;
+pub mod wire_names;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -78,6 +81,30 @@ pub enum GenerateError {
         /// Its TypeScript name.
         typescript: String,
     },
+    /// A list of wire names is read from a type that is not an enum tagged by a constant.
+    #[error(
+        "cannot read the wire names of {type_name}: {problem}; they are read from an enum tagged by `{tag}`"
+    )]
+    NotTagged {
+        /// The Rust type.
+        type_name: &'static str,
+        /// The tag property: `method` or `type`.
+        tag: &'static str,
+        /// What its schema lacks.
+        problem: String,
+    },
+    /// A wire name gives a TypeScript key that is unusable or already taken in its list.
+    #[error("in {table}, {value} gives the key `{key}`, {problem}")]
+    BadConstantKey {
+        /// The list: `ClientRequestMethod`, …
+        table: &'static str,
+        /// The wire value, as TypeScript writes it.
+        value: String,
+        /// The key it gives.
+        key: String,
+        /// What is wrong with the key.
+        problem: String,
+    },
 }
 
 /// One registered type, as code generation sees it.
@@ -120,6 +147,7 @@ pub fn generate_for<R: Registry>() -> Result<Files, GenerateError> {
     }
     let mut files = Files::new();
     typescript::generate::<R>(&entries, &mut files)?;
+    wire_names::generate(&mut files)?;
     schema::generate::<R>(&entries, &mut files)?;
     Ok(files)
 }

@@ -20,7 +20,7 @@ use crate::{Files, GenerateError, TypeEntry, BUNDLE_FILE, GENERATED_MARKER, SCHE
 const DEFINITIONS: &str = "#/definitions/";
 
 /// The generator settings every schema is produced with.
-fn generator() -> SchemaGenerator {
+pub(crate) fn generator() -> SchemaGenerator {
     SchemaSettings::draft07().into_generator()
 }
 

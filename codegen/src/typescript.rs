@@ -1,7 +1,8 @@
 //! TypeScript generation, through ts-rs.
 //!
 //! Each registered type becomes `sdk-ts/src/generated/<module>/<Name>.ts`; imports between them
-//! use `.js` extensions, as Node's ESM resolution wants. Large integers are typed `number`:
+//! use `.js` extensions, as Node's ESM resolution wants. The root `index.ts` also re-exports the
+//! constants of [`crate::wire_names`]. Large integers are typed `number`:
 //! `JSON.parse` never produces a `bigint`.
 
 use std::collections::BTreeSet;
@@ -54,6 +55,9 @@ pub(crate) fn generate<R: Registry>(entries: &[TypeEntry], files: &mut Files) ->
     for module in &modules {
         root.push_str(&format!("export type * as {module} from \"./{module}/index.js\";\n"));
     }
+    let constants = crate::wire_names::WIRE_NAMES_FILE.trim_end_matches(".ts");
+    root.push_str("// The wire names (methods, event and item types, error codes), as values.\n");
+    root.push_str(&format!("export * from \"./{constants}.js\";\n"));
     files.insert(Path::new(TS_DIR).join("index.ts"), root);
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! What generation produces, checked in memory: one schema and one TypeScript file per registered
-//! type and nothing else, deterministic, no `bigint`, every type and field documented, and a
-//! clear error for a type that uses an unregistered one.
+//! type, the wire-name constants and nothing else, deterministic, no `bigint`, every type and
+//! field documented, and a clear error for a type that uses an unregistered one.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -27,8 +27,9 @@ fn one_schema_and_one_typescript_file_per_registered_type_and_nothing_else() {
         expected.insert(schema);
         expected.insert(ts);
     }
-    // Besides the per-type files: the bundle and the index files.
+    // Besides the per-type files: the bundle, the index files and the wire-name constants.
     expected.insert(Path::new(SCHEMA_DIR).join(BUNDLE_FILE));
+    expected.insert(codegen::wire_names::path());
     expected.insert(Path::new(TS_DIR).join("index.ts"));
     for module in ["exec", "v2"] {
         expected.insert(Path::new(TS_DIR).join(module).join("index.ts"));

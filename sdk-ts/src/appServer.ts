@@ -3,6 +3,7 @@ import readline from "node:readline";
 
 import { resolveBinary } from "./binary.js";
 import type * as v2 from "./generated/v2/index.js";
+import { ClientNotificationMethod, ClientRequestMethod, JsonRpcErrorCode, ServerRequestMethod } from "./generated/wireNames.js";
 
 /** The params of notification `M`. */
 export type NotificationParams<M extends v2.ServerNotification["method"]> = Extract<v2.ServerNotification, { method: M }>["params"];
@@ -88,8 +89,8 @@ export class AppServerClient {
   static async start(options: AppServerOptions = {}): Promise<AppServerClient> {
     const client = new AppServerClient(options);
     const clientInfo = options.clientInfo ?? { name: "agentwire-sdk", version: "0.1.0" };
-    await client.request("initialize", { clientInfo });
-    client.#send({ method: "initialized" });
+    await client.request(ClientRequestMethod.initialize, { clientInfo });
+    client.#send({ method: ClientNotificationMethod.initialized });
     return client;
   }
 
@@ -166,14 +167,14 @@ export class AppServerClient {
     const fallback = { decision: this.#options.defaultDecision ?? "decline" };
     let result: unknown;
     try {
-      if (method === "item/commandExecution/requestApproval") {
+      if (method === ServerRequestMethod.itemCommandExecutionRequestApproval) {
         const handler = this.#options.onCommandApproval;
         result = handler ? await handler(params as v2.CommandExecutionRequestApprovalParams) : fallback;
-      } else if (method === "item/fileChange/requestApproval") {
+      } else if (method === ServerRequestMethod.itemFileChangeRequestApproval) {
         const handler = this.#options.onFileChangeApproval;
         result = handler ? await handler(params as v2.FileChangeRequestApprovalParams) : fallback;
       } else {
-        this.#send({ id, error: { code: -32601, message: `this client does not handle ${method}` } });
+        this.#send({ id, error: { code: JsonRpcErrorCode.methodNotFound, message: `this client does not handle ${method}` } });
         return;
       }
     } catch {

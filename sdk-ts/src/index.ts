@@ -5,8 +5,10 @@
  * - {@link AppServerClient}: the app-server v2 surface, with typed requests, notifications and
  *   approval handlers.
  * - `exec` and `v2`: every wire type, generated from the Rust protocol crate.
+ * - `ClientRequestMethod`, `ServerNotificationMethod`, `ThreadEventType`, `JsonRpcErrorCode`, …:
+ *   the wire names as constants, generated from the same crate.
  */
-export type * from "./generated/index.js";
+export * from "./generated/index.js";
 export { Codex, type CodexOptions } from "./codex.js";
 export {
   Thread,
@@ -38,6 +40,7 @@ export {
 } from "./appServer.js";
 
 import type * as execTypes from "./generated/exec/index.js";
+import type { ThreadEventType, ThreadItemType } from "./generated/wireNames.js";
 /** The events of the `exec` stream (as `@openai/codex-sdk` names them). */
 export type ThreadEvent = execTypes.ThreadEvent;
 /** An item of the `exec` stream. */
@@ -45,20 +48,20 @@ export type ThreadItem = execTypes.ThreadItem;
 /** Token usage of a turn. */
 export type Usage = execTypes.Usage;
 /** Each kind of item, by its `type`. */
-export type AgentMessageItem = Extract<ThreadItem, { type: "agent_message" }>;
-export type ReasoningItem = Extract<ThreadItem, { type: "reasoning" }>;
-export type CommandExecutionItem = Extract<ThreadItem, { type: "command_execution" }>;
-export type FileChangeItem = Extract<ThreadItem, { type: "file_change" }>;
-export type McpToolCallItem = Extract<ThreadItem, { type: "mcp_tool_call" }>;
-export type WebSearchItem = Extract<ThreadItem, { type: "web_search" }>;
-export type TodoListItem = Extract<ThreadItem, { type: "todo_list" }>;
-export type ErrorItem = Extract<ThreadItem, { type: "error" }>;
+export type AgentMessageItem = Extract<ThreadItem, { type: typeof ThreadItemType.agentMessage }>;
+export type ReasoningItem = Extract<ThreadItem, { type: typeof ThreadItemType.reasoning }>;
+export type CommandExecutionItem = Extract<ThreadItem, { type: typeof ThreadItemType.commandExecution }>;
+export type FileChangeItem = Extract<ThreadItem, { type: typeof ThreadItemType.fileChange }>;
+export type McpToolCallItem = Extract<ThreadItem, { type: typeof ThreadItemType.mcpToolCall }>;
+export type WebSearchItem = Extract<ThreadItem, { type: typeof ThreadItemType.webSearch }>;
+export type TodoListItem = Extract<ThreadItem, { type: typeof ThreadItemType.todoList }>;
+export type ErrorItem = Extract<ThreadItem, { type: typeof ThreadItemType.error }>;
 /** Each kind of event, by its `type`. */
-export type ThreadStartedEvent = Extract<ThreadEvent, { type: "thread.started" }>;
-export type TurnStartedEvent = Extract<ThreadEvent, { type: "turn.started" }>;
-export type TurnCompletedEvent = Extract<ThreadEvent, { type: "turn.completed" }>;
-export type TurnFailedEvent = Extract<ThreadEvent, { type: "turn.failed" }>;
-export type ItemStartedEvent = Extract<ThreadEvent, { type: "item.started" }>;
-export type ItemUpdatedEvent = Extract<ThreadEvent, { type: "item.updated" }>;
-export type ItemCompletedEvent = Extract<ThreadEvent, { type: "item.completed" }>;
-export type ThreadErrorEvent = Extract<ThreadEvent, { type: "error" }>;
+export type ThreadStartedEvent = Extract<ThreadEvent, { type: typeof ThreadEventType.threadStarted }>;
+export type TurnStartedEvent = Extract<ThreadEvent, { type: typeof ThreadEventType.turnStarted }>;
+export type TurnCompletedEvent = Extract<ThreadEvent, { type: typeof ThreadEventType.turnCompleted }>;
+export type TurnFailedEvent = Extract<ThreadEvent, { type: typeof ThreadEventType.turnFailed }>;
+export type ItemStartedEvent = Extract<ThreadEvent, { type: typeof ThreadEventType.itemStarted }>;
+export type ItemUpdatedEvent = Extract<ThreadEvent, { type: typeof ThreadEventType.itemUpdated }>;
+export type ItemCompletedEvent = Extract<ThreadEvent, { type: typeof ThreadEventType.itemCompleted }>;
+export type ThreadErrorEvent = Extract<ThreadEvent, { type: typeof ThreadEventType.error }>;

@@ -6,6 +6,8 @@ import type { ConfigObject } from "./config.js";
 import { configArgs } from "./config.js";
 import { execLines } from "./exec.js";
 import type * as exec from "./generated/exec/index.js";
+import type * as v2 from "./generated/v2/index.js";
+import { ThreadEventType, ThreadItemType } from "./generated/wireNames.js";
 
 /** An event of the `exec` stream this SDK does not know (from a newer binary), or a line that is not JSON. */
 export type UnknownEvent = { type: "unknown"; original: unknown };
@@ -13,23 +15,22 @@ export type UnknownEvent = { type: "unknown"; original: unknown };
 export type StreamEvent = exec.ThreadEvent | UnknownEvent;
 
 /** The kinds of event this SDK knows. */
-const KNOWN_EVENTS = new Set([
-  "thread.started",
-  "turn.started",
-  "turn.completed",
-  "turn.failed",
-  "item.started",
-  "item.updated",
-  "item.completed",
-  "error",
-]);
+const KNOWN_EVENTS: ReadonlySet<string> = new Set<string>(Object.values(ThreadEventType));
 
-/** Approval policies, as `config.toml` spells them. */
-export type ApprovalMode = "never" | "on-request" | "on-failure" | "untrusted";
-/** Sandbox modes. */
-export type SandboxMode = "read-only" | "workspace-write" | "danger-full-access";
-/** Reasoning efforts. */
-export type ModelReasoningEffort = "minimal" | "low" | "medium" | "high";
+/** `onRequest` becomes `on-request`: how `config.toml` and the CLI spell the v2 enums. */
+type KebabCase<S extends string> = S extends `${infer Head}${infer Tail}`
+  ? `${Head extends Lowercase<Head> ? Head : `-${Lowercase<Head>}`}${KebabCase<Tail>}`
+  : S;
+
+/**
+ * Approval policies, as `config.toml` spells them: the v2 `AskForApproval` in kebab-case, except
+ * that `unlessTrusted` is spelled `untrusted` there (and in `@openai/codex-sdk`).
+ */
+export type ApprovalMode = Exclude<KebabCase<v2.AskForApproval>, "unless-trusted"> | "untrusted";
+/** Sandbox modes, as `config.toml` and `--sandbox` spell them: the v2 `SandboxMode` in kebab-case. */
+export type SandboxMode = KebabCase<v2.SandboxMode>;
+/** Reasoning efforts (`model_reasoning_effort`): the v2 `ReasoningEffort`, spelled alike. */
+export type ModelReasoningEffort = v2.ReasoningEffort;
 
 /** Settings of a thread, passed to every turn. */
 export type ThreadOptions = {
@@ -114,12 +115,12 @@ export class Thread {
     let finalResponse = "";
     let usage: exec.Usage | null = null;
     for await (const event of this.#stream(input, turnOptions)) {
-      if (event.type === "item.completed") {
-        if (event.item.type === "agent_message") finalResponse = event.item.text;
+      if (event.type === ThreadEventType.itemCompleted) {
+        if (event.item.type === ThreadItemType.agentMessage) finalResponse = event.item.text;
         items.push(event.item);
-      } else if (event.type === "turn.completed") {
+      } else if (event.type === ThreadEventType.turnCompleted) {
         usage = event.usage;
-      } else if (event.type === "turn.failed") {
+      } else if (event.type === ThreadEventType.turnFailed) {
         throw new TurnFailedError(event.error.message);
       }
     }
@@ -142,7 +143,7 @@ export class Thread {
       });
       for await (const line of lines) {
         const event = parse(line);
-        if (event.type === "thread.started") this.#id = event.thread_id;
+        if (event.type === ThreadEventType.threadStarted) this.#id = event.thread_id;
         yield event;
       }
     } finally {

@@ -1,6 +1,15 @@
 // Type-level tests of the generated TypeScript: `npm run typecheck` fails if any line below
 // stops compiling, or if a line marked @ts-expect-error starts compiling.
-import type { exec, v2 } from "../src/index.js";
+import type { ApprovalMode, exec, ModelReasoningEffort, SandboxMode, v2 } from "../src/index.js";
+import {
+  ClientNotificationMethod,
+  ClientRequestMethod,
+  JsonRpcErrorCode,
+  ServerNotificationMethod,
+  ServerRequestMethod,
+  ThreadEventType,
+  ThreadItemType,
+} from "../src/index.js";
 
 // The method map types requests and results by method name.
 type Params<M extends keyof v2.ClientRequestMap> = v2.ClientRequestMap[M]["params"];
@@ -56,3 +65,44 @@ export function answer(request: v2.ServerRequest): v2.ServerRequestMap[typeof re
 export function delta(notification: v2.ServerNotification): string | undefined {
   return notification.method === "item/agentMessage/delta" ? notification.params.delta : undefined;
 }
+
+// The wire-name constants are values whose members are exactly the generated unions' members.
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+export const sameNames: true[] = [
+  true satisfies Equal<ClientRequestMethod, v2.ClientRequest["method"]>,
+  true satisfies Equal<ClientRequestMethod, keyof v2.ClientRequestMap>,
+  true satisfies Equal<ServerRequestMethod, v2.ServerRequest["method"]>,
+  true satisfies Equal<ServerRequestMethod, keyof v2.ServerRequestMap>,
+  true satisfies Equal<ServerNotificationMethod, v2.ServerNotification["method"]>,
+  true satisfies Equal<ClientNotificationMethod, v2.ClientNotification["method"]>,
+  true satisfies Equal<ThreadEventType, exec.ThreadEvent["type"]>,
+  true satisfies Equal<ThreadItemType, exec.ThreadItem["type"]>,
+  true satisfies Equal<JsonRpcErrorCode, -32700 | -32600 | -32601 | -32602 | -32603>,
+];
+export const startWithConstant: Params<typeof ClientRequestMethod.threadStart> = { cwd: "/w" };
+export function isApproval(method: string): method is ServerRequestMethod {
+  return (Object.values(ServerRequestMethod) as string[]).includes(method);
+}
+
+// The SDK's settings types are derived from the generated v2 enums: each v2 value has exactly one
+// spelling, and the spellings are those of `@openai/codex-sdk@0.63.0` (reasoning efforts: a
+// superset of its "minimal" | "low" | "medium" | "high").
+const sandboxSpelling = {
+  readOnly: "read-only",
+  workspaceWrite: "workspace-write",
+  dangerFullAccess: "danger-full-access",
+} as const satisfies Record<v2.SandboxMode, SandboxMode>;
+const approvalSpelling = {
+  unlessTrusted: "untrusted",
+  onFailure: "on-failure",
+  onRequest: "on-request",
+  never: "never",
+} as const satisfies Record<v2.AskForApproval, ApprovalMode>;
+export const sameSettings: true[] = [
+  true satisfies Equal<SandboxMode, (typeof sandboxSpelling)[v2.SandboxMode]>,
+  true satisfies Equal<SandboxMode, "read-only" | "workspace-write" | "danger-full-access">,
+  true satisfies Equal<ApprovalMode, (typeof approvalSpelling)[v2.AskForApproval]>,
+  true satisfies Equal<ApprovalMode, "never" | "on-request" | "on-failure" | "untrusted">,
+  true satisfies Equal<ModelReasoningEffort, v2.ReasoningEffort>,
+  true satisfies ("minimal" | "low" | "medium" | "high" extends ModelReasoningEffort ? true : false),
+];

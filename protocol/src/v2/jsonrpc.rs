@@ -101,17 +101,87 @@ pub struct JsonRpcErrorError {
     pub data: Option<serde_json::Value>,
 }
 
-impl JsonRpcErrorError {
+/// One standard JSON-RPC error code, as listed in [`JsonRpcErrorError::CODES`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JsonRpcErrorCode {
+    /// The name of its constant on [`JsonRpcErrorError`], for example `PARSE_ERROR`.
+    pub name: &'static str,
+    /// The code, for example -32700.
+    pub code: i64,
+    /// What the code means: the doc comment of its constant as rustdoc holds it (each line with
+    /// its leading space and a final newline).
+    pub description: &'static str,
+}
+
+/// Declares each standard error code once: its constant, its constructor, and its entry in
+/// [`JsonRpcErrorError::CODES`] (from which code generation emits the TypeScript constants).
+macro_rules! error_codes {
+    (
+        $(
+            $(#[doc = $code_doc:literal])+
+            const $CONST:ident = $code:literal;
+            $(#[doc = $fn_doc:literal])+
+            fn $constructor:ident;
+        )*
+    ) => {
+        impl JsonRpcErrorError {
+            $(
+                $(#[doc = $code_doc])+
+                pub const $CONST: i64 = $code;
+
+                $(#[doc = $fn_doc])+
+                pub fn $constructor(message: impl Into<String>) -> Self {
+                    Self { code: Self::$CONST, message: message.into(), data: None }
+                }
+            )*
+
+            /// Every standard code, in declaration order.
+            pub const CODES: &'static [JsonRpcErrorCode] = &[
+                $(
+                    JsonRpcErrorCode {
+                        name: stringify!($CONST),
+                        code: $code,
+                        description: concat!($($code_doc, "\n"),+),
+                    },
+                )*
+            ];
+        }
+    };
+}
+
+error_codes! {
     /// The message is not valid JSON.
-    pub const PARSE_ERROR: i64 = -32700;
+    const PARSE_ERROR = -32700;
+    /// An error for a line that is not valid JSON (code -32700, no `data`). No id can be read
+    /// from such a line, so the response carries `id: null`.
+    fn parse_error;
+
     /// The JSON is not a valid request object.
-    pub const INVALID_REQUEST: i64 = -32600;
+    const INVALID_REQUEST = -32600;
+    /// An error for JSON that is not a valid message (code -32600, no `data`): not an object, an
+    /// `id` that is neither a string nor an integer, no `method` where one is needed, or a
+    /// request that is not allowed yet (before `initialize`).
+    fn invalid_request;
+
     /// The method does not exist.
-    pub const METHOD_NOT_FOUND: i64 = -32601;
+    const METHOD_NOT_FOUND = -32601;
+    /// An error for a request whose method the receiver does not implement (code -32601, no
+    /// `data`); the message should name the method.
+    fn method_not_found;
+
     /// The method exists, but its parameters are wrong.
-    pub const INVALID_PARAMS: i64 = -32602;
+    const INVALID_PARAMS = -32602;
+    /// An error for a known method whose `params` are wrong (code -32602, no `data`): missing,
+    /// of the wrong type, or naming something that does not exist; the message should name the
+    /// offending field.
+    fn invalid_params;
+
     /// The server failed while handling a valid request.
-    pub const INTERNAL_ERROR: i64 = -32603;
+    const INTERNAL_ERROR = -32603;
+    /// An error for a valid request the server failed to carry out (code -32603, no `data`): an
+    /// I/O error, or a session that could not be created, read, written or resumed. Not for a
+    /// mistake of the client, which has its own code.
+    fn internal_error;
 }
 
 #[cfg(test)]
@@ -134,6 +204,43 @@ mod tests {
         assert!(
             matches!(&messages[3], JsonRpcMessage::Error(e) if e.error.code == JsonRpcErrorError::METHOD_NOT_FOUND)
         );
+    }
+
+    #[test]
+    fn each_constructor_gives_its_code_the_message_and_no_data() {
+        type Constructor = fn(String) -> JsonRpcErrorError;
+        let constructors: [(Constructor, i64); 5] = [
+            (JsonRpcErrorError::parse_error, -32700),
+            (JsonRpcErrorError::invalid_request, -32600),
+            (JsonRpcErrorError::method_not_found, -32601),
+            (JsonRpcErrorError::invalid_params, -32602),
+            (JsonRpcErrorError::internal_error, -32603),
+        ];
+        for (constructor, code) in constructors {
+            let error = constructor(format!("code {code}"));
+            assert_eq!(error, JsonRpcErrorError { code, message: format!("code {code}"), data: None });
+        }
+        let error = JsonRpcErrorError::method_not_found("method not found: `thread/fork`");
+        assert_eq!(
+            serde_json::to_string(&error).unwrap(),
+            r#"{"code":-32601,"message":"method not found: `thread/fork`"}"#
+        );
+    }
+
+    #[test]
+    fn codes_lists_every_constant_once_with_its_doc() {
+        let listed: Vec<(&str, i64)> = JsonRpcErrorError::CODES.iter().map(|c| (c.name, c.code)).collect();
+        assert_eq!(
+            listed,
+            [
+                ("PARSE_ERROR", JsonRpcErrorError::PARSE_ERROR),
+                ("INVALID_REQUEST", JsonRpcErrorError::INVALID_REQUEST),
+                ("METHOD_NOT_FOUND", JsonRpcErrorError::METHOD_NOT_FOUND),
+                ("INVALID_PARAMS", JsonRpcErrorError::INVALID_PARAMS),
+                ("INTERNAL_ERROR", JsonRpcErrorError::INTERNAL_ERROR),
+            ]
+        );
+        assert_eq!(JsonRpcErrorError::CODES[0].description, " The message is not valid JSON.\n");
     }
 
     #[test]

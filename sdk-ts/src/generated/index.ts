@@ -2,3 +2,5 @@
 // The two modules share type names (both have a ThreadItem), so each is a namespace.
 export type * as exec from "./exec/index.js";
 export type * as v2 from "./v2/index.js";
+// The wire names (methods, event and item types, error codes), as values.
+export * from "./wireNames.js";
