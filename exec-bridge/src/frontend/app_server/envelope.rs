@@ -5,7 +5,6 @@
 use protocol::v2::{ClientRequest, JsonRpcErrorError as RpcError, RequestId};
 use serde_json::{json, Value};
 
-use super::errors;
 
 /// What one line says.
 #[derive(Debug)]
@@ -37,14 +36,14 @@ pub fn read(line: &str) -> Incoming {
         Err(e) => {
             return Incoming::Invalid(
                 None,
-                errors::parse_error(format!("parse error: the line is not JSON ({e})")),
+                RpcError::parse_error(format!("parse error: the line is not JSON ({e})")),
             )
         }
     };
     let Some(object) = message.as_object() else {
         return Incoming::Invalid(
             None,
-            errors::invalid_request("invalid request: a message must be a JSON object"),
+            RpcError::invalid_request("invalid request: a message must be a JSON object"),
         );
     };
     let id = match object.get("id").map(|id| serde_json::from_value::<RequestId>(id.clone())) {
@@ -53,7 +52,7 @@ pub fn read(line: &str) -> Incoming {
         Some(Err(_)) => {
             return Incoming::Invalid(
                 None,
-                errors::invalid_request("invalid request: `id` must be a string or an integer"),
+                RpcError::invalid_request("invalid request: `id` must be a string or an integer"),
             )
         }
     };
@@ -66,14 +65,14 @@ pub fn read(line: &str) -> Incoming {
         (Some(id), None) if object.contains_key("result") || object.contains_key("error") => {
             let answer = match object.get("error") {
                 Some(error) => Err(serde_json::from_value(error.clone())
-                    .unwrap_or_else(|_| errors::internal_error(error.to_string()))),
+                    .unwrap_or_else(|_| RpcError::internal_error(error.to_string()))),
                 None => Ok(object["result"].clone()),
             };
             Incoming::Answer { id, answer }
         }
         (id, _) => Incoming::Invalid(
             id,
-            errors::invalid_request(
+            RpcError::invalid_request(
                 "invalid request: expected a request (id, method), a notification (method) or a response (id, result|error)",
             ),
         ),
@@ -83,10 +82,10 @@ pub fn read(line: &str) -> Incoming {
 /// A request of a known method with valid params.
 fn request(id: &RequestId, method: &str, params: Value) -> Result<ClientRequest, RpcError> {
     if !ClientRequest::METHODS.contains(&method) {
-        return Err(errors::method_not_found(format!("method not found: `{method}`")));
+        return Err(RpcError::method_not_found(format!("method not found: `{method}`")));
     }
     serde_json::from_value(json!({"id": id, "method": method, "params": params}))
-        .map_err(|e| errors::invalid_params(format!("invalid params for {method}: {e}")))
+        .map_err(|e| RpcError::invalid_params(format!("invalid params for {method}: {e}")))
 }
 
 #[cfg(test)]

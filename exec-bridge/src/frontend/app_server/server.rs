@@ -44,7 +44,7 @@ type Reply = Result<Value, RpcError>;
 fn reply<T: Serialize>(result: Result<T, RpcError>) -> Reply {
     result.and_then(|response| {
         serde_json::to_value(response)
-            .map_err(|e| errors::internal_error(format!("cannot write the response: {e}")))
+            .map_err(|e| RpcError::internal_error(format!("cannot write the response: {e}")))
     })
 }
 
@@ -70,7 +70,7 @@ impl Server {
     fn dispatch(&mut self, request: ClientRequest) -> Reply {
         use ClientRequest as R;
         if !self.initialized && !matches!(request, R::Initialize { .. }) {
-            return Err(errors::invalid_request("not initialized: send `initialize` first"));
+            return Err(RpcError::invalid_request("not initialized: send `initialize` first"));
         }
         match request {
             R::Initialize { params, .. } => reply(Ok(self.initialize(params))),
@@ -122,7 +122,7 @@ impl Server {
         params: v2::ThreadResumeParams,
     ) -> Result<v2::ThreadResumeResponse, RpcError> {
         if params.history.is_some() {
-            return Err(errors::invalid_params("invalid params for thread/resume: `history` is not supported; resume from the session file (threadId or path)"));
+            return Err(RpcError::invalid_params("invalid params for thread/resume: `history` is not supported; resume from the session file (threadId or path)"));
         }
         // A loaded thread answers from its snapshot, even while a turn runs.
         if let Some(loaded) = self.threads.get(&params.thread_id) {
@@ -195,7 +195,7 @@ impl Server {
     ) -> Result<v2::TurnInterruptResponse, RpcError> {
         let thread = self.thread(&params.thread_id)?;
         if thread.snapshot().running.as_deref() != Some(params.turn_id.as_str()) {
-            return Err(errors::invalid_params(format!(
+            return Err(RpcError::invalid_params(format!(
                 "turn {} of thread {} is not running",
                 params.turn_id, params.thread_id
             )));
@@ -206,7 +206,7 @@ impl Server {
 
     fn thread(&self, thread_id: &str) -> Result<ThreadHandle, RpcError> {
         self.threads.get(thread_id).map(|loaded| loaded.handle.clone()).ok_or_else(|| {
-            errors::invalid_params(format!(
+            RpcError::invalid_params(format!(
                 "thread {thread_id} is not loaded: start it with thread/start or load it with thread/resume"
             ))
         })
@@ -226,18 +226,17 @@ impl Server {
         };
         for (key, value) in overrides.config.unwrap_or_default() {
             let value = toml::Value::try_from(&value)
-                .map_err(|e| errors::invalid_params(format!("config.{key}: {e}")))?;
+                .map_err(|e| RpcError::invalid_params(format!("config.{key}: {e}")))?;
             cli.overrides.push(format!("{key}={value}"));
         }
         cli.approval_policy = overrides.approval_policy.map(convert::approval_from_v2);
         cli.sandbox_mode = overrides.sandbox.map(convert::sandbox_mode_from_v2);
         let config = Config::load(&self.options.codex_home, &cli).map_err(errors::from_config)?;
         let cwd = match overrides.cwd {
-            Some(cwd) => {
-                std::fs::canonicalize(&cwd).map_err(|e| errors::invalid_params(format!("cwd {cwd}: {e}")))?
-            }
+            Some(cwd) => std::fs::canonicalize(&cwd)
+                .map_err(|e| RpcError::invalid_params(format!("cwd {cwd}: {e}")))?,
             None => std::env::current_dir()
-                .map_err(|e| errors::internal_error(format!("cannot read the current directory: {e}")))?,
+                .map_err(|e| RpcError::internal_error(format!("cannot read the current directory: {e}")))?,
         };
         let settings = ThreadSettings {
             policy: config.policy(&cwd, &[]),
