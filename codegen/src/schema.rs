@@ -54,6 +54,8 @@ pub(crate) fn generate<R: Registry>(entries: &[TypeEntry], files: &mut Files) ->
 
 /// Pretty JSON with a final newline.
 fn to_text(value: &Value) -> String {
+    // A `Value` has string keys only, so writing it cannot fail.
+    #[allow(clippy::expect_used)]
     let mut text = serde_json::to_string_pretty(value).expect("a JSON value always serializes");
     text.push('\n');
     text
@@ -103,12 +105,10 @@ impl Render<'_> {
         }
         let known: BTreeSet<&str> =
             self.entries.iter().filter(|e| e.module == entry.module).map(|e| e.name.as_str()).collect();
-        let module_defs = self
-            .bundle
-            .entry(entry.module.clone())
-            .or_insert_with(|| Value::Object(Map::new()))
-            .as_object_mut()
-            .expect("module definitions are objects");
+        let module = self.bundle.entry(entry.module.clone()).or_insert_with(|| Value::Object(Map::new()));
+        let Value::Object(module_defs) = module else {
+            unreachable!("only objects are inserted as module definitions")
+        };
         if let Some(Value::Object(definitions)) = root.get("definitions") {
             for (name, definition) in definitions {
                 if !known.contains(name.as_str()) {

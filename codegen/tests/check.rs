@@ -1,6 +1,8 @@
 //! `codegen --check`: passes on the repository as committed, and fails, naming each file, when
 //! the generated files and the Rust types disagree.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // A test: a failed unwrap is a failed test.
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;

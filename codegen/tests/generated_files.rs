@@ -2,6 +2,8 @@
 //! type, the wire-name constants and nothing else, deterministic, no `bigint`, every type and
 //! field documented, and a clear error for a type that uses an unregistered one.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // A test: a failed unwrap is a failed test.
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

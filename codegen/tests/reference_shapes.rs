@@ -6,6 +6,8 @@
 //! `tests/reference/codex-0.63.0.shapes`). Only the app-server v2 surface is compared: the
 //! reference generates no schema for the `exec` stream.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // A test: a failed unwrap is a failed test.
+
 use std::collections::BTreeSet;
 
 use codegen::shapes::{self, Shapes};

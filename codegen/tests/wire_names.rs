@@ -2,6 +2,8 @@
 //! names of its Rust enum, the TypeScript type-checks against the generated unions, and the
 //! hand-written SDK (`sdk-ts/src/*.ts`) spells none of them itself.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // A test: a failed unwrap is a failed test.
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,6 +1,8 @@
 //! Proof that the suite bites: rename one field of one item in a pinned transcript, and both the
 //! schema validation and the snapshot comparison fail.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // A test: a failed unwrap is a failed test.
+
 use std::path::Path;
 
 use conformance::SchemaSet;

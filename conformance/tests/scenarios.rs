@@ -5,6 +5,8 @@
 //!
 //! A custom harness (no libtest) so that the counts are printed on success too.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // A test: a failed unwrap is a failed test.
+
 use std::collections::BTreeSet;
 use std::path::Path;
 

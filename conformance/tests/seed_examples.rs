@@ -5,6 +5,8 @@
 //! The seed predates Codex 0.63 (see the fixtures' README): we read its older spellings and
 //! write the 0.63 form, which is what the snapshots show.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // A test: a failed unwrap is a failed test.
+
 use std::path::{Path, PathBuf};
 
 use conformance::SchemaSet;

@@ -2,6 +2,8 @@
 //! model server. Every message it sends is read into the protocol types and validated against
 //! the generated schema (see `test_support::Client`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // A test: a failed unwrap is a failed test.
+
 use std::time::Duration;
 
 use serde_json::{json, Value};

@@ -1,6 +1,8 @@
 //! The app-server inside the test process (`Client::in_process`, over a socket pair), like
 //! lsp-server's `Connection::memory()`: the same server as the binary's, without a process.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // A test: a failed unwrap is a failed test.
+
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};

@@ -2,6 +2,8 @@
 //! over loopback. Every line the binary prints is read as a protocol event and validated
 //! against the generated schema (see `test_support::World::run`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // A test: a failed unwrap is a failed test.
+
 use protocol::exec::{
     CommandExecutionStatus, PatchApplyStatus, PatchChangeKind, ThreadEvent, ThreadItemDetails, Usage,
 };

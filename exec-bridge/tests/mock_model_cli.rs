@@ -1,6 +1,8 @@
 //! `exec-bridge mock-model` from the command line: serves a script file on loopback, logs every
 //! request, and drives `exec` through the demo script, as the README's demo does.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // A test: a failed unwrap is a failed test.
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 

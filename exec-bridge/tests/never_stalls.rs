@@ -3,6 +3,8 @@
 //! conversation the model still accepts. The scripted model refuses, as the real API does, a
 //! request holding a tool call without its output.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // A test: a failed unwrap is a failed test.
+
 use std::io::{BufRead, BufReader, Write};
 use std::process::Stdio;
 use std::time::{Duration, Instant};

@@ -2,6 +2,8 @@
 //! scripted model server, each stopped by the kernel under workspace-write and allowed under
 //! danger-full-access. (The reference lets a command write into `.git`; we do not.)
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // A test: a failed unwrap is a failed test.
+
 use std::path::Path;
 
 use protocol::exec::{CommandExecutionStatus, PatchApplyStatus, ThreadItemDetails};

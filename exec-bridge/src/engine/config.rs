@@ -317,17 +317,18 @@ pub fn parse_override(raw: &str) -> Result<(String, toml::Value), ConfigError> {
 
 /// Sets `a.b.c = value` inside `table`, creating the tables on the way.
 fn set_dotted(table: &mut toml::Table, key: &str, value: toml::Value) {
-    let mut parts: Vec<&str> = key.split('.').collect();
-    let last = parts.pop().expect("split yields at least one part");
+    let parts: Vec<&str> = key.split('.').collect();
+    let Some((last, parents)) = parts.split_last() else { return };
     let mut current = table;
-    for part in parts {
+    for part in parents {
         let entry = current.entry(part.to_owned()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
         if !entry.is_table() {
             *entry = toml::Value::Table(toml::Table::new());
         }
-        current = entry.as_table_mut().expect("just made a table");
+        let toml::Value::Table(inner) = entry else { return };
+        current = inner;
     }
-    current.insert(last.to_owned(), value);
+    current.insert((*last).to_owned(), value);
 }
 
 #[cfg(test)]

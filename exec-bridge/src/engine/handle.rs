@@ -36,7 +36,7 @@ pub(super) enum Submission {
         /// The reserved id.
         turn_id: String,
         /// What the user sent and the overrides.
-        turn: UserTurn,
+        turn: Box<UserTurn>,
     },
     /// Anything else.
     Op(Op),
@@ -154,7 +154,8 @@ impl ThreadHandle {
         });
         let turn_id =
             reserved.map_err(|running| SubmitError::Busy { thread_id: self.id.clone(), turn_id: running })?;
-        if self.submissions.send(Submission::Turn { turn_id: turn_id.clone(), turn }).is_err() {
+        if self.submissions.send(Submission::Turn { turn_id: turn_id.clone(), turn: Box::new(turn) }).is_err()
+        {
             self.snapshot.send_modify(|now| now.running = None);
             return Err(SubmitError::Closed(self.id.clone()));
         }

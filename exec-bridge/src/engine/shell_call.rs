@@ -174,7 +174,15 @@ impl ThreadState {
         cx: &mut TurnContext,
     ) -> ShellOutput {
         let run = match spec {
-            Some(spec) => sandbox::wrap(argv, spec, &self.sandbox_helper),
+            Some(spec) => match sandbox::wrap(argv, spec, &self.sandbox_helper) {
+                Ok(wrapped) => wrapped,
+                Err(e) => {
+                    return ShellOutput::not_started(
+                        format!("cannot start the sandbox: {e}"),
+                        Default::default(),
+                    )
+                }
+            },
             None => argv.to_vec(),
         };
         let events = self.event_sender();

@@ -38,7 +38,7 @@ async fn serve(mut state: ThreadState, mut submissions: mpsc::UnboundedReceiver<
     while let Some(submission) = submissions.recv().await {
         match submission {
             Submission::Turn { turn_id, turn } => {
-                if !run_turn(&mut state, turn_id, turn, &mut submissions).await {
+                if !run_turn(&mut state, turn_id, *turn, &mut submissions).await {
                     break;
                 }
             }

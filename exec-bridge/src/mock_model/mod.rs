@@ -95,7 +95,7 @@ impl MockModel {
 
     /// Every request received so far, in order.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.shared.lock().expect("the mock model's state is never poisoned").requests.clone()
+        self.shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner).requests.clone()
     }
 
     /// The model requests (`POST …/responses`) received so far, in order.

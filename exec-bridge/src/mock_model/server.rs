@@ -49,7 +49,7 @@ async fn connection(stream: TcpStream, shared: Arc<Mutex<Shared>>) {
         let Ok(Some(request)) = read_request(&mut stream).await else { return };
         let is_model_request = request.method == "POST" && request.path.ends_with("/responses");
         let reply = {
-            let mut shared = shared.lock().expect("the mock model's state is never poisoned");
+            let mut shared = shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             shared.requests.push(request.clone());
             // Refused before the script is consulted, as the real API refuses it.
             let refusal =

@@ -83,7 +83,11 @@ pub fn run(args: SandboxArgs) -> Result<std::convert::Infallible, SandboxCliErro
         }
         sandbox::apply_to_self(spec)?;
     }
-    let (program, rest) = args.command.split_first().expect("clap requires a command");
+    let Some((program, rest)) = args.command.split_first() else {
+        return Err(SandboxCliError::Usage(
+            "no command to run: exec-bridge sandbox [OPTIONS] -- CMD ARGS…".into(),
+        ));
+    };
     let source = std::process::Command::new(program).args(rest).exec();
     Err(SandboxCliError::Exec { program: program.clone(), source })
 }

@@ -157,16 +157,17 @@ pub fn apply_to_self(spec: &SandboxSpec) -> Result<(), SandboxError> {
 
 /// The argv that runs `argv` under `spec` through `helper`, a binary with the `sandbox` entry
 /// point (`exec-bridge` itself, or the one an embedding names).
-pub fn wrap(argv: &[String], spec: &SandboxSpec, helper: &std::path::Path) -> Vec<String> {
-    let mut wrapped = vec![
-        helper.display().to_string(),
-        "sandbox".to_owned(),
-        "--spec".to_owned(),
-        serde_json::to_string(spec).expect("a spec serializes"),
-        "--".to_owned(),
-    ];
+pub fn wrap(
+    argv: &[String],
+    spec: &SandboxSpec,
+    helper: &std::path::Path,
+) -> Result<Vec<String>, SandboxError> {
+    let spec = serde_json::to_string(spec)
+        .map_err(|e| SandboxError::Landlock(format!("the sandbox's paths cannot be passed on ({e})")))?;
+    let mut wrapped =
+        vec![helper.display().to_string(), "sandbox".to_owned(), "--spec".to_owned(), spec, "--".to_owned()];
     wrapped.extend_from_slice(argv);
-    wrapped
+    Ok(wrapped)
 }
 
 /// Whether a failed sandboxed command was probably stopped by the sandbox: the kernel's refusals

@@ -37,7 +37,7 @@ pub fn protect(paths: &[PathBuf]) -> Result<(), SandboxError> {
                     message: format!("id maps: {e}"),
                 })?;
         }
-        let root = CString::new("/").expect("no NUL");
+        let root = c"/";
         if libc::mount(
             std::ptr::null(),
             root.as_ptr(),

@@ -49,6 +49,9 @@ pub enum ModelError {
         /// The response body.
         body: String,
     },
+    /// The HTTP client could not be set up (for example, no TLS backend).
+    #[error("cannot set up the HTTP client: {0}")]
+    Setup(String),
     /// The server reported that the response failed.
     #[error("the model response failed: {0}")]
     ResponseFailed(String),
@@ -84,7 +87,7 @@ pub struct ModelResponse {
 /// A client for one conversation.
 #[derive(Debug, Clone)]
 pub struct ModelClient {
-    http: reqwest::Client,
+    http: Result<reqwest::Client, String>,
     endpoint: Endpoint,
     conversation_id: String,
 }
@@ -139,14 +142,14 @@ impl ModelClient {
         observe: &mut (dyn FnMut(ClientEvent) + Send),
     ) -> Result<ModelResponse, Attempt> {
         let url = format!("{}/responses", self.endpoint.base_url.trim_end_matches('/'));
-        let response = self.http.post(&url).headers(self.headers()).json(body).send().await.map_err(|e| {
-            Attempt::Retry {
+        let http = self.http.as_ref().map_err(|e| Attempt::Fatal(ModelError::Setup(e.clone())))?;
+        let response =
+            http.post(&url).headers(self.headers()).json(body).send().await.map_err(|e| Attempt::Retry {
                 reason: format!("cannot reach {url}: {}", error_chain(&e)),
                 status: None,
                 retry_after: None,
                 stream: false,
-            }
-        })?;
+            })?;
         let status = response.status();
         if !status.is_success() {
             let retry_after = response
@@ -260,13 +263,14 @@ fn error_chain(error: &dyn std::error::Error) -> String {
     text
 }
 
-/// One HTTP client per process: TLS through rustls with the ring provider.
-fn http_client() -> reqwest::Client {
-    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+/// One HTTP client per process: TLS through rustls with the ring provider; why not, when it
+/// cannot be set up.
+fn http_client() -> Result<reqwest::Client, String> {
+    static CLIENT: std::sync::OnceLock<Result<reqwest::Client, String>> = std::sync::OnceLock::new();
     CLIENT
         .get_or_init(|| {
             let _ = rustls::crypto::ring::default_provider().install_default();
-            reqwest::Client::builder().build().expect("the TLS backend initialises")
+            reqwest::Client::builder().build().map_err(|e| error_chain(&e))
         })
         .clone()
 }

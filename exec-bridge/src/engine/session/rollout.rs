@@ -366,7 +366,7 @@ mod tests {
             .unwrap();
         let recorded = Rollout::read(rollout.path()).unwrap();
         assert_eq!(recorded.meta.id, "0001");
-        assert_eq!(recorded.history, [said.clone()]);
+        assert_eq!(recorded.history, [said]);
         // Opening for appending cuts the torn line: the next record is a line of its own.
         let mut reopened = Rollout::open(rollout.path()).unwrap();
         reopened.append(Record::TurnStarted { turn_id: "0".into() }).unwrap();

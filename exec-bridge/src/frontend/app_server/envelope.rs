@@ -5,7 +5,6 @@
 use protocol::v2::{ClientRequest, JsonRpcErrorError as RpcError, RequestId};
 use serde_json::{json, Value};
 
-
 /// What one line says.
 #[derive(Debug)]
 pub enum Incoming {

@@ -43,10 +43,20 @@ impl Outgoing {
     }
 
     fn send(&self, message: &impl Serialize) {
-        let mut line = serde_json::to_string(message).expect("protocol messages serialize");
-        line.push('\n');
-        // The writer is gone only when stdout closed; nothing is left to tell.
-        let _ = self.lines.send(line);
+        match serde_json::to_string(message) {
+            Ok(mut line) => {
+                line.push('\n');
+                // The writer is gone only when stdout closed; nothing is left to tell.
+                let _ = self.lines.send(line);
+            }
+            // Protocol types always serialize; should one not, say so rather than die.
+            Err(e) => eprintln!("exec-bridge app-server: a message could not be written: {e}"),
+        }
+    }
+
+    fn pending(&self) -> std::sync::MutexGuard<'_, HashMap<RequestId, oneshot::Sender<Answer>>> {
+        // The map stays consistent even if a holder panicked: each operation is one call.
+        self.pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Sends a notification.
@@ -56,8 +66,14 @@ impl Outgoing {
 
     /// Answers request `id` with `result`.
     pub fn respond(&self, id: RequestId, result: impl Serialize) {
-        let result = serde_json::to_value(result).expect("protocol results serialize");
-        self.send(&JsonRpcResponse { id, result });
+        match serde_json::to_value(result) {
+            Ok(result) => self.send(&JsonRpcResponse { id, result }),
+            Err(e) => self.error(
+                Some(id),
+                JsonRpcErrorError::INTERNAL_ERROR,
+                format!("the result could not be written: {e}"),
+            ),
+        }
     }
 
     /// Answers request `id` (or an unreadable message, `None`) with an error.
@@ -73,14 +89,14 @@ impl Outgoing {
     pub async fn request(&self, make: impl FnOnce(RequestId) -> ServerRequest) -> Option<Answer> {
         let id = RequestId::Integer(self.next_id.fetch_add(1, Ordering::Relaxed));
         let (tx, rx) = oneshot::channel();
-        self.pending.lock().expect("never poisoned").insert(id.clone(), tx);
+        self.pending().insert(id.clone(), tx);
         self.send(&make(id));
         rx.await.ok()
     }
 
     /// Delivers the client's answer to the server request `id`; `false` if none is waiting.
     pub fn answer(&self, id: &RequestId, answer: Answer) -> bool {
-        match self.pending.lock().expect("never poisoned").remove(id) {
+        match self.pending().remove(id) {
             Some(waiting) => waiting.send(answer).is_ok(),
             None => false,
         }
@@ -88,6 +104,6 @@ impl Outgoing {
 
     /// Gives up on every unanswered server request (their waiters see `None`).
     pub fn drop_pending(&self) {
-        self.pending.lock().expect("never poisoned").clear();
+        self.pending().clear();
     }
 }

@@ -57,9 +57,12 @@ impl<W: Write> JsonlOutput<W> {
 
     /// Writes one event as one line, flushed at once.
     pub fn write(&mut self, event: &wire::ThreadEvent) {
-        let line = serde_json::to_string(event).expect("protocol events serialize");
-        // A closed stdout (the reader went away) is not worth crashing over.
-        let _ = writeln!(self.out, "{line}").and_then(|()| self.out.flush());
+        match serde_json::to_string(event) {
+            // A closed stdout (the reader went away) is not worth crashing over.
+            Ok(line) => drop(writeln!(self.out, "{line}").and_then(|()| self.out.flush())),
+            // Protocol types always serialize; should one not, say so rather than die.
+            Err(e) => eprintln!("exec-bridge exec: an event could not be written: {e}"),
+        }
     }
 
     /// What an engine event becomes on the `exec` stream, if anything.
