@@ -261,18 +261,6 @@ impl<T: Transport> Client<T> {
         }
     }
 
-    /// Whether the server sends nothing for `wait` (a message that does come is checked and
-    /// logged).
-    pub fn silent_for(&mut self, wait: Duration) -> bool {
-        match self.transport.recv_line(wait) {
-            Incoming::Line(line) => {
-                self.accept(&line);
-                false
-            }
-            Incoming::TimedOut | Incoming::Closed => true,
-        }
-    }
-
     /// Checks and records one received line.
     fn accept(&mut self, line: &str) -> Value {
         let message: Value = serde_json::from_str(line)
@@ -480,7 +468,6 @@ mod tests {
         let directions: Vec<Direction> = client.transcript().iter().map(|(d, _)| *d).collect();
         assert_eq!(directions, [Direction::Sent, Direction::Received, Direction::Received, Direction::Sent]);
         assert!(client.transcript_text().starts_with(">> {\"id\":1,"), "{}", client.transcript_text());
-        assert!(client.silent_for(Duration::from_millis(1)));
     }
 
     #[test]

@@ -252,11 +252,6 @@ pub fn exec_lines(stdout: &str) -> Vec<Value> {
         .collect()
 }
 
-/// Reads every line of `stdout` as a protocol event, checked as [`exec_lines`] does.
-pub fn parse_events(stdout: &str) -> Vec<ThreadEvent> {
-    exec_lines(stdout).iter().map(to_event).collect()
-}
-
 fn to_event(line: &Value) -> ThreadEvent {
     serde_json::from_value(line.clone()).unwrap_or_else(|e| panic!("not a protocol event ({e}): {line}"))
 }

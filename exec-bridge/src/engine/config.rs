@@ -68,6 +68,8 @@ struct ConfigToml {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ProviderToml {
+    /// Accepted (users' files have it); nothing shows it yet.
+    #[allow(dead_code)]
     name: Option<String>,
     base_url: Option<String>,
     env_key: Option<String>,
@@ -107,8 +109,6 @@ struct FeaturesToml {
 pub struct Provider {
     /// Its id in the configuration, for example `openai`.
     pub id: String,
-    /// A name to show.
-    pub name: String,
     /// The base URL; `/responses` is appended.
     pub base_url: String,
     /// The environment variable holding its API key.
@@ -221,7 +221,6 @@ impl Config {
             let Some(base_url) = base_url else { return Err(ConfigError::UnknownProvider(provider_id)) };
             provider = Some(Provider {
                 id: provider_id.clone(),
-                name: own.name.clone().unwrap_or_else(|| provider_id.clone()),
                 base_url,
                 env_key: own.env_key.clone().or_else(|| base.as_ref().and_then(|b| b.env_key.clone())),
                 request_max_retries: own.request_max_retries.unwrap_or(4),
@@ -282,15 +281,14 @@ impl Config {
 
 /// The providers known without configuration.
 fn builtin_provider(id: &str) -> Option<Provider> {
-    let (name, base_url, env_key) = match id {
-        "openai" => ("OpenAI", OPENAI_BASE_URL, Some("OPENAI_API_KEY")),
-        "lmstudio" => ("LM Studio", "http://localhost:1234/v1", None),
-        "ollama" => ("Ollama", "http://localhost:11434/v1", None),
+    let (base_url, env_key) = match id {
+        "openai" => (OPENAI_BASE_URL, Some("OPENAI_API_KEY")),
+        "lmstudio" => ("http://localhost:1234/v1", None),
+        "ollama" => ("http://localhost:11434/v1", None),
         _ => return None,
     };
     Some(Provider {
         id: id.to_owned(),
-        name: name.to_owned(),
         base_url: base_url.to_owned(),
         env_key: env_key.map(str::to_owned),
         request_max_retries: 4,

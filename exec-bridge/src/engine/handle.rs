@@ -75,8 +75,6 @@ pub struct ThreadSnapshot {
     pub rollout_path: PathBuf,
     /// The model provider it was started with.
     pub model_provider: String,
-    /// When it started (RFC 3339), as recorded in its session file.
-    pub started_at: String,
     /// The settings in force.
     pub settings: ThreadSettings,
     /// The model in use.

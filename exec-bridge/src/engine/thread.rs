@@ -103,7 +103,6 @@ impl ThreadState {
             id: id.clone(),
             rollout_path: rollout.path().to_path_buf(),
             model_provider: recorded.meta.model_provider.clone(),
-            started_at: recorded.meta.timestamp.clone(),
             settings: settings.clone(),
             model: config.model.clone(),
             reasoning_effort: config.reasoning_effort,

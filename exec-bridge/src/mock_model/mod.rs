@@ -83,11 +83,6 @@ impl MockModel {
         Ok(MockModel { addr, shared, _running: Running::Thread(Some(stop_tx)) })
     }
 
-    /// The address the server listens on.
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
     /// The base URL to give a client (`OPENAI_BASE_URL`): `http://127.0.0.1:PORT/v1`.
     pub fn base_url(&self) -> String {
         format!("http://{}/v1", self.addr)

@@ -13,61 +13,68 @@ pub fn protect(paths: &[PathBuf]) -> Result<(), SandboxError> {
     if paths.is_empty() {
         return Ok(());
     }
-    let fail = |path: &Path, what: &str| SandboxError::Mount {
+    enter_private_mounts(&paths[0])?;
+    for path in paths {
+        bind_read_only(path)?;
+    }
+    Ok(())
+}
+
+fn os_failure(path: &Path, what: &str) -> SandboxError {
+    SandboxError::Mount {
         path: path.to_path_buf(),
         message: format!("{what}: {}", std::io::Error::last_os_error()),
-    };
-    // SAFETY: getuid/getgid cannot fail; unshare and mount take valid, NUL-terminated strings.
-    unsafe {
-        let (uid, gid) = (libc::getuid(), libc::getgid());
-        if uid == 0 {
-            if libc::unshare(libc::CLONE_NEWNS) != 0 {
-                return Err(fail(&paths[0], "unshare(CLONE_NEWNS)"));
-            }
-        } else {
-            if libc::unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWNS) != 0 {
-                return Err(fail(&paths[0], "unshare(CLONE_NEWUSER | CLONE_NEWNS)"));
-            }
-            let write = |file: &str, text: String| std::fs::write(file, text);
-            write("/proc/self/setgroups", "deny".into())
-                .and_then(|()| write("/proc/self/uid_map", format!("{uid} {uid} 1")))
-                .and_then(|()| write("/proc/self/gid_map", format!("{gid} {gid} 1")))
-                .map_err(|e| SandboxError::Mount {
-                    path: paths[0].clone(),
-                    message: format!("id maps: {e}"),
-                })?;
+    }
+}
+
+/// A mount namespace of this process's own (inside a user namespace when not root), whose mounts
+/// do not propagate back. `first` names the failure.
+fn enter_private_mounts(first: &Path) -> Result<(), SandboxError> {
+    // SAFETY: getuid/getgid cannot fail; unshare takes flags only.
+    let (uid, gid) = unsafe { (libc::getuid(), libc::getgid()) };
+    if uid == 0 {
+        // SAFETY: as above.
+        if unsafe { libc::unshare(libc::CLONE_NEWNS) } != 0 {
+            return Err(os_failure(first, "unshare(CLONE_NEWNS)"));
         }
-        let root = c"/";
-        if libc::mount(
-            std::ptr::null(),
-            root.as_ptr(),
-            std::ptr::null(),
-            libc::MS_REC | libc::MS_PRIVATE,
-            std::ptr::null(),
-        ) != 0
-        {
-            return Err(fail(Path::new("/"), "make mounts private"));
+    } else {
+        // SAFETY: as above.
+        if unsafe { libc::unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWNS) } != 0 {
+            return Err(os_failure(first, "unshare(CLONE_NEWUSER | CLONE_NEWNS)"));
         }
-        for path in paths {
-            let c = CString::new(path.as_os_str().as_bytes()).map_err(|_| SandboxError::Mount {
-                path: path.clone(),
-                message: "path has a NUL byte".into(),
+        let write = |file: &str, text: String| std::fs::write(file, text);
+        write("/proc/self/setgroups", "deny".into())
+            .and_then(|()| write("/proc/self/uid_map", format!("{uid} {uid} 1")))
+            .and_then(|()| write("/proc/self/gid_map", format!("{gid} {gid} 1")))
+            .map_err(|e| SandboxError::Mount {
+                path: first.to_path_buf(),
+                message: format!("id maps: {e}"),
             })?;
-            if libc::mount(
-                c.as_ptr(),
-                c.as_ptr(),
-                std::ptr::null(),
-                libc::MS_BIND | libc::MS_REC,
-                std::ptr::null(),
-            ) != 0
-            {
-                return Err(fail(path, "bind mount"));
-            }
-            let flags = libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY;
-            if libc::mount(std::ptr::null(), c.as_ptr(), std::ptr::null(), flags, std::ptr::null()) != 0 {
-                return Err(fail(path, "read-only remount"));
-            }
-        }
+    }
+    let flags = libc::MS_REC | libc::MS_PRIVATE;
+    // SAFETY: a valid NUL-terminated target; null source, type and data are allowed here.
+    if unsafe { libc::mount(std::ptr::null(), c"/".as_ptr(), std::ptr::null(), flags, std::ptr::null()) } != 0
+    {
+        return Err(os_failure(Path::new("/"), "make mounts private"));
+    }
+    Ok(())
+}
+
+/// Bind-mounts `path` over itself, then makes that mount read-only.
+fn bind_read_only(path: &Path) -> Result<(), SandboxError> {
+    let c = CString::new(path.as_os_str().as_bytes()).map_err(|_| SandboxError::Mount {
+        path: path.to_path_buf(),
+        message: "path has a NUL byte".into(),
+    })?;
+    let bind = libc::MS_BIND | libc::MS_REC;
+    // SAFETY: valid NUL-terminated source and target; null type and data are allowed here.
+    if unsafe { libc::mount(c.as_ptr(), c.as_ptr(), std::ptr::null(), bind, std::ptr::null()) } != 0 {
+        return Err(os_failure(path, "bind mount"));
+    }
+    let flags = libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY;
+    // SAFETY: as above.
+    if unsafe { libc::mount(std::ptr::null(), c.as_ptr(), std::ptr::null(), flags, std::ptr::null()) } != 0 {
+        return Err(os_failure(path, "read-only remount"));
     }
     Ok(())
 }

@@ -150,28 +150,19 @@ impl ModelClient {
                 retry_after: None,
                 stream: false,
             })?;
-        let status = response.status();
-        if !status.is_success() {
-            let retry_after = response
-                .headers()
-                .get("retry-after")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map(Duration::from_secs);
-            let text = response.text().await.unwrap_or_default();
-            let code = status.as_u16();
-            return Err(if code == 429 || status.is_server_error() {
-                Attempt::Retry {
-                    reason: format!("{status}: {}", text.trim()),
-                    status: Some(code),
-                    retry_after,
-                    stream: false,
-                }
-            } else {
-                Attempt::Fatal(ModelError::Rejected { status: code, body: text.trim().to_owned() })
-            });
+        if !response.status().is_success() {
+            return Err(refused(response).await);
         }
+        self.read_stream(response, observe).await
+    }
 
+    /// Reads the event stream of a response until `response.completed`, bounded in silence by
+    /// the idle timeout.
+    async fn read_stream(
+        &self,
+        response: reqwest::Response,
+        observe: &mut (dyn FnMut(ClientEvent) + Send),
+    ) -> Result<ModelResponse, Attempt> {
         let mut parser = SseParser::new();
         let mut stream = response.bytes_stream();
         let mut items = Vec::new();
@@ -223,6 +214,30 @@ impl ModelClient {
         put("user-agent", &user_agent(&self.endpoint.originator));
         put("accept", "text/event-stream");
         headers
+    }
+}
+
+/// A response that is not a success: 429 and 5xx are worth another attempt (after
+/// `Retry-After`, when given); anything else is final.
+async fn refused(response: reqwest::Response) -> Attempt {
+    let status = response.status();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
+    let text = response.text().await.unwrap_or_default();
+    let code = status.as_u16();
+    if code == 429 || status.is_server_error() {
+        Attempt::Retry {
+            reason: format!("{status}: {}", text.trim()),
+            status: Some(code),
+            retry_after,
+            stream: false,
+        }
+    } else {
+        Attempt::Fatal(ModelError::Rejected { status: code, body: text.trim().to_owned() })
     }
 }
 

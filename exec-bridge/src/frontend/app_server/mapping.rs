@@ -2,9 +2,9 @@
 
 use protocol::v2;
 
-use crate::engine::items::{Item, ItemKind, Status};
+use crate::engine::items::{CommandItem, Item, ItemKind, Status};
 use crate::engine::session::{RecordedTurn, TurnEnd};
-use crate::engine::tools::apply_patch::ChangeKind;
+use crate::engine::tools::apply_patch::{AppliedChange, ChangeKind};
 use crate::engine::tools::shell;
 use crate::engine::ThreadSnapshot;
 
@@ -26,41 +26,10 @@ pub fn item(item: &Item) -> Option<v2::ThreadItem> {
         ItemKind::Reasoning { summary, content } => {
             v2::ThreadItem::Reasoning { id, summary: summary.clone(), content: content.clone() }
         }
-        ItemKind::Command(command) => {
-            // Output exists once the command ran: not while it waits, nor when it was declined.
-            let ran = matches!(command.status, Status::Completed | Status::Failed);
-            v2::ThreadItem::CommandExecution {
-                id,
-                command: shell::display(&command.argv),
-                cwd: command.cwd.display().to_string(),
-                status: match command.status {
-                    Status::InProgress => v2::CommandExecutionStatus::InProgress,
-                    Status::Completed => v2::CommandExecutionStatus::Completed,
-                    Status::Failed => v2::CommandExecutionStatus::Failed,
-                    Status::Declined => v2::CommandExecutionStatus::Declined,
-                },
-                command_actions: command_actions(&command.argv),
-                aggregated_output: ran.then(|| command.aggregated_output.clone()),
-                exit_code: command.exit_code,
-                duration_ms: command.duration.map(|d| d.as_millis() as i64),
-            }
-        }
+        ItemKind::Command(command) => command_item(id, command),
         ItemKind::FileChange { changes, status } => v2::ThreadItem::FileChange {
             id,
-            changes: changes
-                .iter()
-                .map(|change| v2::FileUpdateChange {
-                    path: change.path.display().to_string(),
-                    kind: match change.kind {
-                        ChangeKind::Add => v2::PatchChangeKind::Add,
-                        ChangeKind::Delete => v2::PatchChangeKind::Delete,
-                        ChangeKind::Update => v2::PatchChangeKind::Update {
-                            move_path: change.moved_from.as_ref().map(|_| change.path.display().to_string()),
-                        },
-                    },
-                    diff: change.diff.clone(),
-                })
-                .collect(),
+            changes: changes.iter().map(file_change).collect(),
             status: match status {
                 Status::InProgress => v2::PatchApplyStatus::InProgress,
                 Status::Completed => v2::PatchApplyStatus::Completed,
@@ -84,6 +53,40 @@ pub fn item(item: &Item) -> Option<v2::ThreadItem> {
         ItemKind::ImageView { path } => v2::ThreadItem::ImageView { id, path: path.display().to_string() },
         ItemKind::Error { .. } => return None,
     })
+}
+
+fn command_item(id: String, command: &CommandItem) -> v2::ThreadItem {
+    // Output exists once the command ran: not while it waits, nor when it was declined.
+    let ran = matches!(command.status, Status::Completed | Status::Failed);
+    v2::ThreadItem::CommandExecution {
+        id,
+        command: shell::display(&command.argv),
+        cwd: command.cwd.display().to_string(),
+        status: match command.status {
+            Status::InProgress => v2::CommandExecutionStatus::InProgress,
+            Status::Completed => v2::CommandExecutionStatus::Completed,
+            Status::Failed => v2::CommandExecutionStatus::Failed,
+            Status::Declined => v2::CommandExecutionStatus::Declined,
+        },
+        command_actions: command_actions(&command.argv),
+        aggregated_output: ran.then(|| command.aggregated_output.clone()),
+        exit_code: command.exit_code,
+        duration_ms: command.duration.map(|d| d.as_millis() as i64),
+    }
+}
+
+fn file_change(change: &AppliedChange) -> v2::FileUpdateChange {
+    v2::FileUpdateChange {
+        path: change.path.display().to_string(),
+        kind: match change.kind {
+            ChangeKind::Add => v2::PatchChangeKind::Add,
+            ChangeKind::Delete => v2::PatchChangeKind::Delete,
+            ChangeKind::Update => v2::PatchChangeKind::Update {
+                move_path: change.moved_from.as_ref().map(|_| change.path.display().to_string()),
+            },
+        },
+        diff: change.diff.clone(),
+    }
 }
 
 /// What each part of a command does, as far as its words tell: `cat`/`head`/`tail` read, `ls`

@@ -8,8 +8,8 @@ use std::io::Write;
 use protocol::exec as wire;
 
 use crate::engine::config::Config;
-use crate::engine::items::{Item, ItemKind, Status};
-use crate::engine::tools::apply_patch::ChangeKind;
+use crate::engine::items::{CommandItem, Item, ItemKind, Status};
+use crate::engine::tools::apply_patch::{AppliedChange, ChangeKind};
 use crate::engine::tools::shell;
 use crate::engine::{Event, ThreadSnapshot, TurnError, TurnOutcome};
 
@@ -107,38 +107,9 @@ impl<W: Write> JsonlOutput<W> {
                 let text = if summary.is_empty() { content.join("\n\n") } else { summary.join("\n\n") };
                 wire::ThreadItemDetails::Reasoning(wire::ReasoningItem { text })
             }
-            ItemKind::Command(command) => {
-                wire::ThreadItemDetails::CommandExecution(wire::CommandExecutionItem {
-                    command: shell::display(&command.argv),
-                    aggregated_output: command.aggregated_output.clone(),
-                    exit_code: command.exit_code,
-                    status: match command.status {
-                        Status::InProgress => wire::CommandExecutionStatus::InProgress,
-                        Status::Completed => wire::CommandExecutionStatus::Completed,
-                        Status::Failed => wire::CommandExecutionStatus::Failed,
-                        Status::Declined => wire::CommandExecutionStatus::Declined,
-                    },
-                })
-            }
+            ItemKind::Command(command) => wire::ThreadItemDetails::CommandExecution(command_item(command)),
             ItemKind::FileChange { changes, status } => {
-                wire::ThreadItemDetails::FileChange(wire::FileChangeItem {
-                    changes: changes
-                        .iter()
-                        .map(|c| wire::FileUpdateChange {
-                            path: c.path.display().to_string(),
-                            kind: match c.kind {
-                                ChangeKind::Add => wire::PatchChangeKind::Add,
-                                ChangeKind::Delete => wire::PatchChangeKind::Delete,
-                                ChangeKind::Update => wire::PatchChangeKind::Update,
-                            },
-                        })
-                        .collect(),
-                    status: match status {
-                        Status::Completed => wire::PatchApplyStatus::Completed,
-                        Status::Declined => wire::PatchApplyStatus::Declined,
-                        Status::Failed | Status::InProgress => wire::PatchApplyStatus::Failed,
-                    },
-                })
+                wire::ThreadItemDetails::FileChange(file_change_item(changes, *status))
             }
             ItemKind::TodoList { items } => wire::ThreadItemDetails::TodoList(wire::TodoListItem {
                 items: items
@@ -156,5 +127,40 @@ impl<W: Write> JsonlOutput<W> {
         let next = self.ids.len();
         let id = self.ids.entry(item.id.clone()).or_insert_with(|| format!("item_{next}")).clone();
         Some(wire::ThreadItem { id, details })
+    }
+}
+
+fn command_item(command: &CommandItem) -> wire::CommandExecutionItem {
+    wire::CommandExecutionItem {
+        command: shell::display(&command.argv),
+        aggregated_output: command.aggregated_output.clone(),
+        exit_code: command.exit_code,
+        status: match command.status {
+            Status::InProgress => wire::CommandExecutionStatus::InProgress,
+            Status::Completed => wire::CommandExecutionStatus::Completed,
+            Status::Failed => wire::CommandExecutionStatus::Failed,
+            Status::Declined => wire::CommandExecutionStatus::Declined,
+        },
+    }
+}
+
+fn file_change_item(changes: &[AppliedChange], status: Status) -> wire::FileChangeItem {
+    wire::FileChangeItem {
+        changes: changes
+            .iter()
+            .map(|c| wire::FileUpdateChange {
+                path: c.path.display().to_string(),
+                kind: match c.kind {
+                    ChangeKind::Add => wire::PatchChangeKind::Add,
+                    ChangeKind::Delete => wire::PatchChangeKind::Delete,
+                    ChangeKind::Update => wire::PatchChangeKind::Update,
+                },
+            })
+            .collect(),
+        status: match status {
+            Status::Completed => wire::PatchApplyStatus::Completed,
+            Status::Declined => wire::PatchApplyStatus::Declined,
+            Status::Failed | Status::InProgress => wire::PatchApplyStatus::Failed,
+        },
     }
 }

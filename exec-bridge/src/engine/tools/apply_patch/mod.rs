@@ -14,7 +14,11 @@
 //! *** End Patch
 //! ```
 
+mod parse;
+
 use std::path::{Path, PathBuf};
+
+pub use parse::parse;
 
 /// A patch that could not be read or applied; says which file and which line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -101,98 +105,6 @@ pub enum ChangeKind {
     Delete,
     /// Edited.
     Update,
-}
-
-/// Reads patch text.
-pub fn parse(text: &str) -> Result<Vec<FilePatch>, PatchError> {
-    let lines: Vec<&str> = text.trim().lines().collect();
-    let syntax = |line: usize, message: &str| PatchError::Syntax { line, message: message.to_owned() };
-    if lines.first().map(|l| l.trim()) != Some("*** Begin Patch") {
-        return Err(syntax(1, "the patch must start with `*** Begin Patch`"));
-    }
-    if lines.last().map(|l| l.trim()) != Some("*** End Patch") {
-        return Err(syntax(lines.len(), "the patch must end with `*** End Patch`"));
-    }
-    let mut files = Vec::new();
-    let mut i = 1;
-    let end = lines.len() - 1;
-    while i < end {
-        let line = lines[i];
-        if let Some(path) = line.strip_prefix("*** Add File: ") {
-            i += 1;
-            let mut contents = String::new();
-            while i < end && !lines[i].starts_with("*** ") {
-                let Some(added) = lines[i].strip_prefix('+') else {
-                    return Err(syntax(i + 1, "every line of an added file starts with `+`"));
-                };
-                contents.push_str(added);
-                contents.push('\n');
-                i += 1;
-            }
-            files.push(FilePatch { path: path.trim().into(), op: FileOp::Add { contents } });
-        } else if let Some(path) = line.strip_prefix("*** Delete File: ") {
-            files.push(FilePatch { path: path.trim().into(), op: FileOp::Delete });
-            i += 1;
-        } else if let Some(path) = line.strip_prefix("*** Update File: ") {
-            i += 1;
-            let mut move_to = None;
-            if let Some(to) = lines.get(i).and_then(|l| l.strip_prefix("*** Move to: ")) {
-                move_to = Some(PathBuf::from(to.trim()));
-                i += 1;
-            }
-            let mut chunks = Vec::new();
-            while i < end && (!lines[i].starts_with("*** ") || lines[i] == "*** End of File") {
-                let mut chunk = Chunk { context: None, old: vec![], new: vec![], at_eof: false };
-                if let Some(context) = lines[i].strip_prefix("@@") {
-                    let context = context.trim();
-                    chunk.context = (!context.is_empty()).then(|| context.to_owned());
-                    i += 1;
-                } else if !chunks.is_empty() {
-                    return Err(syntax(i + 1, "expected `@@` to start the next edit"));
-                }
-                while i < end && !lines[i].starts_with("@@") && !lines[i].starts_with("*** ") {
-                    let line = lines[i];
-                    match line.chars().next() {
-                        Some('+') => chunk.new.push(line[1..].to_owned()),
-                        Some('-') => chunk.old.push(line[1..].to_owned()),
-                        Some(' ') => {
-                            chunk.old.push(line[1..].to_owned());
-                            chunk.new.push(line[1..].to_owned());
-                        }
-                        None => {
-                            chunk.old.push(String::new());
-                            chunk.new.push(String::new());
-                        }
-                        Some(_) => return Err(syntax(i + 1, "an edit line starts with ` `, `-` or `+`")),
-                    }
-                    i += 1;
-                }
-                if lines.get(i) == Some(&"*** End of File") {
-                    chunk.at_eof = true;
-                    i += 1;
-                }
-                if chunk.old.is_empty() && chunk.new.is_empty() {
-                    return Err(syntax(i, "an edit with no lines"));
-                }
-                chunks.push(chunk);
-            }
-            if chunks.is_empty() && move_to.is_none() {
-                return Err(syntax(i, &format!("`*** Update File: {}` has no edits", path.trim())));
-            }
-            files.push(FilePatch { path: path.trim().into(), op: FileOp::Update { move_to, chunks } });
-        } else {
-            return Err(syntax(
-                i + 1,
-                &format!(
-                    "expected `*** Add File:`, `*** Delete File:` or `*** Update File:`, found `{line}`"
-                ),
-            ));
-        }
-    }
-    if files.is_empty() {
-        return Err(syntax(1, "the patch changes no file"));
-    }
-    Ok(files)
 }
 
 /// Every path a patch writes or removes (moves included), resolved against `cwd`.
