@@ -23,15 +23,6 @@ fn thread_params(world: &World, extra: Value) -> Value {
     params
 }
 
-fn recv_until(server: &mut Client<InProcess>, wanted: impl Fn(&Value) -> bool) -> Value {
-    loop {
-        let message = server.recv();
-        if wanted(&message) {
-            return message;
-        }
-    }
-}
-
 #[test]
 fn a_pending_approval_stalls_nothing_else_in_process() {
     let world = World::new(json!([
@@ -45,7 +36,7 @@ fn a_pending_approval_stalls_nothing_else_in_process() {
         json!({"approvalPolicy": "unlessTrusted", "sandbox": "workspaceWrite"}),
     ));
     server.call("turn/start", json!({"threadId": first, "input": [{"type": "text", "text": "touch"}]}));
-    let approval = recv_until(&mut server, |m| m["method"] == "item/commandExecution/requestApproval");
+    let approval = server.recv_until(|m| m["method"] == "item/commandExecution/requestApproval");
 
     let resumed = server.call("thread/resume", json!({"threadId": first}));
     assert_eq!(resumed["thread"]["turns"][0]["status"], "inProgress");
@@ -54,7 +45,7 @@ fn a_pending_approval_stalls_nothing_else_in_process() {
     assert_eq!(turn_status(&turn), "completed");
 
     server.answer(&approval, decision("accept"));
-    let completed = recv_until(&mut server, |m| m["method"] == "turn/completed");
+    let completed = server.recv_until(|m| m["method"] == "turn/completed");
     assert_eq!(completed["params"]["turn"]["status"], "completed", "{}", server.transcript_text());
     assert!(world.cwd().join("first.txt").exists(), "{}", server.transcript_text());
 }
@@ -65,7 +56,7 @@ fn closing_the_input_during_a_pending_approval_returns_promptly() {
     let mut server = server(&world);
     let thread = server.start_thread(thread_params(&world, json!({"approvalPolicy": "unlessTrusted"})));
     server.call("turn/start", json!({"threadId": thread, "input": [{"type": "text", "text": "touch"}]}));
-    recv_until(&mut server, |m| m["method"] == "item/commandExecution/requestApproval");
+    server.recv_until(|m| m["method"] == "item/commandExecution/requestApproval");
     let closed = Instant::now();
     server.close();
     server.transport_mut().wait(Duration::from_secs(5)).expect("the server returns without error");

@@ -13,16 +13,6 @@ use serde_json::{json, Value};
 use test_support::script::{message, shell};
 use test_support::{decision, tool_output, turn_status, AppServer, World};
 
-/// Receives until a message satisfies `wanted`; returns it (everything is logged).
-fn recv_until(server: &mut AppServer, wanted: impl Fn(&Value) -> bool) -> Value {
-    loop {
-        let message = server.recv();
-        if wanted(&message) {
-            return message;
-        }
-    }
-}
-
 fn is_approval_request(message: &Value) -> bool {
     message["method"] == "item/commandExecution/requestApproval" && message.get("id").is_some()
 }
@@ -30,7 +20,7 @@ fn is_approval_request(message: &Value) -> bool {
 /// Starts a turn and waits for its approval request, leaving it unanswered.
 fn turn_waiting_for_approval(server: &mut AppServer, thread: &str) -> Value {
     server.call("turn/start", json!({"threadId": thread, "input": [{"type": "text", "text": "touch it"}]}));
-    recv_until(server, is_approval_request)
+    server.recv_until(is_approval_request)
 }
 
 #[test]
@@ -70,7 +60,7 @@ fn a_pending_approval_stalls_nothing_else() {
     server.answer(&approval, decision("accept"));
     // (v2 names no thread in turn/completed; the second thread's turn is over, so this is the
     // first's.)
-    let completed = recv_until(&mut server, |m| m["method"] == "turn/completed");
+    let completed = server.recv_until(|m| m["method"] == "turn/completed");
     assert_eq!(completed["params"]["turn"]["status"], "completed", "{}", server.transcript_text());
     assert_eq!(completed["params"]["turn"]["id"], "0");
     assert!(world.cwd().join("first.txt").exists());
@@ -99,10 +89,10 @@ fn after_an_interrupt_mid_command_the_next_turn_completes() {
     let cwd = world.cwd().display().to_string();
     let thread = server.start_thread(json!({"cwd": cwd, "sandbox": "workspaceWrite"}));
     server.call("turn/start", json!({"threadId": thread, "input": [{"type": "text", "text": "wait"}]}));
-    recv_until(&mut server, |m| m["method"] == "item/started" && m["params"]["item"]["id"] == "call_1");
+    server.recv_until(|m| m["method"] == "item/started" && m["params"]["item"]["id"] == "call_1");
     let interrupted = Instant::now();
     server.call("turn/interrupt", json!({"threadId": thread, "turnId": "0"}));
-    let first = recv_until(&mut server, |m| m["method"] == "turn/completed");
+    let first = server.recv_until(|m| m["method"] == "turn/completed");
     assert_eq!(first["params"]["turn"]["status"], "interrupted");
     assert!(interrupted.elapsed() < Duration::from_secs(5), "the command was not stopped");
 

@@ -273,6 +273,17 @@ impl<T: Transport> Client<T> {
         message
     }
 
+    /// Receives until a message satisfies `wanted`, and returns it (every message is checked
+    /// and logged; each wait is bounded as [`Client::recv`]'s).
+    pub fn recv_until(&mut self, wanted: impl Fn(&Value) -> bool) -> Value {
+        loop {
+            let message = self.recv();
+            if wanted(&message) {
+                return message;
+            }
+        }
+    }
+
     /// Sends a request and returns its whole response message (`result` or `error`); messages
     /// received meanwhile are logged (server requests among them stay unanswered). A `result`
     /// is checked against the method's result type.
