@@ -18,8 +18,6 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::engine::model::text_parts;
-
 /// A whole script: what to answer to each model request, in order.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(transparent)]
@@ -179,6 +177,19 @@ pub(crate) fn events_for(items: &[Value], usage: Option<Value>, n: usize) -> Vec
 fn chunks(text: &str, size: usize) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
     chars.chunks(size).map(|c| c.iter().collect()).collect()
+}
+
+/// The `text` of each part of `item[field]` whose `type` is `part_type`, in a script's raw JSON
+/// item: the output text of a `message` (`content`, `output_text`), the summary of a
+/// `reasoning` item (`summary`, `summary_text`), …
+fn text_parts(item: &Value, field: &str, part_type: &str) -> Vec<String> {
+    item[field]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|part| part["type"] == part_type)
+        .filter_map(|part| part["text"].as_str().map(str::to_owned))
+        .collect()
 }
 
 #[cfg(test)]

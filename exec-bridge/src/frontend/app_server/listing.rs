@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use protocol::v2;
 
-use crate::engine::session::{self, Rollout, RolloutError, SessionMeta};
+use crate::engine::model::items::message_text;
+use crate::engine::model::{KnownItem, ResponseItem};
+use crate::engine::session::{self, Record, Rollout, RolloutError, RolloutLine, SessionMeta};
 
 /// Threads returned per page when the client does not say.
 const DEFAULT_PAGE: usize = 25;
@@ -63,11 +65,12 @@ pub fn archive(codex_home: &Path, thread_id: &str) -> Result<(), RolloutError> {
 pub fn preview(path: &Path) -> Option<String> {
     let file = std::fs::File::open(path).ok()?;
     for line in BufReader::new(file).lines().map_while(Result::ok) {
-        let Ok(record) = serde_json::from_str::<serde_json::Value>(&line) else { continue };
-        let item = &record["payload"];
-        if record["type"] == "response_item" && item["role"] == "user" {
-            let text = crate::engine::model::text_parts(item, "content", "input_text").concat();
-            if !text.starts_with("<environment_context>") {
+        let Ok(RolloutLine { record: Record::ResponseItem(item), .. }) = serde_json::from_str(&line) else {
+            continue;
+        };
+        if let ResponseItem::Known(KnownItem::Message { role, content, .. }) = item {
+            let text = message_text(&content);
+            if role == "user" && !text.starts_with("<environment_context>") {
                 return Some(text);
             }
         }
