@@ -60,7 +60,7 @@ async fn run_turn(
     let (interrupt, cancel) = watch::channel(false);
     let (answer, answers) = mpsc::unbounded_channel::<(ApprovalId, Decision)>();
     let mut goes_on = true;
-    let running = lifecycle(state, turn_id, turn, TurnContext::new(cancel, answers));
+    let running = lifecycle(state, turn, TurnContext::new(turn_id, cancel, answers));
     tokio::pin!(running);
     loop {
         tokio::select! {
@@ -84,8 +84,8 @@ async fn run_turn(
 }
 
 /// A turn from its start to its end: recorded, published and reported as it goes.
-async fn lifecycle(state: &mut ThreadState, turn_id: String, turn: UserTurn, mut cx: TurnContext) {
-    cx.turn_id = turn_id.clone();
+async fn lifecycle(state: &mut ThreadState, turn: UserTurn, mut cx: TurnContext) {
+    let turn_id = cx.turn_id.clone();
     let started = state.write(Record::TurnStarted { turn_id: turn_id.clone() });
     state.snapshot.send_modify(|now| {
         now.turns.push(RecordedTurn { id: turn_id.clone(), items: Vec::new(), end: None })

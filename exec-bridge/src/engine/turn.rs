@@ -32,11 +32,12 @@ pub(super) struct TurnContext {
 
 impl TurnContext {
     pub(super) fn new(
+        turn_id: String,
         cancel: watch::Receiver<bool>,
         answers: mpsc::UnboundedReceiver<(ApprovalId, Decision)>,
     ) -> TurnContext {
         TurnContext {
-            turn_id: String::new(),
+            turn_id,
             cancel,
             answers,
             usage: TokenUsage::default(),
