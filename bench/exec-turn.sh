@@ -13,16 +13,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 runs="${RUNS:-10}"
 cd "$root"
 
-echo "== building exec-bridge (release)"
-cargo build --quiet --release --locked -p exec-bridge
-ours="$root/target/release/exec-bridge"
-
-codex="${CODEX_BIN:-$root/target/bench/peer/node_modules/@openai/codex/vendor/x86_64-unknown-linux-musl/codex/codex}"
-if [ ! -x "$codex" ]; then
-  echo "== installing the reference (@openai/codex@0.63.0) into target/bench/peer"
-  mkdir -p "$root/target/bench/peer"
-  npm install --prefix "$root/target/bench/peer" --no-audit --no-fund --loglevel=error @openai/codex@0.63.0 >/dev/null
-fi
+source "$root/bench/binaries.sh"
 [ -x /usr/bin/time ] || { echo "error: GNU time (/usr/bin/time) is needed: apt-get install time" >&2; exit 1; }
 
 scratch="$(mktemp -d)"
