@@ -8,8 +8,8 @@
 //! question that needs no turn (what the thread holds, whether a turn runs) is answered from the
 //! [`ThreadSnapshot`] the task keeps current.
 //!
-//! Reading order: [`handle`] and [`task`] (the queue pair and the task), [`turn`] (the turn
-//! loop), [`tool_call`], [`shell_call`] and [`patch_call`] (what the model can call),
+//! Reading order: `handle` and `task` (the queue pair and the task), `turn` (the turn
+//! loop), `tool_call`, `shell_call` and `patch_call` (what the model can call),
 //! [`safety`] (the pure verdict: run, ask or reject), [`history`] (the conversation, kept valid),
 //! then the parts: [`config`], [`model`], [`tools`], [`policy`], [`session`], [`items`].
 

@@ -1,8 +1,8 @@
 //! `exec-bridge app-server`: the app-server v2 surface, JSON-RPC over stdio (one message per
 //! line), a thin consumer of the engine. The reader loop awaits only I/O: each request is
-//! answered at once ([`server`]), each thread runs in its engine task, and each thread's events
-//! are forwarded to the client as they come ([`forward`]). Every message goes through one
-//! writer ([`outgoing`]), so the messages of one item keep their order.
+//! answered at once (`server`), each thread runs in its engine task, and each thread's events
+//! are forwarded to the client as they come (`forward`). Every message goes through one
+//! writer (`outgoing`), so the messages of one item keep their order.
 
 mod convert;
 mod envelope;
