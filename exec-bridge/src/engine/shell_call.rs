@@ -162,8 +162,8 @@ impl ThreadState {
         self.complete(&cx.turn_id, item)
     }
 
-    /// Runs `argv` in `cwd`, under `spec` when given, streaming its output as events of
-    /// `item_id`.
+    /// Runs `argv` in `cwd`, under `spec` when given, with the thread's command environment,
+    /// streaming its output as events of `item_id`.
     async fn run_command(
         &self,
         argv: &[String],
@@ -190,6 +190,6 @@ impl ThreadState {
             let _ =
                 events.send(Event::CommandOutput { item_id: item_id.to_owned(), delta: delta.to_owned() });
         };
-        shell::run(&run, cwd, timeout, &mut on_output, &mut cx.cancel).await
+        shell::run(&run, cwd, &self.command_env, timeout, &mut on_output, &mut cx.cancel).await
     }
 }

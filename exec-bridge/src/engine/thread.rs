@@ -39,6 +39,9 @@ pub(super) struct ThreadState {
     pub(super) platform_notice: Option<String>,
     /// Runs commands under the sandbox.
     pub(super) sandbox_helper: std::path::PathBuf,
+    /// The whole environment of every command: the runtime's own under
+    /// `[shell_environment_policy]`, without the runtime's credentials.
+    pub(super) command_env: Vec<(String, String)>,
     next_item: u64,
     next_approval: ApprovalId,
     pub(super) snapshot: Arc<watch::Sender<ThreadSnapshot>>,
@@ -111,6 +114,7 @@ impl ThreadState {
             running: None,
         };
         ThreadState {
+            command_env: config.command_env(),
             client: ModelClient::new(endpoint, id.clone()),
             id,
             settings,

@@ -119,17 +119,19 @@ impl BoundedText {
     }
 }
 
-/// Runs `argv` in `cwd`, reporting output chunks to `on_output` as they arrive. Returns when
-/// the command exits, its timeout passes, or `cancel` fires (then it is killed).
+/// Runs `argv` in `cwd` with exactly the environment `env`, reporting output chunks to
+/// `on_output` as they arrive. Returns when the command exits, its timeout passes, or `cancel`
+/// fires (then it is killed).
 pub async fn run(
     argv: &[String],
     cwd: &Path,
+    env: &[(String, String)],
     timeout: Duration,
     on_output: &mut (dyn FnMut(&str) + Send),
     cancel: &mut tokio::sync::watch::Receiver<bool>,
 ) -> ShellOutput {
     let started = Instant::now();
-    let mut child = match spawn(argv, cwd) {
+    let mut child = match spawn(argv, cwd, env) {
         Ok(child) => child,
         Err(message) => return ShellOutput::not_started(message, started.elapsed()),
     };
@@ -172,12 +174,15 @@ pub async fn run(
     ShellOutput { exit_code, aggregated: output.text(), duration: started.elapsed(), timed_out }
 }
 
-/// Starts `argv` in `cwd` with its output piped; what went wrong when it cannot start.
-fn spawn(argv: &[String], cwd: &Path) -> Result<tokio::process::Child, String> {
+/// Starts `argv` in `cwd` with the environment `env` (nothing else is inherited) and its output
+/// piped; what went wrong when it cannot start.
+fn spawn(argv: &[String], cwd: &Path, env: &[(String, String)]) -> Result<tokio::process::Child, String> {
     let (program, args) = argv.split_first().ok_or_else(|| "empty command".to_owned())?;
     Command::new(program)
         .args(args)
         .current_dir(cwd)
+        .env_clear()
+        .envs(env.iter().map(|(name, value)| (name, value)))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -262,6 +267,10 @@ fn floor_char_boundary(text: &str, mut index: usize) -> usize {
 mod tests {
     use super::*;
 
+    fn env() -> Vec<(String, String)> {
+        std::env::vars().collect()
+    }
+
     fn cancel() -> tokio::sync::watch::Receiver<bool> {
         let (tx, rx) = tokio::sync::watch::channel(false);
         std::mem::forget(tx);
@@ -273,9 +282,15 @@ mod tests {
         let argv = ["bash", "-c", "echo out; sleep 0.05; echo err >&2; sleep 0.05; echo out2; exit 3"]
             .map(String::from);
         let mut seen = String::new();
-        let output =
-            run(&argv, &std::env::temp_dir(), DEFAULT_TIMEOUT, &mut |s| seen.push_str(s), &mut cancel())
-                .await;
+        let output = run(
+            &argv,
+            &std::env::temp_dir(),
+            &env(),
+            DEFAULT_TIMEOUT,
+            &mut |s| seen.push_str(s),
+            &mut cancel(),
+        )
+        .await;
         assert_eq!(output.aggregated, "out\nerr\nout2\n");
         assert_eq!(seen, output.aggregated);
         assert_eq!((output.exit_code, output.timed_out), (3, false));
@@ -285,7 +300,8 @@ mod tests {
     async fn a_timeout_kills_the_command() {
         let argv = ["sleep", "5"].map(String::from);
         let output =
-            run(&argv, &std::env::temp_dir(), Duration::from_millis(100), &mut |_| {}, &mut cancel()).await;
+            run(&argv, &std::env::temp_dir(), &env(), Duration::from_millis(100), &mut |_| {}, &mut cancel())
+                .await;
         assert_eq!((output.exit_code, output.timed_out), (TIMEOUT_EXIT_CODE, true));
         assert!(output.duration < Duration::from_secs(2));
     }
@@ -293,11 +309,21 @@ mod tests {
     #[tokio::test]
     async fn huge_output_stays_bounded() {
         let argv = ["bash", "-c", "head -c 5000000 /dev/zero | tr '\\0' a; echo END"].map(String::from);
-        let output = run(&argv, &std::env::temp_dir(), DEFAULT_TIMEOUT, &mut |_| {}, &mut cancel()).await;
+        let output =
+            run(&argv, &std::env::temp_dir(), &env(), DEFAULT_TIMEOUT, &mut |_| {}, &mut cancel()).await;
         assert!(output.aggregated.len() < 3 * KEEP_EACH_END, "{}", output.aggregated.len());
         assert!(output.aggregated.ends_with("END\n"));
         assert!(output.aggregated.contains("bytes of output omitted"));
         assert!(model_output(&output).len() < 20_000);
+    }
+
+    #[tokio::test]
+    async fn the_environment_is_exactly_the_one_given() {
+        let env = [("ONLY".to_owned(), "this".to_owned())];
+        let argv = ["/usr/bin/env".to_owned()];
+        let output =
+            run(&argv, &std::env::temp_dir(), &env, DEFAULT_TIMEOUT, &mut |_| {}, &mut cancel()).await;
+        assert_eq!(output.aggregated, "ONLY=this\n");
     }
 
     #[test]
