@@ -8,6 +8,7 @@ use super::items::{ApprovalKind, CommandItem, Decision, Event, Item, ItemKind, S
 use super::policy;
 use super::safety::{self, CommandVerdict};
 use super::thread::ThreadState;
+use super::tools::process::Launch;
 use super::tools::shell::{self, ShellArgs, ShellOutput};
 use super::turn::TurnContext;
 use crate::sandbox::{self, SandboxSpec, Support};
@@ -190,6 +191,8 @@ impl ThreadState {
             let _ =
                 events.send(Event::CommandOutput { item_id: item_id.to_owned(), delta: delta.to_owned() });
         };
-        shell::run(&run, cwd, &self.command_env, timeout, &mut on_output, &mut cx.cancel).await
+        let launch =
+            Launch { argv: &run, cwd, env: &self.command_env, guard: Some(self.sandbox_helper.as_path()) };
+        shell::run(launch, timeout, &mut on_output, &mut cx.cancel).await
     }
 }

@@ -37,7 +37,8 @@ pub(super) struct ThreadState {
     notices: HashSet<String>,
     /// What the platform changed of the policy, said at the next command.
     pub(super) platform_notice: Option<String>,
-    /// Runs commands under the sandbox.
+    /// Runs commands under the sandbox (and serves as the process guard, see
+    /// [`tools::process`]).
     pub(super) sandbox_helper: std::path::PathBuf,
     /// The whole environment of every command: the runtime's own under
     /// `[shell_environment_policy]`, without the runtime's credentials.
