@@ -17,10 +17,11 @@ use test_support::script::{function_call, message};
 use test_support::{AppServer, World};
 
 /// Starts a background child, writes both pids, and waits. The command line of each holds a
-/// marker: `COMMAND_MARK` for bash, `CHILD_MARK` for the child.
+/// mark: `COMMAND_MARK` for bash, `CHILD_MARK` for the child (both before and after the forked
+/// bash `exec`s `sleep 317`).
 const SCRIPT: &str = "sleep 317 & echo $! > child.pid; echo $$ > command.pid; wait";
 const COMMAND_MARK: &str = "child.pid";
-const CHILD_MARK: &str = "sleep\u{0}317";
+const CHILD_MARK: &str = "317";
 
 /// How long a killed process may take to be gone.
 const GONE_WITHIN: Duration = Duration::from_secs(3);
@@ -65,11 +66,14 @@ fn read_pid(dir: &Path, name: &str) -> i32 {
     }
 }
 
-/// The command's pid and its child's, once written; both must be running.
+/// The command's pid and its child's, once written and both running.
 fn running_pids(dir: &Path) -> (i32, i32) {
     let (command, child) = (read_pid(dir, "command.pid"), read_pid(dir, "child.pid"));
-    assert!(running(command, COMMAND_MARK), "the command {command} is not running");
-    assert!(running(child, CHILD_MARK), "the child {child} is not running");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !(running(command, COMMAND_MARK) && running(child, CHILD_MARK)) {
+        assert!(Instant::now() < deadline, "the command {command} or its child {child} is not running");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     (command, child)
 }
 
@@ -114,25 +118,37 @@ fn an_interrupt_kills_the_command_and_its_children() {
     assert_both_end(command, child, "turn/interrupt");
 }
 
-/// `exec` running the script under `mode`, its stdout piped.
-fn exec_running_the_script(world: &World, mode: &str) -> Child {
-    world
-        .command(["exec", "--experimental-json", "--skip-git-repo-check", "-s", mode, "wait"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the binary runs")
+/// `exec` running the script under `mode`, its stdout piped; killed if the test fails.
+struct Exec(Child);
+
+impl Exec {
+    fn start(world: &World, mode: &str) -> Exec {
+        let child = world
+            .command(["exec", "--experimental-json", "--skip-git-repo-check", "-s", mode, "wait"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the binary runs");
+        Exec(child)
+    }
+}
+
+impl Drop for Exec {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 #[test]
 fn a_killed_exec_takes_its_commands_with_it() {
     for mode in ["workspace-write", "danger-full-access"] {
         let world = World::new(json!([[shell_with_timeout(SCRIPT, 120_000)], [message("done")]]));
-        let mut exec = exec_running_the_script(&world, mode);
+        let mut exec = Exec::start(&world, mode);
         let (command, child) = running_pids(world.cwd());
-        exec.kill().unwrap(); // SIGKILL: no handler runs, no destructor.
-        exec.wait().unwrap();
+        exec.0.kill().unwrap(); // SIGKILL: no handler runs, no destructor.
+        exec.0.wait().unwrap();
         assert_both_end(command, child, &format!("SIGKILL of exec ({mode})"));
     }
 }

@@ -1,8 +1,8 @@
 //! `exec-bridge process-guard`: outlives the runtime by a moment, to kill the process groups of
-//! the commands it left. The runtime writes `+PGID` when a command's group starts and `-PGID`
-//! when it has killed it, one per line, on the guard's stdin; when stdin ends (the runtime
-//! exited or was killed: the kernel closes its end of the pipe), the guard kills every group
-//! still listed, and exits.
+//! the commands it left. Its stdin is a socket from the runtime: each command writes `+PGID`
+//! before it `exec`s, and the runtime `-PGID` once it has killed the group, one per line. When
+//! stdin ends (the runtime exited or was killed: the kernel closes its end), the guard kills
+//! every group still listed, and exits.
 
 use std::collections::BTreeSet;
 use std::io::BufRead;

@@ -1,14 +1,21 @@
 //! The keeper: the one thread that forks every command, so that the death signal of each (tied
 //! by the kernel to the forking *thread*) fires only when the process ends. It also owns the
-//! pipe to the guard process, telling it of each group that starts and ends.
+//! guard process and the socket to it.
+//!
+//! A command announces its own group to the guard, from the forked child before it `exec`s: so
+//! the guard knows the group before the command runs anything, and a runtime killed right after
+//! the spawn still leaves nothing behind. The keeper tells the guard when a group is gone, and
+//! tells a guard it had to start again every group alive.
 //!
 //! The thread lives as long as the process. A spawn request carries the caller's runtime handle,
 //! which the keeper enters so that the tokio child it makes is driven by the caller's runtime.
 
 use std::collections::BTreeSet;
 use std::io::{self, Write};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
-use std::process::{ChildStdin, Stdio};
+use std::process::Stdio;
 use std::sync::{mpsc, OnceLock};
 
 use tokio::process::{Child, Command};
@@ -17,8 +24,8 @@ use tokio::sync::oneshot;
 
 use super::ProcessGroup;
 
-/// How often a guard that died is started again, over the life of the process (a helper that
-/// lacks the `process-guard` entry point dies at once, and is not worth a process per command).
+/// How often the guard is started over the life of the process (a helper that lacks the
+/// `process-guard` entry point dies at once, and is not worth a process per command).
 const GUARD_STARTS: u32 = 3;
 
 /// What the keeper is asked to do.
@@ -68,13 +75,13 @@ fn keeper() -> Option<&'static mpsc::Sender<Request>> {
         .as_ref()
 }
 
-/// The keeper thread's state: the guard, and the groups it must know.
+/// The keeper thread's state: the guard, and the groups alive.
 #[derive(Default)]
 struct Keeper {
     /// The binary that runs the guard (the first one given).
     guard_binary: Option<PathBuf>,
-    /// The running guard and the pipe to it.
-    guard: Option<(std::process::Child, ChildStdin)>,
+    /// The running guard, and the socket to it.
+    guard: Option<(std::process::Child, UnixStream)>,
     guard_starts: u32,
     /// The groups alive (not yet released).
     live: BTreeSet<libc::pid_t>,
@@ -103,20 +110,45 @@ impl Keeper {
     }
 
     fn spawn(&mut self, mut command: Command) -> io::Result<(Child, ProcessGroup)> {
+        if let Some(socket) = self.running_guard() {
+            let fd = socket.as_raw_fd();
+            // SAFETY: the closure runs in the forked child before `exec`; `announce` only calls
+            // `getpid` and `send`, which are async-signal-safe, on a stack buffer. `fd` is open
+            // in the child: the socket is closed on `exec` only, and this thread holds it for
+            // the whole spawn.
+            unsafe {
+                command.pre_exec(move || {
+                    announce(fd);
+                    Ok(())
+                });
+            }
+        }
         let child = command.spawn()?;
         let Some(group) = ProcessGroup::led_by(&child) else {
             return Err(io::Error::other("the command started, but its process id is unknown"));
         };
         self.live.insert(group.pgid);
-        self.tell(&format!("+{}\n", group.pgid));
         Ok((child, group))
     }
 
-    /// Tells the guard of a change to the live groups (`line`); a guard that is not running, or
-    /// can no longer be told, is replaced by one that learns every live group.
+    /// The socket to the guard, started (again) if it is not running.
+    fn running_guard(&mut self) -> Option<&UnixStream> {
+        if let Some((process, _)) = &mut self.guard {
+            if !matches!(process.try_wait(), Ok(None)) {
+                self.guard = None;
+            }
+        }
+        if self.guard.is_none() {
+            self.start_guard();
+        }
+        self.guard.as_ref().map(|(_, socket)| socket)
+    }
+
+    /// Tells the guard of a change to the live groups (`line`); a guard that can no longer be
+    /// told is replaced by one that learns every live group.
     fn tell(&mut self, line: &str) {
-        if let Some((process, pipe)) = &mut self.guard {
-            if pipe.write_all(line.as_bytes()).is_ok() {
+        if let Some((process, socket)) = &mut self.guard {
+            if socket.write_all(line.as_bytes()).is_ok() {
                 return;
             }
             let _ = process.kill();
@@ -126,18 +158,18 @@ impl Keeper {
         self.start_guard();
     }
 
-    /// Starts the guard, if there is a binary for it and it has not died too often, and tells it
-    /// every live group.
+    /// Starts the guard, if there is a binary for it and it has not been started too often, and
+    /// tells it every live group.
     fn start_guard(&mut self) {
         let Some(binary) = &self.guard_binary else { return };
         if self.guard_starts >= GUARD_STARTS {
             return;
         }
         self.guard_starts += 1;
-        let Ok((mut process, mut pipe)) = start_guard(binary) else { return };
+        let Ok((mut process, mut socket)) = start_guard(binary) else { return };
         let all: String = self.live.iter().map(|pgid| format!("+{pgid}\n")).collect();
-        if pipe.write_all(all.as_bytes()).is_ok() {
-            self.guard = Some((process, pipe));
+        if socket.write_all(all.as_bytes()).is_ok() {
+            self.guard = Some((process, socket));
         } else {
             let _ = process.kill();
             let _ = process.wait();
@@ -145,24 +177,63 @@ impl Keeper {
     }
 }
 
-/// `binary process-guard`, in a process group of its own (so that a terminal's Ctrl-C, meant for
-/// the runtime, does not reach it), with an empty environment and only its stdin open.
-fn start_guard(binary: &Path) -> io::Result<(std::process::Child, ChildStdin)> {
+/// `binary process-guard`, reading a socket on its stdin, in a process group of its own (so that
+/// a terminal's Ctrl-C, meant for the runtime, does not reach it), with an empty environment.
+fn start_guard(binary: &Path) -> io::Result<(std::process::Child, UnixStream)> {
     use std::os::unix::process::CommandExt;
-    let mut process = std::process::Command::new(binary)
+    let (ours, theirs) = UnixStream::pair()?;
+    let process = std::process::Command::new(binary)
         .arg(super::guard::SUBCOMMAND)
         .env_clear()
-        .stdin(Stdio::piped())
+        .stdin(Stdio::from(OwnedFd::from(theirs)))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .process_group(0)
         .spawn()?;
-    match process.stdin.take() {
-        Some(pipe) => Ok((process, pipe)),
-        None => {
-            let _ = process.kill();
-            let _ = process.wait();
-            Err(io::Error::other("the guard's stdin is not a pipe"))
+    Ok((process, ours))
+}
+
+/// In the forked child: tells the guard on `fd` that this process's group (its pid: the command
+/// leads its group) is alive. Failure is ignored (the keeper finds a dead guard and starts
+/// another, which learns every live group); `MSG_NOSIGNAL` keeps a dead guard from killing the
+/// child with SIGPIPE.
+fn announce(fd: RawFd) {
+    // SAFETY: getpid cannot fail.
+    let pid = unsafe { libc::getpid() };
+    let mut buffer = [0u8; 16];
+    let line = announcement(pid, &mut buffer);
+    // SAFETY: `line` is valid for its length; a bad `fd` only makes `send` fail.
+    unsafe { libc::send(fd, line.as_ptr().cast(), line.len(), libc::MSG_NOSIGNAL) };
+}
+
+/// `+PID\n` in `buffer`, without allocating (it runs between fork and exec).
+fn announcement(pid: libc::pid_t, buffer: &mut [u8; 16]) -> &[u8] {
+    let mut digits = [0u8; 10];
+    let mut rest = pid.unsigned_abs();
+    let mut count = 0;
+    loop {
+        digits[count] = b'0' + (rest % 10) as u8;
+        count += 1;
+        rest /= 10;
+        if rest == 0 || count == digits.len() {
+            break;
+        }
+    }
+    buffer[0] = b'+';
+    for i in 0..count {
+        buffer[1 + i] = digits[count - 1 - i];
+    }
+    buffer[1 + count] = b'\n';
+    &buffer[..count + 2]
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_announcement_is_a_plus_line() {
+        for pid in [2, 10, 4_194_304, i32::MAX] {
+            let mut buffer = [0u8; 16];
+            assert_eq!(super::announcement(pid, &mut buffer), format!("+{pid}\n").as_bytes());
         }
     }
 }

@@ -15,9 +15,11 @@
 //!   child sees that it was reparented and does not start.
 //! - **A guard for the command's children.** The death signal reaches the command's own process
 //!   only; the processes it started would be left. So the runtime starts one guard process
-//!   ([`guard`], `exec-bridge process-guard`) and keeps it told of the live groups through a pipe;
-//!   when the runtime dies, however it dies, the pipe closes and the guard kills every group
-//!   still listed.
+//!   ([`guard`], `exec-bridge process-guard`) that holds the list of live groups: each command
+//!   announces its group on a socket to the guard from the forked child, before it `exec`s (so
+//!   before it can start anything), and the runtime tells the guard when a group is gone. When
+//!   the runtime dies, however it dies, the socket closes and the guard kills every group still
+//!   listed.
 
 pub mod guard;
 mod keeper;
