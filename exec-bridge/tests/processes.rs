@@ -1,6 +1,7 @@
 //! No process of a command outlives its call, nor the runtime: through the real binary, a
-//! command that starts a background child loses both to its timeout, to an interrupt, to `exec`
-//! being killed with SIGKILL, and (the child) to the command's own end.
+//! command that starts a background child loses both to its timeout, to an interrupt, to
+//! SIGTERM or SIGINT sent to `exec`, to `exec` being killed with SIGKILL, and (the child) to the
+//! command's own end.
 //!
 //! The command writes its pid and its child's to files; a pid counts as alive while `/proc`
 //! shows a process that is not a zombie and whose command line is still the one started (so a
@@ -8,6 +9,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // A test: a failed unwrap is a failed test.
 
+use std::io::Read;
 use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
@@ -132,12 +134,48 @@ impl Exec {
             .expect("the binary runs");
         Exec(child)
     }
+
+    /// Waits (bounded) for `exec` to exit; its exit code and stdout.
+    fn wait_for_exit(&mut self) -> (Option<i32>, String) {
+        let mut stdout = self.0.stdout.take().unwrap();
+        let reader = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stdout.read_to_string(&mut text);
+            text
+        });
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let status = loop {
+            if let Some(status) = self.0.try_wait().unwrap() {
+                break status;
+            }
+            assert!(Instant::now() < deadline, "exec did not exit within 20 s");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        (status.code(), reader.join().unwrap())
+    }
 }
 
 impl Drop for Exec {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn sigterm_or_sigint_to_exec_fails_the_turn_and_kills_the_command() {
+    for signal in [libc::SIGTERM, libc::SIGINT] {
+        let world = World::new(json!([[shell_with_timeout(SCRIPT, 120_000)], [message("done")]]));
+        let mut exec = Exec::start(&world, "workspace-write");
+        let (command, child) = running_pids(world.cwd());
+        let pid = exec.0.id() as i32;
+        // SAFETY: kill(2) on the pid of a child process this test started and has not reaped.
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+        let (code, stdout) = exec.wait_for_exit();
+        assert_eq!(code, Some(1), "signal {signal}: {stdout}");
+        let last = stdout.lines().last().unwrap_or_default();
+        assert!(last.contains("\"type\":\"turn.failed\""), "signal {signal}: {stdout}");
+        assert_both_end(command, child, &format!("signal {signal} to exec"));
     }
 }
 
