@@ -104,6 +104,11 @@ fn die_with(runtime: u32) -> std::io::Result<()> {
 
 /// The process group a command leads. Dropping it kills every process still in the group, and
 /// tells the guard the group is gone.
+///
+/// While any process of the group lives (a zombie leader included), the kernel gives its id to
+/// no other process. Once the leader is reaped and the group empty, the id could be reused, and
+/// a later kill would hit a stranger; so the kill follows the reap at once, and the kernel hands
+/// out ids in turn (the whole range would have to wrap around in between).
 #[derive(Debug)]
 pub struct ProcessGroup {
     pgid: libc::pid_t,

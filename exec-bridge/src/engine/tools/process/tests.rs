@@ -73,7 +73,7 @@ async fn the_environment_is_exactly_the_one_given() {
 fn a_command_outlives_the_thread_that_asked_for_it() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().to_path_buf();
-    let (runtime_thread, started) = std::thread::spawn(move || {
+    let (runtime, started) = std::thread::spawn(move || {
         let runtime =
             tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
         let started = runtime.block_on(start_and_read_pid("echo $$; sleep 300", &path)).0;
@@ -84,7 +84,7 @@ fn a_command_outlives_the_thread_that_asked_for_it() {
     let pid = started.child.id().unwrap() as i32;
     std::thread::sleep(Duration::from_millis(300));
     assert!(!gone(pid), "the command died with the thread that asked for it");
-    let _entered = runtime_thread.enter();
+    let _entered = runtime.enter();
     drop(started);
     assert!(gone_within(pid, Duration::from_secs(5)));
 }
