@@ -27,6 +27,10 @@ enum Command {
     /// Run one command under the sandbox a policy gives (for debugging the policy by hand):
     /// `exec-bridge sandbox --full-auto -- touch x`.
     Sandbox(exec_bridge::sandbox::cli::SandboxArgs),
+    /// Kill the process groups of the commands a runtime left when it dies; the runtime starts
+    /// it and tells it the groups on its stdin (see `engine::tools::process`).
+    #[command(hide = true)]
+    ProcessGuard,
     /// Serve a scripted model (an OpenAI Responses-compatible endpoint) on loopback, for testing
     /// integrations without an API key.
     MockModel {
@@ -55,6 +59,10 @@ fn main() -> ExitCode {
             }
         };
     }
+    if let Command::ProcessGuard = cli.command {
+        exec_bridge::engine::tools::process::guard::run();
+        return ExitCode::SUCCESS;
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -81,7 +89,7 @@ async fn run(cli: Cli) -> Result<i32> {
             exec_bridge::frontend::app_server::serve(stdin, tokio::io::stdout(), options).await?;
             Ok(0)
         }
-        Command::Sandbox(_) => unreachable!("handled before the runtime starts"),
+        Command::Sandbox(_) | Command::ProcessGuard => unreachable!("handled before the runtime starts"),
         Command::MockModel { script, port, log } => {
             let text = std::fs::read_to_string(&script)
                 .with_context(|| format!("cannot read {}", script.display()))?;

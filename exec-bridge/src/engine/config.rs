@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 pub use protocol::v2::ReasoningEffort;
 
+use crate::engine::environment::EnvironmentPolicy;
 use crate::engine::policy::{ApprovalPolicy, Policy, SandboxMode};
 
 /// The model used when none is configured.
@@ -63,6 +64,8 @@ struct ConfigToml {
     tools: ToolsToml,
     #[serde(default)]
     features: FeaturesToml,
+    #[serde(default)]
+    shell_environment_policy: EnvironmentPolicy,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -155,6 +158,8 @@ pub struct Config {
     pub view_image: bool,
     /// Whether the model may search the web (`features.web_search_request` or `tools.web_search`).
     pub web_search: bool,
+    /// Which of the runtime's environment variables a command gets.
+    pub shell_environment_policy: EnvironmentPolicy,
 }
 
 /// What the command line sets on top of the files.
@@ -252,6 +257,7 @@ impl Config {
             reasoning_effort: file.model_reasoning_effort,
             view_image: file.tools.view_image.unwrap_or(true),
             web_search: file.features.web_search_request.or(file.tools.web_search).unwrap_or(false),
+            shell_environment_policy: file.shell_environment_policy,
         })
     }
 
@@ -276,6 +282,22 @@ impl Config {
     pub fn api_key(&self) -> Option<String> {
         let from = |name: &str| std::env::var(name).ok().filter(|k| !k.is_empty());
         from("CODEX_API_KEY").or_else(|| self.provider.env_key.as_deref().and_then(from))
+    }
+
+    /// The variables that may hold the runtime's own API key: `CODEX_API_KEY` and the provider's
+    /// `env_key`. No command gets them (see [`crate::engine::environment`]).
+    pub fn credential_vars(&self) -> Vec<String> {
+        std::iter::once("CODEX_API_KEY".to_owned()).chain(self.provider.env_key.clone()).collect()
+    }
+
+    /// The environment of every command of a thread: the runtime's own, under
+    /// `[shell_environment_policy]`, without the runtime's credentials.
+    pub fn command_env(&self) -> Vec<(String, String)> {
+        crate::engine::environment::command_env(
+            &self.shell_environment_policy,
+            &self.credential_vars(),
+            crate::engine::environment::runtime_vars(),
+        )
     }
 }
 
@@ -381,5 +403,31 @@ mod tests {
         assert!(error.contains("sideways"), "{error}");
         assert!(matches!(load("= broken", &[]), Err(ConfigError::Syntax { .. })));
         assert!(matches!(parse_override("novalue"), Err(ConfigError::Override(_))));
+    }
+
+    #[test]
+    fn the_shell_environment_policy_from_the_file_and_overrides() {
+        use crate::engine::environment::Inherit;
+        let config = load(
+            "[shell_environment_policy]\nexclude = [\"FOO*\"]\n[shell_environment_policy.set]\nA = \"1\"\n",
+            &[
+                "shell_environment_policy.inherit=core",
+                "shell_environment_policy.include_only=[\"PATH\", \"A\"]",
+            ],
+        )
+        .unwrap();
+        let policy = &config.shell_environment_policy;
+        assert_eq!(policy.inherit, Inherit::Core);
+        assert!(!policy.ignore_default_excludes);
+        assert_eq!(
+            (policy.exclude.as_slice(), policy.include_only.as_slice()),
+            (&["FOO*".to_owned()][..], &["PATH".to_owned(), "A".to_owned()][..])
+        );
+        assert_eq!(policy.set["A"], "1");
+        assert_eq!(config.credential_vars(), ["CODEX_API_KEY", "OPENAI_API_KEY"]);
+        let error = load("[shell_environment_policy]\ninherit_all = true\n", &[]).unwrap_err().to_string();
+        assert!(error.contains("inherit_all"), "{error}");
+        let error = load("", &["shell_environment_policy.inherit=some"]).unwrap_err().to_string();
+        assert!(error.contains("some"), "{error}");
     }
 }

@@ -11,9 +11,11 @@
 //! Reading order: `handle` and `task` (the queue pair and the task), `turn` (the turn
 //! loop), `tool_call`, `shell_call` and `patch_call` (what the model can call),
 //! [`safety`] (the pure verdict: run, ask or reject), [`history`] (the conversation, kept valid),
-//! then the parts: [`config`], [`model`], [`tools`], [`policy`], [`session`], [`items`].
+//! then the parts: [`config`], [`environment`] (what a command inherits), [`model`], [`tools`],
+//! [`policy`], [`session`], [`items`].
 
 pub mod config;
+pub mod environment;
 mod handle;
 pub mod history;
 pub mod items;

@@ -29,7 +29,9 @@ pub struct ThreadSpec {
     /// The `originator` header of its model requests.
     pub originator: String,
     /// The program that runs each command under the sandbox (`exec-bridge sandbox SPEC -- CMD`):
-    /// the running `exec-bridge` for its own front ends, the shipped binary for an embedding.
+    /// the running `exec-bridge` for its own front ends, the shipped binary for an embedding. It
+    /// also runs the process guard (`exec-bridge process-guard`, see
+    /// [`crate::engine::tools::process`]).
     pub sandbox_helper: PathBuf,
 }
 

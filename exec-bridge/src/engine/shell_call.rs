@@ -8,6 +8,7 @@ use super::items::{ApprovalKind, CommandItem, Decision, Event, Item, ItemKind, S
 use super::policy;
 use super::safety::{self, CommandVerdict};
 use super::thread::ThreadState;
+use super::tools::process::Launch;
 use super::tools::shell::{self, ShellArgs, ShellOutput};
 use super::turn::TurnContext;
 use crate::sandbox::{self, SandboxSpec, Support};
@@ -162,8 +163,8 @@ impl ThreadState {
         self.complete(&cx.turn_id, item)
     }
 
-    /// Runs `argv` in `cwd`, under `spec` when given, streaming its output as events of
-    /// `item_id`.
+    /// Runs `argv` in `cwd`, under `spec` when given, with the thread's command environment,
+    /// streaming its output as events of `item_id`.
     async fn run_command(
         &self,
         argv: &[String],
@@ -190,6 +191,8 @@ impl ThreadState {
             let _ =
                 events.send(Event::CommandOutput { item_id: item_id.to_owned(), delta: delta.to_owned() });
         };
-        shell::run(&run, cwd, timeout, &mut on_output, &mut cx.cancel).await
+        let launch =
+            Launch { argv: &run, cwd, env: &self.command_env, guard: Some(self.sandbox_helper.as_path()) };
+        shell::run(launch, timeout, &mut on_output, &mut cx.cancel).await
     }
 }

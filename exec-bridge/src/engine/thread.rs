@@ -37,8 +37,12 @@ pub(super) struct ThreadState {
     notices: HashSet<String>,
     /// What the platform changed of the policy, said at the next command.
     pub(super) platform_notice: Option<String>,
-    /// Runs commands under the sandbox.
+    /// Runs commands under the sandbox (and serves as the process guard, see
+    /// [`tools::process`]).
     pub(super) sandbox_helper: std::path::PathBuf,
+    /// The whole environment of every command: the runtime's own under
+    /// `[shell_environment_policy]`, without the runtime's credentials.
+    pub(super) command_env: Vec<(String, String)>,
     next_item: u64,
     next_approval: ApprovalId,
     pub(super) snapshot: Arc<watch::Sender<ThreadSnapshot>>,
@@ -111,6 +115,7 @@ impl ThreadState {
             running: None,
         };
         ThreadState {
+            command_env: config.command_env(),
             client: ModelClient::new(endpoint, id.clone()),
             id,
             settings,

@@ -1,14 +1,15 @@
 //! The `shell` tool: runs a command, with stdout and stderr aggregated in the order they arrive,
-//! a timeout, and output kept bounded in memory however much the command prints.
+//! a timeout, and output kept bounded in memory however much the command prints. The command
+//! runs in a process group of its own (see [`super::process`]): its timeout, an interrupt, or
+//! the end of the call kills every process in it.
 
-use std::path::Path;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 use tokio::io::AsyncReadExt;
-use tokio::process::Command;
 use tokio::sync::mpsc;
+
+use super::process::{self, Launch, Started};
 
 /// How long a command may run when the model does not say.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -16,6 +17,9 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const TIMEOUT_EXIT_CODE: i32 = 124;
 /// How much of the start and of the end of the output is kept; the middle is dropped.
 const KEEP_EACH_END: usize = 64 * 1024;
+/// How long a killed command is waited for, to reap it (a process in uninterruptible sleep dies
+/// only when it wakes; the runtime does not wait for that).
+const REAP_WAIT: Duration = Duration::from_secs(2);
 
 /// The arguments the model passes to `shell`. The field docs are what the model is told.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
@@ -119,18 +123,19 @@ impl BoundedText {
     }
 }
 
-/// Runs `argv` in `cwd`, reporting output chunks to `on_output` as they arrive. Returns when
-/// the command exits, its timeout passes, or `cancel` fires (then it is killed).
+/// Runs `launch`, reporting output chunks to `on_output` as they arrive. Returns when the
+/// command exits, its timeout passes, or `cancel` fires; in the last two cases the command's
+/// whole process group is killed. Either way, whatever the command left running in its group is
+/// killed when this returns (or when this future is dropped).
 pub async fn run(
-    argv: &[String],
-    cwd: &Path,
+    launch: Launch<'_>,
     timeout: Duration,
     on_output: &mut (dyn FnMut(&str) + Send),
     cancel: &mut tokio::sync::watch::Receiver<bool>,
 ) -> ShellOutput {
     let started = Instant::now();
-    let mut child = match spawn(argv, cwd) {
-        Ok(child) => child,
+    let Started { mut child, group } = match process::start(launch).await {
+        Ok(command) => command,
         Err(message) => return ShellOutput::not_started(message, started.elapsed()),
     };
     let mut rx = pump_output(&mut child);
@@ -152,15 +157,17 @@ pub async fn run(
             status = child.wait(), if !pipes_open => break status.ok(),
             _ = &mut deadline => {
                 timed_out = true;
-                let _ = child.kill().await;
                 break None;
             }
-            () = cancelled(cancel) => {
-                let _ = child.kill().await;
-                break None;
-            }
+            () = cancelled(cancel) => break None,
         }
     };
+    if status.is_none() {
+        group.kill();
+        let _ = tokio::time::timeout(REAP_WAIT, child.wait()).await;
+    }
+    // The command is over: nothing it started outlives its call.
+    drop(group);
     let exit_code = match (timed_out, status) {
         (true, _) => TIMEOUT_EXIT_CODE,
         (false, Some(status)) => exit_code(status),
@@ -170,20 +177,6 @@ pub async fn run(
         output.push(format!("\ncommand timed out after {} ms\n", timeout.as_millis()).as_bytes());
     }
     ShellOutput { exit_code, aggregated: output.text(), duration: started.elapsed(), timed_out }
-}
-
-/// Starts `argv` in `cwd` with its output piped; what went wrong when it cannot start.
-fn spawn(argv: &[String], cwd: &Path) -> Result<tokio::process::Child, String> {
-    let (program, args) = argv.split_first().ok_or_else(|| "empty command".to_owned())?;
-    Command::new(program)
-        .args(args)
-        .current_dir(cwd)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| format!("cannot run `{program}` in {}: {e}", cwd.display()))
 }
 
 /// Reads both pipes of `child` as they fill; the chunks arrive in the order they were read, and
@@ -262,6 +255,21 @@ fn floor_char_boundary(text: &str, mut index: usize) -> usize {
 mod tests {
     use super::*;
 
+    fn env() -> Vec<(String, String)> {
+        std::env::vars().collect()
+    }
+
+    async fn run_here(
+        argv: &[&str],
+        timeout: Duration,
+        on_output: &mut (dyn FnMut(&str) + Send),
+    ) -> ShellOutput {
+        let argv: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
+        let (env, cwd) = (env(), std::env::temp_dir());
+        let launch = Launch { argv: &argv, cwd: &cwd, env: &env, guard: None };
+        run(launch, timeout, on_output, &mut cancel()).await
+    }
+
     fn cancel() -> tokio::sync::watch::Receiver<bool> {
         let (tx, rx) = tokio::sync::watch::channel(false);
         std::mem::forget(tx);
@@ -270,12 +278,9 @@ mod tests {
 
     #[tokio::test]
     async fn output_of_both_streams_in_arrival_order_and_the_exit_code() {
-        let argv = ["bash", "-c", "echo out; sleep 0.05; echo err >&2; sleep 0.05; echo out2; exit 3"]
-            .map(String::from);
+        let argv = ["bash", "-c", "echo out; sleep 0.05; echo err >&2; sleep 0.05; echo out2; exit 3"];
         let mut seen = String::new();
-        let output =
-            run(&argv, &std::env::temp_dir(), DEFAULT_TIMEOUT, &mut |s| seen.push_str(s), &mut cancel())
-                .await;
+        let output = run_here(&argv, DEFAULT_TIMEOUT, &mut |s| seen.push_str(s)).await;
         assert_eq!(output.aggregated, "out\nerr\nout2\n");
         assert_eq!(seen, output.aggregated);
         assert_eq!((output.exit_code, output.timed_out), (3, false));
@@ -283,17 +288,15 @@ mod tests {
 
     #[tokio::test]
     async fn a_timeout_kills_the_command() {
-        let argv = ["sleep", "5"].map(String::from);
-        let output =
-            run(&argv, &std::env::temp_dir(), Duration::from_millis(100), &mut |_| {}, &mut cancel()).await;
+        let output = run_here(&["sleep", "5"], Duration::from_millis(100), &mut |_| {}).await;
         assert_eq!((output.exit_code, output.timed_out), (TIMEOUT_EXIT_CODE, true));
         assert!(output.duration < Duration::from_secs(2));
     }
 
     #[tokio::test]
     async fn huge_output_stays_bounded() {
-        let argv = ["bash", "-c", "head -c 5000000 /dev/zero | tr '\\0' a; echo END"].map(String::from);
-        let output = run(&argv, &std::env::temp_dir(), DEFAULT_TIMEOUT, &mut |_| {}, &mut cancel()).await;
+        let argv = ["bash", "-c", "head -c 5000000 /dev/zero | tr '\\0' a; echo END"];
+        let output = run_here(&argv, DEFAULT_TIMEOUT, &mut |_| {}).await;
         assert!(output.aggregated.len() < 3 * KEEP_EACH_END, "{}", output.aggregated.len());
         assert!(output.aggregated.ends_with("END\n"));
         assert!(output.aggregated.contains("bytes of output omitted"));

@@ -71,14 +71,10 @@ pub async fn run(args: ExecArgs) -> Result<i32> {
 }
 
 /// Follows the turn to its end: every event written, every approval declined (nobody is there
-/// to answer), Ctrl-C an interrupt. Returns the exit code: 0 when the turn completed.
+/// to answer), SIGINT (Ctrl-C) or SIGTERM an interrupt. Returns the exit code: 0 when the turn
+/// completed.
 async fn drive(thread: ThreadHandle, mut events: ThreadEvents, out: &mut dyn Output) -> Result<i32> {
-    let interrupter = thread.clone();
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            let _ = interrupter.submit(Op::Interrupt);
-        }
-    });
+    tokio::spawn(interrupt_on_signals(thread.clone()));
     while let Some(event) = events.next().await {
         match event {
             Event::ApprovalRequested(request) => {
@@ -93,6 +89,43 @@ async fn drive(thread: ThreadHandle, mut events: ThreadEvents, out: &mut dyn Out
         }
     }
     bail!("the thread ended before its turn did")
+}
+
+/// The first SIGINT or SIGTERM interrupts the turn: the running command's process group is
+/// killed and the turn ends as `turn.failed` (exit code 1), as the reference does. A second one
+/// exits at once, with code 1 (the death signal and the process guard then end the commands).
+async fn interrupt_on_signals(thread: ThreadHandle) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut interrupt = signal(SignalKind::interrupt()).ok();
+    let mut terminate = signal(SignalKind::terminate()).ok();
+    if interrupt.is_none() || terminate.is_none() {
+        eprintln!(
+            "exec-bridge exec: cannot watch for SIGINT or SIGTERM; such a signal ends this process at once"
+        );
+    }
+    let mut interrupted = false;
+    loop {
+        tokio::select! {
+            () = next_signal(&mut interrupt) => {}
+            () = next_signal(&mut terminate) => {}
+        }
+        if interrupted {
+            std::process::exit(1);
+        }
+        interrupted = true;
+        let _ = thread.submit(Op::Interrupt);
+    }
+}
+
+/// Resolves when `signal` arrives; never when it is not watched.
+async fn next_signal(signal: &mut Option<tokio::signal::unix::Signal>) {
+    let arrived = match signal {
+        Some(signal) => signal.recv().await.is_some(),
+        None => false,
+    };
+    if !arrived {
+        std::future::pending::<()>().await;
+    }
 }
 
 /// A new session, or which one `exec resume` continues; and the prompt as given.
