@@ -6,7 +6,8 @@
 //!    is bind-mounted read-only (Landlock alone cannot carve a read-only subtree out of a writable
 //!    one, so the mount table does it, as bubblewrap does);
 //! 2. Landlock: reads everywhere, writes only beneath the writable roots and to `/dev/null`;
-//! 3. seccomp, when network access is off: creating any socket but a Unix one fails with EPERM.
+//! 3. seccomp: the system calls that would reach past the first two (io_uring, ptrace, mounts and
+//!    namespaces, device nodes, …), and without network every socket but a `socketpair`.
 //!
 //! [`spec`] says what to enforce for a policy; [`cli`] is the `exec-bridge sandbox` entry point.
 
@@ -114,11 +115,12 @@ impl Support {
         })
     }
 
-    /// What is missing to enforce `spec`, if anything.
-    pub fn missing_for(&self, spec: &SandboxSpec) -> Option<&'static str> {
+    /// What is missing to enforce `spec`, if anything (seccomp is needed with the network on
+    /// too: it denies what would undo the other layers).
+    pub fn missing_for(&self, _spec: &SandboxSpec) -> Option<&'static str> {
         if !self.landlock {
             Some("Landlock (Linux 5.13+ with CONFIG_SECURITY_LANDLOCK)")
-        } else if !spec.network && !self.seccomp {
+        } else if !self.seccomp {
             Some("seccomp filters")
         } else {
             None
@@ -145,14 +147,12 @@ pub enum SandboxError {
     Seccomp(String),
 }
 
-/// Restricts the calling process to `spec`. Call it right before `exec` of the command.
+/// Restricts the calling process to `spec`: the mounts, then Landlock, then seccomp (last, as
+/// it denies what the first two need). Call it right before `exec` of the command.
 pub fn apply_to_self(spec: &SandboxSpec) -> Result<(), SandboxError> {
     mounts::protect(&spec.read_only_subpaths)?;
     landlock::restrict(&spec.writable_roots)?;
-    if !spec.network {
-        seccomp::deny_network()?;
-    }
-    Ok(())
+    seccomp::install(spec.network)
 }
 
 /// The argv that runs `argv` under `spec` through `helper`, a binary with the `sandbox` entry
