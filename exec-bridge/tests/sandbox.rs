@@ -66,7 +66,7 @@ fn a_write_outside_the_roots_is_blocked() {
     let world = world_for(&script);
     let (code, output) = run_as_command(&world, "workspace-write", &[], &script);
     assert_ne!(code, Some(0));
-    assert!(output.contains("Permission denied"), "{output}");
+    assert!(output.contains("Read-only file system"), "outside the roots the mounts are read-only: {output}");
     assert!(!target.exists());
     // Inside the workspace, writing works.
     let world = world_for("echo x > inside.txt");
@@ -126,7 +126,7 @@ fn read_only_writes_nowhere_but_dev_null() {
     let world = world_for("echo x > /dev/null && echo x > here.txt");
     let (code, output) = run_as_command(&world, "read-only", &[], "");
     assert_ne!(code, Some(0));
-    assert!(output.contains("here.txt: Permission denied"), "{output}");
+    assert!(output.contains("here.txt: Read-only file system"), "{output}");
     assert!(!world.cwd().join("here.txt").exists());
 }
 
@@ -195,7 +195,7 @@ fn the_sandbox_command_runs_one_command_under_a_policy() {
     args.extend(["--", "bash", "-c", &script]);
     let run = world.run(&args, None, &[]);
     assert_ne!(run.code, Some(0));
-    assert!(run.stderr.contains("Permission denied"), "{}", run.stderr);
+    assert!(run.stderr.contains("Read-only file system"), "{}", run.stderr);
     let run = world.run(&["sandbox", "-s", "danger-full-access", "--", "bash", "-c", &script], None, &[]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert!(target.exists());

@@ -1,19 +1,27 @@
 //! The kernel-enforced sandbox for every command the agent runs.
 //!
 //! On Linux a sandboxed command runs through `exec-bridge sandbox`, which restricts its own
-//! process and then `exec`s the command, so that nothing runs unconfined in between:
-//! 1. a private mount namespace in which each `.git` and `.codex` directory inside a writable root
-//!    is bind-mounted read-only (Landlock alone cannot carve a read-only subtree out of a writable
-//!    one, so the mount table does it, as bubblewrap does);
-//! 2. Landlock: reads everywhere, writes only beneath the writable roots and to `/dev/null`;
-//! 3. seccomp: the system calls that would reach past the first two (io_uring, ptrace, mounts and
-//!    namespaces, device nodes, …), and without network every socket but a `socketpair`.
+//! process and then `exec`s the command, so that nothing runs unconfined in between. Three
+//! layers, each a check the next does not rely on:
+//! 1. [`mounts`]: a private mount namespace in which the whole file system is read-only but the
+//!    writable roots, and every `.git` and `.codex` inside them ([`protected`]) read-only again
+//!    (Landlock alone can neither carve a read-only subtree out of a writable
+//!    one nor stop `chmod`, `chown` or `utime`);
+//! 2. [`landlock`]: reads everywhere, writes only beneath the writable roots (no device nodes)
+//!    and to `/dev/null`; without network, no TCP and no abstract Unix socket;
+//! 3. [`seccomp`]: the system calls that would reach past the first two (io_uring, ptrace,
+//!    mounts and namespaces, device nodes, …), and without network every socket but a
+//!    `socketpair`.
 //!
-//! [`spec`] says what to enforce for a policy; [`cli`] is the `exec-bridge sandbox` entry point.
+//! [`spec`] says what to enforce for a policy; [`cli`] is the `exec-bridge sandbox` entry point;
+//! [`fd`] opens paths without following symlinks.
 
 pub mod cli;
+pub mod fd;
 pub mod landlock;
+mod mount_api;
 pub mod mounts;
+pub mod protected;
 pub mod seccomp;
 
 use std::path::PathBuf;
@@ -27,7 +35,8 @@ use crate::engine::policy::{Policy, SandboxMode};
 pub struct SandboxSpec {
     /// Directories writable beneath (empty for read-only).
     pub writable_roots: Vec<PathBuf>,
-    /// Directories inside the writable roots that stay read-only (`.git`, `.codex`).
+    /// Paths inside the writable roots that stay read-only, besides every `.git` and `.codex`
+    /// (which the sandbox finds by itself when the command starts).
     pub read_only_subpaths: Vec<PathBuf>,
     /// Whether commands may open network sockets.
     pub network: bool,
@@ -58,8 +67,7 @@ impl Platform {
 }
 
 /// What the kernel must enforce for `policy`; `None` when no sandbox applies
-/// (danger-full-access). Pure but for finding the `.git` and `.codex` directories of the
-/// writable roots. The platform's adjustments are made before, by the safety verdict.
+/// (danger-full-access). The platform's adjustments are made before, by the safety verdict.
 pub fn spec(policy: &Policy, network: bool) -> Option<SandboxSpec> {
     match policy.sandbox {
         SandboxMode::DangerFullAccess => None,
@@ -68,24 +76,10 @@ pub fn spec(policy: &Policy, network: bool) -> Option<SandboxSpec> {
         }
         SandboxMode::WorkspaceWrite => Some(SandboxSpec {
             writable_roots: policy.writable_roots.clone(),
-            read_only_subpaths: protected_subpaths(&policy.writable_roots),
+            read_only_subpaths: vec![],
             network,
         }),
     }
-}
-
-/// The `.git` and `.codex` directories (or files) directly inside each root.
-fn protected_subpaths(roots: &[PathBuf]) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    for root in roots {
-        for name in [".git", ".codex"] {
-            let path = root.join(name);
-            if path.exists() && !found.contains(&path) {
-                found.push(path);
-            }
-        }
-    }
-    found
 }
 
 /// What this kernel offers.
@@ -150,8 +144,9 @@ pub enum SandboxError {
 /// Restricts the calling process to `spec`: the mounts, then Landlock, then seccomp (last, as
 /// it denies what the first two need). Call it right before `exec` of the command.
 pub fn apply_to_self(spec: &SandboxSpec) -> Result<(), SandboxError> {
-    mounts::protect(&spec.read_only_subpaths)?;
-    landlock::restrict(&spec.writable_roots)?;
+    let roots = mounts::set_up(&spec.writable_roots, &spec.read_only_subpaths)?;
+    landlock::restrict(&roots, spec.network)?;
+    drop(roots);
     seccomp::install(spec.network)
 }
 
@@ -190,15 +185,14 @@ mod tests {
     #[test]
     fn the_spec_per_mode() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join(".git")).unwrap();
-        let roots = vec![dir.path().to_path_buf()];
+        let root = dir.path().canonicalize().unwrap();
+        let roots = vec![root.join("work")];
         let ww = spec(&policy(SandboxMode::WorkspaceWrite, roots.clone()), false).unwrap();
         assert_eq!(ww.writable_roots, roots);
-        assert_eq!(ww.read_only_subpaths, [dir.path().join(".git")]);
-        assert!(!ww.network);
+        assert!(ww.read_only_subpaths.is_empty() && !ww.network);
         let ro = spec(&policy(SandboxMode::ReadOnly, roots.clone()), true).unwrap();
         assert!(ro.writable_roots.is_empty() && ro.network);
-        assert_eq!(spec(&policy(SandboxMode::DangerFullAccess, roots), false), None);
+        assert_eq!(spec(&policy(SandboxMode::DangerFullAccess, roots.clone()), false), None);
     }
 
     #[test]
