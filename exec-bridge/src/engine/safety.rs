@@ -20,6 +20,8 @@ pub struct Context<'a> {
     pub support: Support,
     /// Commands approved for the rest of the session.
     pub approved_for_session: &'a HashSet<Vec<String>>,
+    /// `CODEX_HOME`, which commands may not write even when it lies in a writable root.
+    pub codex_home: Option<&'a Path>,
 }
 
 /// What to do with a command.
@@ -78,7 +80,7 @@ pub fn for_platform(policy: &mut Policy, platform: Platform) -> Option<String> {
 
 /// The notice to give once when the kernel cannot enforce the sandbox the policy asks for.
 pub fn unenforceable_notice(cx: &Context<'_>) -> Option<String> {
-    let spec = sandbox::spec(cx.policy, cx.network_access)?;
+    let spec = sandbox::spec(cx.policy, cx.network_access, cx.codex_home)?;
     let missing = cx.support.missing_for(&spec)?;
     Some(format!(
         "the sandbox cannot be enforced here (this kernel lacks {missing}); every command needs approval"
@@ -93,7 +95,7 @@ pub fn command(
     escalate: bool,
     justification: Option<&str>,
 ) -> CommandVerdict {
-    let spec = sandbox::spec(cx.policy, cx.network_access);
+    let spec = sandbox::spec(cx.policy, cx.network_access, cx.codex_home);
     let missing = spec.as_ref().and_then(|spec| cx.support.missing_for(spec));
     let (reason, sandbox_if_accepted) = match (cx.policy.command(argv, escalate, justification), missing) {
         (CommandDecision::Run, None) => return CommandVerdict::Run { sandbox: spec },
@@ -163,7 +165,7 @@ mod tests {
     }
 
     fn spec_of(policy: &Policy) -> Option<SandboxSpec> {
-        sandbox::spec(policy, false)
+        sandbox::spec(policy, false, None)
     }
 
     #[test]
@@ -205,6 +207,7 @@ mod tests {
                 network_access: false,
                 support,
                 approved_for_session: &approved_for_session,
+                codex_home: None,
             };
             let verdict = super::command(&cx, command, escalate, Some("why"));
             let spec = spec_of(&policy);
@@ -234,6 +237,7 @@ mod tests {
             network_access: false,
             support: FULL,
             approved_for_session: &none,
+            codex_home: None,
         };
         assert!(matches!(
             super::command(&cx, &argv(&["rm", "/x"]), true, Some("needs /x")),

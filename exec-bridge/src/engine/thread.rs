@@ -39,6 +39,8 @@ pub(super) struct ThreadState {
     pub(super) platform_notice: Option<String>,
     /// Runs commands under the sandbox.
     pub(super) sandbox_helper: std::path::PathBuf,
+    /// `CODEX_HOME`, which commands may not write.
+    pub(super) codex_home: std::path::PathBuf,
     next_item: u64,
     next_approval: ApprovalId,
     pub(super) snapshot: Arc<watch::Sender<ThreadSnapshot>>,
@@ -121,6 +123,7 @@ impl ThreadState {
             notices: HashSet::new(),
             platform_notice,
             sandbox_helper,
+            codex_home: config.codex_home.clone(),
             next_item: 0,
             next_approval: 0,
             snapshot: Arc::new(watch::channel(snapshot).0),

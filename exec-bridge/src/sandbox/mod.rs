@@ -4,8 +4,8 @@
 //! process and then `exec`s the command, so that nothing runs unconfined in between. Three
 //! layers, each a check the next does not rely on:
 //! 1. [`mounts`]: a private mount namespace in which the whole file system is read-only but the
-//!    writable roots, and every `.git` and `.codex` inside them ([`protected`]) read-only again
-//!    (Landlock alone can neither carve a read-only subtree out of a writable
+//!    writable roots, and every `.git` and `.codex` inside them ([`protected`]) and `CODEX_HOME`
+//!    read-only again (Landlock alone can neither carve a read-only subtree out of a writable
 //!    one nor stop `chmod`, `chown` or `utime`);
 //! 2. [`landlock`]: reads everywhere, writes only beneath the writable roots (no device nodes)
 //!    and to `/dev/null`; without network, no TCP and no abstract Unix socket;
@@ -24,11 +24,11 @@ pub mod mounts;
 pub mod protected;
 pub mod seccomp;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::policy::{Policy, SandboxMode};
+use crate::engine::policy::{self, Policy, SandboxMode};
 
 /// What the kernel enforces for one command.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,7 +36,8 @@ pub struct SandboxSpec {
     /// Directories writable beneath (empty for read-only).
     pub writable_roots: Vec<PathBuf>,
     /// Paths inside the writable roots that stay read-only, besides every `.git` and `.codex`
-    /// (which the sandbox finds by itself when the command starts).
+    /// (which the sandbox finds by itself when the command starts): `CODEX_HOME`, when it lies
+    /// in a root.
     pub read_only_subpaths: Vec<PathBuf>,
     /// Whether commands may open network sockets.
     pub network: bool,
@@ -67,18 +68,25 @@ impl Platform {
 }
 
 /// What the kernel must enforce for `policy`; `None` when no sandbox applies
-/// (danger-full-access). The platform's adjustments are made before, by the safety verdict.
-pub fn spec(policy: &Policy, network: bool) -> Option<SandboxSpec> {
+/// (danger-full-access). `codex_home` (absolute) is kept read-only when it lies in a writable
+/// root, so that a command cannot rewrite the agent's own configuration. Pure but for resolving
+/// `codex_home`'s symlinks. The platform's adjustments are made before, by the safety verdict.
+pub fn spec(policy: &Policy, network: bool, codex_home: Option<&Path>) -> Option<SandboxSpec> {
     match policy.sandbox {
         SandboxMode::DangerFullAccess => None,
         SandboxMode::ReadOnly => {
             Some(SandboxSpec { writable_roots: vec![], read_only_subpaths: vec![], network })
         }
-        SandboxMode::WorkspaceWrite => Some(SandboxSpec {
-            writable_roots: policy.writable_roots.clone(),
-            read_only_subpaths: vec![],
-            network,
-        }),
+        SandboxMode::WorkspaceWrite => {
+            let home = codex_home
+                .map(|home| policy::resolve(Path::new("/"), home))
+                .filter(|home| policy.writable_roots.iter().any(|root| home.starts_with(root)));
+            Some(SandboxSpec {
+                writable_roots: policy.writable_roots.clone(),
+                read_only_subpaths: home.into_iter().collect(),
+                network,
+            })
+        }
     }
 }
 
@@ -187,12 +195,29 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().canonicalize().unwrap();
         let roots = vec![root.join("work")];
-        let ww = spec(&policy(SandboxMode::WorkspaceWrite, roots.clone()), false).unwrap();
+        let ww = spec(&policy(SandboxMode::WorkspaceWrite, roots.clone()), false, None).unwrap();
         assert_eq!(ww.writable_roots, roots);
         assert!(ww.read_only_subpaths.is_empty() && !ww.network);
-        let ro = spec(&policy(SandboxMode::ReadOnly, roots.clone()), true).unwrap();
+        let ro = spec(&policy(SandboxMode::ReadOnly, roots.clone()), true, None).unwrap();
         assert!(ro.writable_roots.is_empty() && ro.network);
-        assert_eq!(spec(&policy(SandboxMode::DangerFullAccess, roots.clone()), false), None);
+        assert_eq!(spec(&policy(SandboxMode::DangerFullAccess, roots.clone()), false, None), None);
+    }
+
+    #[test]
+    fn codex_home_in_a_writable_root_stays_read_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("real-home")).unwrap();
+        std::os::unix::fs::symlink(root.join("real-home"), root.join("home")).unwrap();
+        let ww = policy(SandboxMode::WorkspaceWrite, vec![root.clone()]);
+        let spec_with = |home: &Path| spec(&ww, false, Some(home)).unwrap().read_only_subpaths;
+        assert_eq!(spec_with(&root.join("home")), [root.join("real-home")], "resolved");
+        assert!(
+            spec_with(Path::new("/somewhere/else")).is_empty(),
+            "outside the roots it is read-only anyway"
+        );
+        let ro = policy(SandboxMode::ReadOnly, vec![]);
+        assert!(spec(&ro, false, Some(&root)).unwrap().read_only_subpaths.is_empty());
     }
 
     #[test]
