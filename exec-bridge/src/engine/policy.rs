@@ -138,22 +138,25 @@ impl Policy {
     /// Decides on a patch touching `paths` (absolute, or relative to `cwd`). Under `untrusted`
     /// every patch asks, as in the reference.
     pub fn patch(&self, cwd: &Path, paths: &[PathBuf]) -> PatchDecision {
+        let resolved: Vec<PathBuf> = paths.iter().map(|p| resolve(cwd, p)).collect();
+        self.patch_resolved(&resolved)
+    }
+
+    /// Decides on a patch touching exactly `targets` (absolute and already resolved, as
+    /// `apply_patch` will write them: they are not resolved again).
+    pub fn patch_resolved(&self, targets: &[PathBuf]) -> PatchDecision {
+        let outside = || targets.iter().find(|p| !self.is_writable(p));
+        let grant = |path: &PathBuf| path.parent().map(Path::to_path_buf);
         if self.approval == ApprovalPolicy::Untrusted {
-            let outside = paths.iter().map(|p| resolve(cwd, p)).find(|p| !self.is_writable(p));
-            return PatchDecision::Ask {
-                grant_root: outside.and_then(|p| p.parent().map(Path::to_path_buf)),
-            };
+            return PatchDecision::Ask { grant_root: outside().and_then(grant) };
         }
         match self.sandbox {
             SandboxMode::DangerFullAccess => PatchDecision::Apply,
             SandboxMode::ReadOnly => PatchDecision::Ask { grant_root: None },
-            SandboxMode::WorkspaceWrite => {
-                let outside = paths.iter().map(|p| resolve(cwd, p)).find(|p| !self.is_writable(p));
-                match outside {
-                    None => PatchDecision::Apply,
-                    Some(path) => PatchDecision::Ask { grant_root: path.parent().map(Path::to_path_buf) },
-                }
-            }
+            SandboxMode::WorkspaceWrite => match outside() {
+                None => PatchDecision::Apply,
+                Some(path) => PatchDecision::Ask { grant_root: grant(path) },
+            },
         }
     }
 

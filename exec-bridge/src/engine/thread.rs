@@ -39,7 +39,7 @@ pub(super) struct ThreadState {
     pub(super) platform_notice: Option<String>,
     /// Runs commands under the sandbox.
     pub(super) sandbox_helper: std::path::PathBuf,
-    /// `CODEX_HOME`, which commands may not write.
+    /// `CODEX_HOME`, which neither commands nor patches may write without asking.
     pub(super) codex_home: std::path::PathBuf,
     next_item: u64,
     next_approval: ApprovalId,

@@ -14,7 +14,7 @@
 //!    `socketpair`.
 //!
 //! [`spec`] says what to enforce for a policy; [`cli`] is the `exec-bridge sandbox` entry point;
-//! [`fd`] opens paths without following symlinks.
+//! [`fd`] opens paths without following symlinks, for the mounts and for `apply_patch`.
 
 pub mod cli;
 pub mod fd;
@@ -97,10 +97,12 @@ pub struct Support {
     pub landlock: bool,
     /// seccomp filters.
     pub seccomp: bool,
+    /// `openat2(2)`, with which patches are written without following symlinks.
+    pub openat2: bool,
 }
 
-/// Names features (`landlock`, `seccomp`, comma-separated) to treat as missing, to see how the
-/// runtime behaves on a kernel without them.
+/// Names features (`landlock`, `seccomp`, `openat2`, comma-separated) to treat as missing, to
+/// see how the runtime behaves on a kernel without them.
 pub const PRETEND_UNAVAILABLE_VAR: &str = "EXEC_BRIDGE_SANDBOX_UNAVAILABLE";
 
 impl Support {
@@ -113,6 +115,7 @@ impl Support {
             Support {
                 landlock: !off("landlock") && landlock::available(),
                 seccomp: !off("seccomp") && seccomp::available(),
+                openat2: !off("openat2") && fd::openat2_available(),
             }
         })
     }
