@@ -366,12 +366,10 @@ fn ordinary_work_inside_the_workspace_still_works() {
         "echo ok",
     ]
     .join("\n");
-    for mode in ["workspace-write"] {
-        let world = World::new(json!([[shell("c1", &["bash", "-c", &script])], [message("done")]]));
-        let run = world.exec_json(&["-s", mode, "work"]);
-        run.assert_ok();
-        let output: Value = serde_json::from_str(&tool_output(&world.requests(), "c1")).unwrap();
-        assert_eq!(output["metadata"]["exit_code"], 0, "{mode}: {}", output["output"]);
-        assert!(world.cwd().join("nested/.git").is_dir() && world.cwd().join("a/b/made.txt").is_file());
-    }
+    let world = World::new(json!([[shell("c1", &["bash", "-c", &script])], [message("done")]]));
+    let run = world.exec_json(&["-s", "workspace-write", "work"]);
+    run.assert_ok();
+    let output: Value = serde_json::from_str(&tool_output(&world.requests(), "c1")).unwrap();
+    assert_eq!(output["metadata"]["exit_code"], 0, "{}", output["output"]);
+    assert!(world.cwd().join("nested/.git").is_dir() && world.cwd().join("a/b/made.txt").is_file());
 }
