@@ -66,7 +66,7 @@ fn a_write_outside_the_roots_is_blocked() {
     let world = world_for(&script);
     let (code, output) = run_as_command(&world, "workspace-write", &[], &script);
     assert_ne!(code, Some(0));
-    assert!(output.contains("Permission denied"), "{output}");
+    assert!(output.contains("Read-only file system"), "outside the roots the mounts are read-only: {output}");
     assert!(!target.exists());
     // Inside the workspace, writing works.
     let world = world_for("echo x > inside.txt");
@@ -126,7 +126,7 @@ fn read_only_writes_nowhere_but_dev_null() {
     let world = world_for("echo x > /dev/null && echo x > here.txt");
     let (code, output) = run_as_command(&world, "read-only", &[], "");
     assert_ne!(code, Some(0));
-    assert!(output.contains("here.txt: Permission denied"), "{output}");
+    assert!(output.contains("here.txt: Read-only file system"), "{output}");
     assert!(!world.cwd().join("here.txt").exists());
 }
 
@@ -195,7 +195,7 @@ fn the_sandbox_command_runs_one_command_under_a_policy() {
     args.extend(["--", "bash", "-c", &script]);
     let run = world.run(&args, None, &[]);
     assert_ne!(run.code, Some(0));
-    assert!(run.stderr.contains("Permission denied"), "{}", run.stderr);
+    assert!(run.stderr.contains("Read-only file system"), "{}", run.stderr);
     let run = world.run(&["sandbox", "-s", "danger-full-access", "--", "bash", "-c", &script], None, &[]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert!(target.exists());
@@ -238,4 +238,44 @@ fn without_kernel_support_commands_are_not_run_unconfined() {
     );
     assert_eq!(run.code, Some(2));
     assert!(run.stderr.contains("lacks Landlock"), "{}", run.stderr);
+}
+
+/// Runs one patch under workspace-write (with `/tmp` a writable root, so that `CODEX_HOME` lies
+/// in one) and `env`; its status and what the model was told.
+fn patch_status(body: &str, env: &[(&str, &str)]) -> (PatchApplyStatus, String, World) {
+    let world = World::new(json!([[patch("p1", body)], [message("ok")]]));
+    std::fs::create_dir_all(world.cwd().join("sub/.git/hooks")).unwrap();
+    let args = ["exec", "--experimental-json", "--skip-git-repo-check", "-s", "workspace-write", "patch"];
+    let run = world.run(&args, None, env);
+    run.assert_ok();
+    let ThreadItemDetails::FileChange(change) = &run.completed()[0] else { panic!("{:?}", run.kinds()) };
+    (change.status, test_support::tool_output(&world.requests(), "p1"), world)
+}
+
+#[test]
+fn patches_into_a_nested_git_or_codex_home_or_without_openat2_are_declined() {
+    let (status, told, world) = patch_status("*** Add File: sub/.git/hooks/pre-commit\n+evil\n", &[]);
+    assert_eq!(status, PatchApplyStatus::Declined, "{told}");
+    assert!(!world.cwd().join("sub/.git/hooks/pre-commit").exists());
+
+    let home = tempfile::tempdir().unwrap(); // Under /tmp, a writable root here.
+    let body = format!("*** Add File: {}/config.toml\n+model = \"evil\"\n", home.path().display());
+    let world = World::new(json!([[patch("p1", &body)], [message("ok")]]));
+    let args = ["exec", "--experimental-json", "--skip-git-repo-check", "-s", "workspace-write", "patch"];
+    let home_env = home.path().to_str().unwrap();
+    let run = world.run(&args, None, &[("CODEX_HOME", home_env)]);
+    run.assert_ok();
+    let ThreadItemDetails::FileChange(change) = &run.completed()[0] else { panic!("{:?}", run.kinds()) };
+    assert_eq!(change.status, PatchApplyStatus::Declined);
+    assert!(test_support::tool_output(&world.requests(), "p1").contains("CODEX_HOME"));
+    assert!(!home.path().join("config.toml").exists());
+
+    let pretend = [("EXEC_BRIDGE_SANDBOX_UNAVAILABLE", "openat2")];
+    let (status, told, world) = patch_status("*** Add File: a.txt\n+a\n", &pretend);
+    assert_eq!(status, PatchApplyStatus::Declined);
+    assert!(told.contains("openat2"), "{told}");
+    assert!(!world.cwd().join("a.txt").exists());
+    let (status, told, world) = patch_status("*** Add File: a.txt\n+a\n", &[]);
+    assert_eq!(status, PatchApplyStatus::Completed, "{told}");
+    assert!(world.cwd().join("a.txt").exists());
 }

@@ -2,10 +2,13 @@
 //! safety verdict, ask when it says so, apply it, and report how it went.
 
 use super::items::{ApprovalKind, Decision, Event, Item, ItemKind, Status, TurnError};
-use super::safety::{self, PatchVerdict};
+use super::policy::SandboxMode;
+use super::safety::{self, PatchContext, PatchVerdict};
 use super::thread::ThreadState;
-use super::tools::apply_patch::{self, AppliedChange};
+use super::tools::apply_patch::write::{self, Writer};
+use super::tools::apply_patch::{self, AppliedChange, Targets};
 use super::turn::TurnContext;
+use crate::sandbox::Support;
 
 impl ThreadState {
     /// Applies a patch; returns the tool output for the model.
@@ -33,11 +36,13 @@ impl ThreadState {
         );
         self.emit(Event::ItemStarted(item.clone()));
 
-        let paths = apply_patch::touched_paths(&cwd, &files);
-        if let Err(told) = self.permit_patch(&paths, &item, &changes, cx).await? {
-            return Ok(told);
-        }
-        match apply_patch::apply(&cwd, &files) {
+        // Resolved once: the verdict is taken on these paths, and the writes land exactly there.
+        let targets = apply_patch::targets(&cwd, &files);
+        let approved = match self.permit_patch(&targets, &item, &changes, cx).await? {
+            Ok(approved) => approved,
+            Err(told) => return Ok(told),
+        };
+        match apply_patch::apply(&cwd, &files, &targets, &self.patch_writer(&targets, approved)) {
             Ok(applied) => {
                 let summary = apply_patch::summary(&applied, &cwd);
                 self.finish_patch(cx, item, Status::Completed, applied)?;
@@ -45,22 +50,48 @@ impl ThreadState {
             }
             Err(e) => {
                 self.finish_patch(cx, item, Status::Failed, changes)?;
-                Ok(format!("apply_patch failed, nothing was changed: {e}"))
+                if e.changed_nothing() {
+                    Ok(format!("apply_patch failed, nothing was changed: {e}"))
+                } else {
+                    Ok(format!("apply_patch failed part way (the files before this one were changed): {e}"))
+                }
             }
         }
     }
 
-    /// Whether the patch may be applied (granting the root it reaches, if accepted); or, when
-    /// it may not, what the model is told. The item completes as declined then.
+    /// How the patch is written: race-free beneath the writable roots (and, when the user
+    /// approved it, beneath the directories the approval showed); plainly when no sandbox
+    /// applies, or when this kernel cannot do better and the user approved it.
+    fn patch_writer(&self, targets: &Targets, approved: bool) -> Writer {
+        let policy = &self.settings.policy;
+        if policy.sandbox == SandboxMode::DangerFullAccess || !Support::probe().openat2 {
+            return Writer::Plain;
+        }
+        let roots = if approved {
+            write::approved_roots(&policy.writable_roots, &targets.changed())
+        } else {
+            policy.writable_roots.clone()
+        };
+        Writer::Confined { roots }
+    }
+
+    /// Whether the patch may be applied (granting the root it reaches, if accepted), and whether
+    /// that took the user's approval; or, when it may not, what the model is told. The item
+    /// completes as declined then.
     async fn permit_patch(
         &mut self,
-        paths: &[std::path::PathBuf],
+        targets: &Targets,
         item: &Item,
         changes: &[AppliedChange],
         cx: &mut TurnContext,
-    ) -> Result<Result<(), String>, TurnError> {
-        let (reason, grant_root) = match safety::patch(&self.settings.policy, &self.settings.cwd, paths) {
-            PatchVerdict::Apply => return Ok(Ok(())),
+    ) -> Result<Result<bool, String>, TurnError> {
+        let verdict_cx = PatchContext {
+            policy: &self.settings.policy,
+            codex_home: Some(&self.codex_home),
+            race_free: Support::probe().openat2,
+        };
+        let (reason, grant_root) = match safety::patch(&verdict_cx, &targets.changed()) {
+            PatchVerdict::Apply => return Ok(Ok(false)),
             PatchVerdict::Reject { reason } => {
                 self.finish_patch(cx, item.clone(), Status::Declined, changes.to_vec())?;
                 return Ok(Err(format!(
@@ -73,7 +104,7 @@ impl ThreadState {
         match self.ask(cx, item, kind).await {
             Decision::Accept | Decision::AcceptForSession => {
                 self.settings.policy.writable_roots.extend(grant_root);
-                Ok(Ok(()))
+                Ok(Ok(true))
             }
             decision @ (Decision::Decline | Decision::Cancel) => {
                 self.finish_patch(cx, item.clone(), Status::Declined, changes.to_vec())?;

@@ -8,6 +8,8 @@ use std::path::{Component, Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::sandbox::protected::is_protected_name;
+
 /// When the agent asks before acting (the spellings of `config.toml` and the CLI).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
@@ -136,31 +138,36 @@ impl Policy {
     /// Decides on a patch touching `paths` (absolute, or relative to `cwd`). Under `untrusted`
     /// every patch asks, as in the reference.
     pub fn patch(&self, cwd: &Path, paths: &[PathBuf]) -> PatchDecision {
+        let resolved: Vec<PathBuf> = paths.iter().map(|p| resolve(cwd, p)).collect();
+        self.patch_resolved(&resolved)
+    }
+
+    /// Decides on a patch touching exactly `targets` (absolute and already resolved, as
+    /// `apply_patch` will write them: they are not resolved again).
+    pub fn patch_resolved(&self, targets: &[PathBuf]) -> PatchDecision {
+        let outside = || targets.iter().find(|p| !self.is_writable(p));
+        let grant = |path: &PathBuf| path.parent().map(Path::to_path_buf);
         if self.approval == ApprovalPolicy::Untrusted {
-            let outside = paths.iter().map(|p| resolve(cwd, p)).find(|p| !self.is_writable(p));
-            return PatchDecision::Ask {
-                grant_root: outside.and_then(|p| p.parent().map(Path::to_path_buf)),
-            };
+            return PatchDecision::Ask { grant_root: outside().and_then(grant) };
         }
         match self.sandbox {
             SandboxMode::DangerFullAccess => PatchDecision::Apply,
             SandboxMode::ReadOnly => PatchDecision::Ask { grant_root: None },
-            SandboxMode::WorkspaceWrite => {
-                let outside = paths.iter().map(|p| resolve(cwd, p)).find(|p| !self.is_writable(p));
-                match outside {
-                    None => PatchDecision::Apply,
-                    Some(path) => PatchDecision::Ask { grant_root: path.parent().map(Path::to_path_buf) },
-                }
-            }
+            SandboxMode::WorkspaceWrite => match outside() {
+                None => PatchDecision::Apply,
+                Some(path) => PatchDecision::Ask { grant_root: grant(path) },
+            },
         }
     }
 
-    /// Whether `path` (resolved) lies inside a writable root, and not in the `.git` or `.codex`
-    /// directory of one (those stay read-only).
+    /// Whether `path` (resolved) lies inside a writable root, and not in a `.git` or `.codex`
+    /// directory anywhere below it (those stay read-only, a nested repository's as much as the
+    /// top one's).
     pub fn is_writable(&self, path: &Path) -> bool {
         self.writable_roots.iter().any(|root| {
-            path.starts_with(root)
-                && ![".git", ".codex"].iter().any(|protected| path.starts_with(root.join(protected)))
+            path.strip_prefix(root).is_ok_and(|rest| {
+                !rest.components().any(|c| matches!(c, Component::Normal(name) if is_protected_name(name)))
+            })
         })
     }
 }
@@ -313,12 +320,33 @@ mod tests {
         );
         assert_eq!(
             policy.patch(&work, &[PathBuf::from("link/x.txt")]),
-            PatchDecision::Ask { grant_root: Some(outside) }
+            PatchDecision::Ask { grant_root: Some(outside.clone()) }
         );
         let read_only = Policy { sandbox: SandboxMode::ReadOnly, ..policy.clone() };
         assert_eq!(
             read_only.patch(&work, &[PathBuf::from("a.txt")]),
             PatchDecision::Ask { grant_root: None }
+        );
+        let nested = canonical_join(&work, "sub/.git/hooks");
+        assert_eq!(
+            policy.patch(&work, &[PathBuf::from("sub/.git/hooks/pre-commit")]),
+            PatchDecision::Ask { grant_root: Some(nested) },
+            "a nested repository is protected too"
+        );
+        assert_eq!(
+            policy.patch(&work, &[PathBuf::from("deep/er/.codex/config.toml")]),
+            PatchDecision::Ask { grant_root: Some(canonical_join(&work, "deep/er/.codex")) }
+        );
+        assert_eq!(
+            policy.patch(&work, &[PathBuf::from("a.git/x")]),
+            PatchDecision::Apply,
+            "names, not suffixes"
+        );
+        let proc_root = format!("/proc/self/root{}/x.txt", outside.display());
+        assert_eq!(
+            policy.patch(&work, &[PathBuf::from(proc_root)]),
+            PatchDecision::Ask { grant_root: Some(outside.clone()) },
+            "a magic link resolves to where it leads"
         );
         let full = Policy { sandbox: SandboxMode::DangerFullAccess, ..policy.clone() };
         assert_eq!(full.patch(&work, &[PathBuf::from("/etc/x")]), PatchDecision::Apply);

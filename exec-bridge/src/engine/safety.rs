@@ -20,6 +20,20 @@ pub struct Context<'a> {
     pub support: Support,
     /// Commands approved for the rest of the session.
     pub approved_for_session: &'a HashSet<Vec<String>>,
+    /// `CODEX_HOME`, which commands may not write even when it lies in a writable root.
+    pub codex_home: Option<&'a Path>,
+}
+
+/// What a patch verdict is drawn from, besides the patch.
+#[derive(Debug, Clone, Copy)]
+pub struct PatchContext<'a> {
+    /// The policy in force (already adjusted to the platform by [`for_platform`]).
+    pub policy: &'a Policy,
+    /// `CODEX_HOME`: a patch into it asks, even when it lies in a writable root.
+    pub codex_home: Option<&'a Path>,
+    /// Whether patches can be written without following symlinks here (`openat2`); without,
+    /// a patch asks, since a command running alongside could redirect it.
+    pub race_free: bool,
 }
 
 /// What to do with a command.
@@ -78,7 +92,7 @@ pub fn for_platform(policy: &mut Policy, platform: Platform) -> Option<String> {
 
 /// The notice to give once when the kernel cannot enforce the sandbox the policy asks for.
 pub fn unenforceable_notice(cx: &Context<'_>) -> Option<String> {
-    let spec = sandbox::spec(cx.policy, cx.network_access)?;
+    let spec = sandbox::spec(cx.policy, cx.network_access, cx.codex_home)?;
     let missing = cx.support.missing_for(&spec)?;
     Some(format!(
         "the sandbox cannot be enforced here (this kernel lacks {missing}); every command needs approval"
@@ -93,7 +107,7 @@ pub fn command(
     escalate: bool,
     justification: Option<&str>,
 ) -> CommandVerdict {
-    let spec = sandbox::spec(cx.policy, cx.network_access);
+    let spec = sandbox::spec(cx.policy, cx.network_access, cx.codex_home);
     let missing = spec.as_ref().and_then(|spec| cx.support.missing_for(spec));
     let (reason, sandbox_if_accepted) = match (cx.policy.command(argv, escalate, justification), missing) {
         (CommandDecision::Run, None) => return CommandVerdict::Run { sandbox: spec },
@@ -125,34 +139,66 @@ pub fn offer_unsandboxed_retry(policy: &Policy, sandboxed: bool, exit_code: i32,
     sandboxed && policy.approval == ApprovalPolicy::OnFailure && sandbox::likely_denied(exit_code, output)
 }
 
-/// The verdict on a patch touching `paths` (absolute, or relative to `cwd`).
-pub fn patch(policy: &Policy, cwd: &Path, paths: &[PathBuf]) -> PatchVerdict {
-    match policy.patch(cwd, paths) {
-        PatchDecision::Apply => PatchVerdict::Apply,
-        PatchDecision::Ask { grant_root } if policy.approval == ApprovalPolicy::Never => {
-            let why = match &grant_root {
-                Some(root) => format!("it writes outside the writable roots, under {}", root.display()),
-                None => format!("the sandbox is {}", policy.sandbox.as_str()),
-            };
-            PatchVerdict::Reject {
-                reason: format!("{why}, and the approval policy `never` allows no exception"),
-            }
-        }
-        PatchDecision::Ask { grant_root } => PatchVerdict::Ask {
-            reason: grant_root
-                .as_ref()
-                .map(|root| format!("the patch writes outside the writable roots, under {}", root.display())),
-            grant_root,
+/// The verdict on a patch that writes or removes exactly `targets` (absolute and resolved, as
+/// `apply_patch::targets` makes them).
+pub fn patch(cx: &PatchContext<'_>, targets: &[PathBuf]) -> PatchVerdict {
+    let policy = cx.policy;
+    let (reason, grant_root) = match policy.patch_resolved(targets) {
+        PatchDecision::Apply => match sandboxed_patch_concern(cx, targets) {
+            None => return PatchVerdict::Apply,
+            Some(concern) => (Some(concern), None),
         },
+        PatchDecision::Ask { grant_root: None } => (None, None),
+        PatchDecision::Ask { grant_root: Some(root) } => {
+            if policy.approval == ApprovalPolicy::Never {
+                let why = format!("it writes outside the writable roots, under {}", root.display());
+                return reject_patch(&why);
+            }
+            let reason = format!("the patch writes outside the writable roots, under {}", root.display());
+            (Some(reason), Some(root))
+        }
+    };
+    if policy.approval == ApprovalPolicy::Never {
+        return reject_patch(
+            reason.as_deref().unwrap_or(&format!("the sandbox is {}", policy.sandbox.as_str())),
+        );
     }
+    PatchVerdict::Ask { reason, grant_root }
+}
+
+fn reject_patch(why: &str) -> PatchVerdict {
+    PatchVerdict::Reject { reason: format!("{why}, and the approval policy `never` allows no exception") }
+}
+
+/// Why a patch the policy lets through must be asked about all the same under a sandbox: it
+/// writes into `CODEX_HOME`, or this kernel cannot write it race-free.
+fn sandboxed_patch_concern(cx: &PatchContext<'_>, targets: &[PathBuf]) -> Option<String> {
+    if cx.policy.sandbox == SandboxMode::DangerFullAccess {
+        return None;
+    }
+    if let Some(home) = cx.codex_home.map(|home| crate::engine::policy::resolve(Path::new("/"), home)) {
+        if targets.iter().any(|t| t.starts_with(&home)) {
+            return Some(format!(
+                "the patch writes into CODEX_HOME ({}), the agent's own settings",
+                home.display()
+            ));
+        }
+    }
+    if !cx.race_free {
+        return Some(
+            "this kernel cannot write patches without following symlinks (no openat2), so a command running alongside could redirect it"
+                .to_owned(),
+        );
+    }
+    None
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const FULL: Support = Support { landlock: true, seccomp: true };
-    const NO_LANDLOCK: Support = Support { landlock: false, seccomp: true };
+    const FULL: Support = Support { landlock: true, seccomp: true, openat2: true };
+    const NO_LANDLOCK: Support = Support { landlock: false, seccomp: true, openat2: true };
 
     fn argv(words: &[&str]) -> Vec<String> {
         words.iter().map(|w| w.to_string()).collect()
@@ -163,7 +209,7 @@ mod tests {
     }
 
     fn spec_of(policy: &Policy) -> Option<SandboxSpec> {
-        sandbox::spec(policy, false)
+        sandbox::spec(policy, false, None)
     }
 
     #[test]
@@ -205,6 +251,7 @@ mod tests {
                 network_access: false,
                 support,
                 approved_for_session: &approved_for_session,
+                codex_home: None,
             };
             let verdict = super::command(&cx, command, escalate, Some("why"));
             let spec = spec_of(&policy);
@@ -234,6 +281,7 @@ mod tests {
             network_access: false,
             support: FULL,
             approved_for_session: &none,
+            codex_home: None,
         };
         assert!(matches!(
             super::command(&cx, &argv(&["rm", "/x"]), true, Some("needs /x")),
@@ -253,17 +301,50 @@ mod tests {
         let work = dir.path().canonicalize().unwrap();
         let mut ww = policy(ApprovalPolicy::OnRequest, SandboxMode::WorkspaceWrite);
         ww.writable_roots = vec![work.clone()];
-        assert_eq!(patch(&ww, &work, &[PathBuf::from("a.txt")]), PatchVerdict::Apply);
+        let verdict = |policy: &Policy, path: &Path| {
+            patch(&PatchContext { policy, codex_home: None, race_free: true }, &[path.to_path_buf()])
+        };
+        assert_eq!(verdict(&ww, &work.join("a.txt")), PatchVerdict::Apply);
         assert!(matches!(
-            patch(&ww, &work, &[PathBuf::from("/etc/x")]),
+            verdict(&ww, Path::new("/etc/x")),
             PatchVerdict::Ask { grant_root: Some(root), reason: Some(_) } if root == Path::new("/etc")
         ));
         let never = Policy { approval: ApprovalPolicy::Never, ..ww.clone() };
-        assert!(matches!(patch(&never, &work, &[PathBuf::from("/etc/x")]), PatchVerdict::Reject { .. }));
+        assert!(matches!(
+            verdict(&never, Path::new("/etc/x")),
+            PatchVerdict::Reject { reason } if reason.starts_with("it writes outside the writable roots, under /etc")
+        ));
         let read_only = Policy { approval: ApprovalPolicy::Never, sandbox: SandboxMode::ReadOnly, ..ww };
         assert!(matches!(
-            patch(&read_only, &work, &[PathBuf::from("a.txt")]),
+            verdict(&read_only, &work.join("a.txt")),
             PatchVerdict::Reject { reason } if reason.contains("read-only")
+        ));
+    }
+
+    #[test]
+    fn a_patch_into_codex_home_or_without_openat2_asks() {
+        let dir = tempfile::tempdir().unwrap();
+        let work = dir.path().canonicalize().unwrap();
+        let home = work.join("home");
+        let mut ww = policy(ApprovalPolicy::OnRequest, SandboxMode::WorkspaceWrite);
+        ww.writable_roots = vec![work.clone()];
+        let cx = PatchContext { policy: &ww, codex_home: Some(&home), race_free: true };
+        assert!(matches!(
+            patch(&cx, &[home.join("config.toml")]),
+            PatchVerdict::Ask { reason: Some(r), grant_root: None } if r.contains("CODEX_HOME")
+        ));
+        assert_eq!(patch(&cx, &[work.join("a.txt")]), PatchVerdict::Apply);
+        let racy = PatchContext { race_free: false, ..cx };
+        assert!(matches!(
+            patch(&racy, &[work.join("a.txt")]),
+            PatchVerdict::Ask { reason: Some(r), .. } if r.contains("openat2")
+        ));
+        let full = Policy { sandbox: SandboxMode::DangerFullAccess, ..ww.clone() };
+        assert_eq!(patch(&PatchContext { policy: &full, ..racy }, &[home.join("x")]), PatchVerdict::Apply);
+        let never = Policy { approval: ApprovalPolicy::Never, ..ww.clone() };
+        assert!(matches!(
+            patch(&PatchContext { policy: &never, ..racy }, &[work.join("a.txt")]),
+            PatchVerdict::Reject { reason } if reason.contains("openat2") && reason.contains("`never`")
         ));
     }
 

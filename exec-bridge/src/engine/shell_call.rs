@@ -131,6 +131,7 @@ impl ThreadState {
             network_access: self.settings.network_access,
             support,
             approved_for_session: &approved,
+            codex_home: Some(&self.codex_home),
         };
         let notice = safety::unenforceable_notice(&verdict_cx);
         let verdict = safety::command(&verdict_cx, argv, escalate, justification);

@@ -43,6 +43,8 @@ pub(super) struct ThreadState {
     /// The whole environment of every command: the runtime's own under
     /// `[shell_environment_policy]`, without the runtime's credentials.
     pub(super) command_env: Vec<(String, String)>,
+    /// `CODEX_HOME`, which neither commands nor patches may write without asking.
+    pub(super) codex_home: std::path::PathBuf,
     next_item: u64,
     next_approval: ApprovalId,
     pub(super) snapshot: Arc<watch::Sender<ThreadSnapshot>>,
@@ -126,6 +128,7 @@ impl ThreadState {
             notices: HashSet::new(),
             platform_notice,
             sandbox_helper,
+            codex_home: config.codex_home.clone(),
             next_item: 0,
             next_approval: 0,
             snapshot: Arc::new(watch::channel(snapshot).0),

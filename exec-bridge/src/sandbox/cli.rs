@@ -107,5 +107,5 @@ fn spec_from_policy(args: &SandboxArgs) -> Result<Option<SandboxSpec>, SandboxCl
     if let Some(notice) = crate::engine::safety::for_platform(&mut policy, Platform::current()) {
         eprintln!("exec-bridge sandbox: {notice}");
     }
-    Ok(sandbox::spec(&policy, config.workspace_write.network_access))
+    Ok(sandbox::spec(&policy, config.workspace_write.network_access, Some(&config.codex_home)))
 }

@@ -1,32 +1,43 @@
 //! The kernel-enforced sandbox for every command the agent runs.
 //!
 //! On Linux a sandboxed command runs through `exec-bridge sandbox`, which restricts its own
-//! process and then `exec`s the command, so that nothing runs unconfined in between:
-//! 1. a private mount namespace in which each `.git` and `.codex` directory inside a writable root
-//!    is bind-mounted read-only (Landlock alone cannot carve a read-only subtree out of a writable
-//!    one, so the mount table does it, as bubblewrap does);
-//! 2. Landlock: reads everywhere, writes only beneath the writable roots and to `/dev/null`;
-//! 3. seccomp, when network access is off: creating any socket but a Unix one fails with EPERM.
+//! process and then `exec`s the command, so that nothing runs unconfined in between. Three
+//! layers, each a check the next does not rely on:
+//! 1. [`mounts`]: a private mount namespace in which the whole file system is read-only but the
+//!    writable roots, and every `.git` and `.codex` inside them ([`protected`]) and `CODEX_HOME`
+//!    read-only again (Landlock alone can neither carve a read-only subtree out of a writable
+//!    one nor stop `chmod`, `chown` or `utime`);
+//! 2. [`landlock`]: reads everywhere, writes only beneath the writable roots (no device nodes)
+//!    and to `/dev/null`; without network, no TCP and no abstract Unix socket;
+//! 3. [`seccomp`]: the system calls that would reach past the first two (io_uring, ptrace,
+//!    mounts and namespaces, device nodes, …), and without network every socket but a
+//!    `socketpair`.
 //!
-//! [`spec`] says what to enforce for a policy; [`cli`] is the `exec-bridge sandbox` entry point.
+//! [`spec`] says what to enforce for a policy; [`cli`] is the `exec-bridge sandbox` entry point;
+//! [`fd`] opens paths without following symlinks, for the mounts and for `apply_patch`.
 
 pub mod cli;
+pub mod fd;
 pub mod landlock;
+mod mount_api;
 pub mod mounts;
+pub mod protected;
 pub mod seccomp;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::policy::{Policy, SandboxMode};
+use crate::engine::policy::{self, Policy, SandboxMode};
 
 /// What the kernel enforces for one command.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SandboxSpec {
     /// Directories writable beneath (empty for read-only).
     pub writable_roots: Vec<PathBuf>,
-    /// Directories inside the writable roots that stay read-only (`.git`, `.codex`).
+    /// Paths inside the writable roots that stay read-only, besides every `.git` and `.codex`
+    /// (which the sandbox finds by itself when the command starts): `CODEX_HOME`, when it lies
+    /// in a root.
     pub read_only_subpaths: Vec<PathBuf>,
     /// Whether commands may open network sockets.
     pub network: bool,
@@ -57,34 +68,26 @@ impl Platform {
 }
 
 /// What the kernel must enforce for `policy`; `None` when no sandbox applies
-/// (danger-full-access). Pure but for finding the `.git` and `.codex` directories of the
-/// writable roots. The platform's adjustments are made before, by the safety verdict.
-pub fn spec(policy: &Policy, network: bool) -> Option<SandboxSpec> {
+/// (danger-full-access). `codex_home` (absolute) is kept read-only when it lies in a writable
+/// root, so that a command cannot rewrite the agent's own configuration. Pure but for resolving
+/// `codex_home`'s symlinks. The platform's adjustments are made before, by the safety verdict.
+pub fn spec(policy: &Policy, network: bool, codex_home: Option<&Path>) -> Option<SandboxSpec> {
     match policy.sandbox {
         SandboxMode::DangerFullAccess => None,
         SandboxMode::ReadOnly => {
             Some(SandboxSpec { writable_roots: vec![], read_only_subpaths: vec![], network })
         }
-        SandboxMode::WorkspaceWrite => Some(SandboxSpec {
-            writable_roots: policy.writable_roots.clone(),
-            read_only_subpaths: protected_subpaths(&policy.writable_roots),
-            network,
-        }),
-    }
-}
-
-/// The `.git` and `.codex` directories (or files) directly inside each root.
-fn protected_subpaths(roots: &[PathBuf]) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    for root in roots {
-        for name in [".git", ".codex"] {
-            let path = root.join(name);
-            if path.exists() && !found.contains(&path) {
-                found.push(path);
-            }
+        SandboxMode::WorkspaceWrite => {
+            let home = codex_home
+                .map(|home| policy::resolve(Path::new("/"), home))
+                .filter(|home| policy.writable_roots.iter().any(|root| home.starts_with(root)));
+            Some(SandboxSpec {
+                writable_roots: policy.writable_roots.clone(),
+                read_only_subpaths: home.into_iter().collect(),
+                network,
+            })
         }
     }
-    found
 }
 
 /// What this kernel offers.
@@ -94,10 +97,12 @@ pub struct Support {
     pub landlock: bool,
     /// seccomp filters.
     pub seccomp: bool,
+    /// `openat2(2)`, with which patches are written without following symlinks.
+    pub openat2: bool,
 }
 
-/// Names features (`landlock`, `seccomp`, comma-separated) to treat as missing, to see how the
-/// runtime behaves on a kernel without them.
+/// Names features (`landlock`, `seccomp`, `openat2`, comma-separated) to treat as missing, to
+/// see how the runtime behaves on a kernel without them.
 pub const PRETEND_UNAVAILABLE_VAR: &str = "EXEC_BRIDGE_SANDBOX_UNAVAILABLE";
 
 impl Support {
@@ -110,15 +115,17 @@ impl Support {
             Support {
                 landlock: !off("landlock") && landlock::available(),
                 seccomp: !off("seccomp") && seccomp::available(),
+                openat2: !off("openat2") && fd::openat2_available(),
             }
         })
     }
 
-    /// What is missing to enforce `spec`, if anything.
-    pub fn missing_for(&self, spec: &SandboxSpec) -> Option<&'static str> {
+    /// What is missing to enforce `spec`, if anything (seccomp is needed with the network on
+    /// too: it denies what would undo the other layers).
+    pub fn missing_for(&self, _spec: &SandboxSpec) -> Option<&'static str> {
         if !self.landlock {
             Some("Landlock (Linux 5.13+ with CONFIG_SECURITY_LANDLOCK)")
-        } else if !spec.network && !self.seccomp {
+        } else if !self.seccomp {
             Some("seccomp filters")
         } else {
             None
@@ -145,14 +152,13 @@ pub enum SandboxError {
     Seccomp(String),
 }
 
-/// Restricts the calling process to `spec`. Call it right before `exec` of the command.
+/// Restricts the calling process to `spec`: the mounts, then Landlock, then seccomp (last, as
+/// it denies what the first two need). Call it right before `exec` of the command.
 pub fn apply_to_self(spec: &SandboxSpec) -> Result<(), SandboxError> {
-    mounts::protect(&spec.read_only_subpaths)?;
-    landlock::restrict(&spec.writable_roots)?;
-    if !spec.network {
-        seccomp::deny_network()?;
-    }
-    Ok(())
+    let roots = mounts::set_up(&spec.writable_roots, &spec.read_only_subpaths)?;
+    landlock::restrict(&roots, spec.network)?;
+    drop(roots);
+    seccomp::install(spec.network)
 }
 
 /// The argv that runs `argv` under `spec` through `helper`, a binary with the `sandbox` entry
@@ -190,15 +196,31 @@ mod tests {
     #[test]
     fn the_spec_per_mode() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join(".git")).unwrap();
-        let roots = vec![dir.path().to_path_buf()];
-        let ww = spec(&policy(SandboxMode::WorkspaceWrite, roots.clone()), false).unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let roots = vec![root.join("work")];
+        let ww = spec(&policy(SandboxMode::WorkspaceWrite, roots.clone()), false, None).unwrap();
         assert_eq!(ww.writable_roots, roots);
-        assert_eq!(ww.read_only_subpaths, [dir.path().join(".git")]);
-        assert!(!ww.network);
-        let ro = spec(&policy(SandboxMode::ReadOnly, roots.clone()), true).unwrap();
+        assert!(ww.read_only_subpaths.is_empty() && !ww.network);
+        let ro = spec(&policy(SandboxMode::ReadOnly, roots.clone()), true, None).unwrap();
         assert!(ro.writable_roots.is_empty() && ro.network);
-        assert_eq!(spec(&policy(SandboxMode::DangerFullAccess, roots), false), None);
+        assert_eq!(spec(&policy(SandboxMode::DangerFullAccess, roots.clone()), false, None), None);
+    }
+
+    #[test]
+    fn codex_home_in_a_writable_root_stays_read_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("real-home")).unwrap();
+        std::os::unix::fs::symlink(root.join("real-home"), root.join("home")).unwrap();
+        let ww = policy(SandboxMode::WorkspaceWrite, vec![root.clone()]);
+        let spec_with = |home: &Path| spec(&ww, false, Some(home)).unwrap().read_only_subpaths;
+        assert_eq!(spec_with(&root.join("home")), [root.join("real-home")], "resolved");
+        assert!(
+            spec_with(Path::new("/somewhere/else")).is_empty(),
+            "outside the roots it is read-only anyway"
+        );
+        let ro = policy(SandboxMode::ReadOnly, vec![]);
+        assert!(spec(&ro, false, Some(&root)).unwrap().read_only_subpaths.is_empty());
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! The `apply_patch` tool: parses the `*** Begin Patch` format and applies it, verifying the whole
-//! patch before writing anything, so that a bad patch changes nothing.
+//! patch before writing anything, so that a bad patch changes nothing. Each path is resolved
+//! once ([`targets`]), the verdict is taken on those paths, and the changes are written at
+//! exactly those paths, without following a symlink planted since ([`write`]).
 //!
 //! ```text
 //! *** Begin Patch
@@ -14,11 +16,17 @@
 //! *** End Patch
 //! ```
 
+mod chunks;
 mod parse;
+pub mod write;
 
 use std::path::{Path, PathBuf};
 
+use chunks::{apply_chunks, chunk_diff};
 pub use parse::parse;
+use write::{Kind, Writer};
+
+use crate::engine::policy::resolve;
 
 /// A patch that could not be read or applied; says which file and which line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -39,6 +47,23 @@ pub enum PatchError {
         /// What does not fit.
         message: String,
     },
+    /// Writing or removing a file failed (or was refused: see [`write`]).
+    #[error("{path}: cannot write: {message}")]
+    Write {
+        /// The file (resolved).
+        path: String,
+        /// Why.
+        message: String,
+        /// How many files of the patch were changed before.
+        done: usize,
+    },
+}
+
+impl PatchError {
+    /// Whether nothing was changed on disk.
+    pub fn changed_nothing(&self) -> bool {
+        !matches!(self, PatchError::Write { done, .. } if *done > 0)
+    }
 }
 
 /// What one file operation of a patch does.
@@ -107,41 +132,103 @@ pub enum ChangeKind {
     Update,
 }
 
-/// Every path a patch writes or removes (moves included), resolved against `cwd`.
-pub fn touched_paths(cwd: &Path, files: &[FilePatch]) -> Vec<PathBuf> {
-    let mut paths = Vec::new();
-    for file in files {
-        paths.push(cwd.join(&file.path));
-        if let FileOp::Update { move_to: Some(to), .. } = &file.op {
-            paths.push(cwd.join(to));
+/// Where one file operation reads, writes and removes, each resolved (`..` and symlinks), once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FileTargets {
+    /// The file read (an update's source) or written (an add, an update in place).
+    path: PathBuf,
+    /// Where a moved file is written.
+    move_to: Option<PathBuf>,
+    /// The entry a delete or a move removes: its directory resolved, its name not followed (a
+    /// symlink is removed itself).
+    remove: Option<PathBuf>,
+}
+
+/// The resolved paths of a patch, one [`FileTargets`] per file: what the verdict is taken on,
+/// and where the changes are then made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Targets(Vec<FileTargets>);
+
+impl Targets {
+    /// Every path the patch writes or removes.
+    pub fn changed(&self) -> Vec<PathBuf> {
+        let mut paths = Vec::new();
+        for file in &self.0 {
+            match (&file.move_to, &file.remove) {
+                (None, None) => paths.push(file.path.clone()),
+                (to, remove) => paths.extend(to.iter().chain(remove).cloned()),
+            }
         }
+        paths
     }
-    paths
+}
+
+/// `path` against `cwd`, its directory resolved but its last component not followed.
+fn resolve_entry(cwd: &Path, path: &Path) -> PathBuf {
+    let full = cwd.join(path);
+    match (full.parent(), full.file_name()) {
+        (Some(parent), Some(name)) => resolve(cwd, parent).join(name),
+        _ => resolve(cwd, path),
+    }
+}
+
+/// Resolves every path of `files` against `cwd`, now.
+pub fn targets(cwd: &Path, files: &[FilePatch]) -> Targets {
+    Targets(
+        files
+            .iter()
+            .map(|file| {
+                let (move_to, remove) = match &file.op {
+                    FileOp::Add { .. } => (None, None),
+                    FileOp::Delete => (None, Some(resolve_entry(cwd, &file.path))),
+                    FileOp::Update { move_to: None, .. } => (None, None),
+                    FileOp::Update { move_to: Some(to), .. } => {
+                        (Some(resolve(cwd, to)), Some(resolve_entry(cwd, &file.path)))
+                    }
+                };
+                FileTargets { path: resolve(cwd, &file.path), move_to, remove }
+            })
+            .collect(),
+    )
 }
 
 /// One verified file operation, ready to write.
 struct Planned {
     change: AppliedChange,
-    write: Option<(PathBuf, String)>,
+    write: Option<(PathBuf, String, bool)>,
     remove: Option<PathBuf>,
 }
 
-/// Computes every change first (reading the files), and writes only when all of them fit.
-pub fn apply(cwd: &Path, files: &[FilePatch]) -> Result<Vec<AppliedChange>, PatchError> {
-    let planned = files.iter().map(|file| plan(cwd, file)).collect::<Result<Vec<_>, _>>()?;
-    for step in &planned {
-        let io = |path: &Path, e: std::io::Error| PatchError::Mismatch {
+/// Computes every change first (reading the files), and writes only when all of them fit, at
+/// `targets` (made by [`targets`] for these `files`) through `writer`.
+pub fn apply(
+    cwd: &Path,
+    files: &[FilePatch],
+    targets: &Targets,
+    writer: &Writer,
+) -> Result<Vec<AppliedChange>, PatchError> {
+    if files.len() != targets.0.len() {
+        return Err(PatchError::Mismatch {
+            path: String::new(),
+            message: "the targets are not this patch's".into(),
+        });
+    }
+    let planned = files
+        .iter()
+        .zip(&targets.0)
+        .map(|(file, target)| plan(cwd, file, target, writer))
+        .collect::<Result<Vec<_>, _>>()?;
+    for (done, step) in planned.iter().enumerate() {
+        let failed = |path: &Path, e: std::io::Error| PatchError::Write {
             path: path.display().to_string(),
             message: e.to_string(),
+            done,
         };
-        if let Some((path, contents)) = &step.write {
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
-            }
-            std::fs::write(path, contents).map_err(|e| io(path, e))?;
+        if let Some((path, contents, new)) = &step.write {
+            writer.write(path, contents, *new).map_err(|e| failed(path, e))?;
         }
         if let Some(path) = &step.remove {
-            std::fs::remove_file(path).map_err(|e| io(path, e))?;
+            writer.remove(path).map_err(|e| failed(path, e))?;
         }
     }
     Ok(planned.into_iter().map(|p| p.change).collect())
@@ -171,107 +258,31 @@ pub fn describe(cwd: &Path, files: &[FilePatch]) -> Vec<AppliedChange> {
         .collect()
 }
 
-fn plan(cwd: &Path, file: &FilePatch) -> Result<Planned, PatchError> {
-    let path = cwd.join(&file.path);
+fn plan(cwd: &Path, file: &FilePatch, target: &FileTargets, writer: &Writer) -> Result<Planned, PatchError> {
     let mismatch = |message: String| PatchError::Mismatch { path: file.path.display().to_string(), message };
     let change = describe(cwd, std::slice::from_ref(file)).remove(0);
+    let kind = |path: &Path| writer.kind(path).map_err(|e| mismatch(format!("cannot check: {e}")));
     match &file.op {
         FileOp::Add { contents } => {
-            if path.exists() {
+            if kind(&target.path)?.is_some() {
                 return Err(mismatch("cannot add: the file already exists (use `*** Update File:`)".into()));
             }
-            Ok(Planned { change, write: Some((path, contents.clone())), remove: None })
+            Ok(Planned { change, write: Some((target.path.clone(), contents.clone(), true)), remove: None })
         }
         FileOp::Delete => {
-            if !path.is_file() {
+            let entry = target.remove.clone().unwrap_or_else(|| target.path.clone());
+            if !matches!(kind(&entry)?, Some(Kind::File | Kind::Symlink)) {
                 return Err(mismatch("cannot delete: no such file".into()));
             }
-            Ok(Planned { change, write: None, remove: Some(path) })
+            Ok(Planned { change, write: None, remove: Some(entry) })
         }
-        FileOp::Update { move_to, chunks } => {
-            let original =
-                std::fs::read_to_string(&path).map_err(|e| mismatch(format!("cannot update: {e}")))?;
+        FileOp::Update { chunks, .. } => {
+            let original = writer.read(&target.path).map_err(|e| mismatch(format!("cannot update: {e}")))?;
             let updated = apply_chunks(&original, chunks).map_err(mismatch)?;
-            match move_to {
-                Some(to) => Ok(Planned { change, write: Some((cwd.join(to), updated)), remove: Some(path) }),
-                None => Ok(Planned { change, write: Some((path, updated)), remove: None }),
-            }
+            let written = target.move_to.clone().unwrap_or_else(|| target.path.clone());
+            Ok(Planned { change, write: Some((written, updated, false)), remove: target.remove.clone() })
         }
     }
-}
-
-/// Applies the edits in order; each is searched for after the previous one.
-fn apply_chunks(original: &str, chunks: &[Chunk]) -> Result<String, String> {
-    let mut lines: Vec<String> = original.lines().map(str::to_owned).collect();
-    let mut cursor = 0;
-    for chunk in chunks {
-        if let Some(context) = &chunk.context {
-            let found = find(&lines, std::slice::from_ref(context), cursor, false)
-                .ok_or_else(|| format!("context line `{context}` not found after line {cursor}"))?;
-            cursor = found + 1;
-        }
-        if chunk.old.is_empty() {
-            // Pure insertion: at the end of the file, or right after the context line.
-            let at = if chunk.at_eof || chunk.context.is_none() { lines.len() } else { cursor };
-            lines.splice(at..at, chunk.new.iter().cloned());
-            cursor = at + chunk.new.len();
-            continue;
-        }
-        let at = find(&lines, &chunk.old, cursor, chunk.at_eof).ok_or_else(|| {
-            format!(
-                "the lines to replace were not found after line {cursor}:\n{}",
-                chunk.old.iter().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n")
-            )
-        })?;
-        lines.splice(at..at + chunk.old.len(), chunk.new.iter().cloned());
-        cursor = at + chunk.new.len();
-    }
-    let mut text = lines.join("\n");
-    if !text.is_empty() {
-        text.push('\n');
-    }
-    Ok(text)
-}
-
-/// The first index at or after `from` where `needle` stands (trailing whitespace ignored on a
-/// second pass); at the very end when `at_eof`.
-fn find(lines: &[String], needle: &[String], from: usize, at_eof: bool) -> Option<usize> {
-    if needle.len() > lines.len() {
-        return None;
-    }
-    let last = lines.len() - needle.len();
-    let starts: Vec<usize> = if at_eof { vec![last] } else { (from.min(last + 1)..=last).collect() };
-    let exact = |i: &usize| lines[*i..*i + needle.len()].iter().zip(needle).all(|(a, b)| a == b);
-    let loose = |i: &usize| {
-        lines[*i..*i + needle.len()].iter().zip(needle).all(|(a, b)| a.trim_end() == b.trim_end())
-    };
-    starts.iter().copied().find(exact).or_else(|| starts.iter().copied().find(loose))
-}
-
-/// The edits as `-`/`+`/` ` lines, `@@`-separated.
-fn chunk_diff(chunks: &[Chunk]) -> String {
-    let mut diff = String::new();
-    for chunk in chunks {
-        diff.push_str(&format!("@@ {}\n", chunk.context.as_deref().unwrap_or("")).replace("@@ \n", "@@\n"));
-        let (mut o, mut n) = (0, 0);
-        while o < chunk.old.len() || n < chunk.new.len() {
-            if o < chunk.old.len() && n < chunk.new.len() && chunk.old[o] == chunk.new[n] {
-                diff.push_str(&format!(" {}\n", chunk.old[o]));
-                o += 1;
-                n += 1;
-            } else if o < chunk.old.len() && !chunk.new[n..].contains(&chunk.old[o]) {
-                diff.push_str(&format!("-{}\n", chunk.old[o]));
-                o += 1;
-            } else if n < chunk.new.len() {
-                diff.push_str(&format!("+{}\n", chunk.new[n]));
-                n += 1;
-            } else {
-                diff.push_str(&format!("-{}\n", chunk.old[o]));
-                o += 1;
-            }
-        }
-    }
-    diff
 }
 
 /// The summary the model gets after a successful patch.
@@ -290,71 +301,4 @@ pub fn summary(changes: &[AppliedChange], cwd: &Path) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn patch(body: &str) -> String {
-        format!("*** Begin Patch\n{body}*** End Patch\n")
-    }
-
-    #[test]
-    fn add_update_move_and_delete() {
-        let dir = tempfile::tempdir().unwrap();
-        let cwd = dir.path();
-        std::fs::write(cwd.join("a.txt"), "one\ntwo\nthree\n").unwrap();
-        std::fs::write(cwd.join("gone.txt"), "x\n").unwrap();
-        let files = parse(&patch(
-            "*** Add File: new/hello.txt\n+hi\n+there\n*** Update File: a.txt\n*** Move to: b.txt\n@@ one\n-two\n+2\n three\n*** Delete File: gone.txt\n",
-        ))
-        .unwrap();
-        let changes = apply(cwd, &files).unwrap();
-        assert_eq!(std::fs::read_to_string(cwd.join("new/hello.txt")).unwrap(), "hi\nthere\n");
-        assert_eq!(std::fs::read_to_string(cwd.join("b.txt")).unwrap(), "one\n2\nthree\n");
-        assert!(!cwd.join("a.txt").exists() && !cwd.join("gone.txt").exists());
-        assert_eq!(
-            changes.iter().map(|c| c.kind).collect::<Vec<_>>(),
-            [ChangeKind::Add, ChangeKind::Update, ChangeKind::Delete]
-        );
-        assert_eq!(changes[1].diff, "@@ one\n-two\n+2\n three\n");
-        assert_eq!(
-            summary(&changes, cwd),
-            "Success. Updated the following files:\nA new/hello.txt\nM b.txt\nD gone.txt\n"
-        );
-    }
-
-    #[test]
-    fn a_patch_that_does_not_fit_writes_nothing_and_names_the_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let cwd = dir.path();
-        std::fs::write(cwd.join("a.txt"), "one\n").unwrap();
-        let files =
-            parse(&patch("*** Add File: first.txt\n+x\n*** Update File: a.txt\n@@\n-missing\n+y\n")).unwrap();
-        let error = apply(cwd, &files).unwrap_err();
-        assert!(matches!(&error, PatchError::Mismatch { path, .. } if path == "a.txt"), "{error}");
-        assert!(!cwd.join("first.txt").exists(), "the first file of a failing patch is not written");
-        assert_eq!(std::fs::read_to_string(cwd.join("a.txt")).unwrap(), "one\n");
-    }
-
-    #[test]
-    fn malformed_patches_name_the_line() {
-        let error = parse("*** Begin Patch\n*** Add File: a\nno plus\n*** End Patch").unwrap_err();
-        assert_eq!(
-            error,
-            PatchError::Syntax { line: 3, message: "every line of an added file starts with `+`".into() }
-        );
-        assert!(matches!(parse("hello"), Err(PatchError::Syntax { line: 1, .. })));
-        assert!(matches!(
-            parse("*** Begin Patch\n*** Frobnicate: x\n*** End Patch"),
-            Err(PatchError::Syntax { line: 2, .. })
-        ));
-    }
-
-    #[test]
-    fn insertion_at_the_end_of_file() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("a"), "x\n").unwrap();
-        let files = parse(&patch("*** Update File: a\n@@\n+y\n*** End of File\n")).unwrap();
-        apply(dir.path(), &files).unwrap();
-        assert_eq!(std::fs::read_to_string(dir.path().join("a")).unwrap(), "x\ny\n");
-    }
-}
+mod tests;
