@@ -55,6 +55,10 @@ pub enum ModelError {
     /// The server reported that the response failed.
     #[error("the model response failed: {0}")]
     ResponseFailed(String),
+    /// The response cannot be read within this client's limits (an event too large); asking
+    /// again would not help.
+    #[error("the model response cannot be read: {0}")]
+    Unreadable(String),
 }
 
 /// Something the client reports while it works, besides the answer.
@@ -180,7 +184,10 @@ impl ModelClient {
                 Ok(Some(Err(e))) => return Err(broken(format!("the stream broke: {}", error_chain(&e)))),
                 Ok(Some(Ok(chunk))) => chunk,
             };
-            for data in parser.push(&chunk) {
+            let events = parser
+                .push(&chunk)
+                .map_err(|e| Attempt::Fatal(ModelError::Unreadable(e.to_string())))?;
+            for data in events {
                 let event = serde_json::from_str::<ResponseEvent>(&data).map_err(|e| {
                     broken(format!("the stream sent an event that cannot be read ({e}): {data}"))
                 })?;
