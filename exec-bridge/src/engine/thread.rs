@@ -87,9 +87,7 @@ impl ThreadState {
             base_url: config.provider.base_url.clone(),
             api_key: config.api_key(),
             originator,
-            request_max_retries: config.provider.request_max_retries,
-            stream_max_retries: config.provider.stream_max_retries,
-            stream_idle_timeout: config.provider.stream_idle_timeout,
+            limits: config.provider.limits,
         };
         let request = RequestSettings {
             model: config.model.clone(),

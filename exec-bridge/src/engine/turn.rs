@@ -7,7 +7,7 @@ use super::items::{
     ApprovalId, ApprovalKind, ApprovalRequest, Decision, Event, Item, ItemKind, TurnError, TurnOutcome,
 };
 use super::model::items::{message_text, ReasoningPart, SummaryPart};
-use super::model::{request, ClientEvent, KnownItem, ResponseItem, TokenUsage};
+use super::model::{request, ClientEvent, KnownItem, Observer, ResponseItem, TokenUsage};
 use super::settings::{TurnInput, UserTurn};
 use super::thread::ThreadState;
 use super::tool_call::{Tool, ToolCall};
@@ -99,17 +99,9 @@ impl ThreadState {
     async fn turn_loop(&mut self, cx: &mut TurnContext) -> Result<(), TurnError> {
         loop {
             let body = request::body(&self.request, &self.history.for_request());
-            let events = self.event_sender();
-            let mut observe = |event: ClientEvent| {
-                let _ = events.send(match event {
-                    ClientEvent::Delta(delta) => Event::ModelDelta(delta),
-                    ClientEvent::Retrying { attempt, max_retries, reason, .. } => {
-                        Event::Retrying { attempt, max_retries, reason }
-                    }
-                });
-            };
+            let mut reporter = Reporter(self.event_sender());
             let response = tokio::select! {
-                response = self.client.respond(&body, &mut observe) => response?,
+                response = self.client.respond(&body, &mut reporter) => response?,
                 () = cancelled(&mut cx.cancel) => return Err(TurnError::Interrupted),
             };
             cx.usage.add(response.usage);
@@ -248,5 +240,20 @@ impl ThreadState {
                 () = cancelled(&mut cx.cancel) => return Decision::Cancel,
             }
         }
+    }
+}
+
+/// Reports what the model client sees as the thread's events.
+struct Reporter(mpsc::UnboundedSender<Event>);
+
+impl Observer for Reporter {
+    async fn observe(&mut self, event: ClientEvent) {
+        let event = match event {
+            ClientEvent::Delta(delta) => Event::ModelDelta(delta),
+            ClientEvent::Retrying { attempt, max_retries, reason, .. } => {
+                Event::Retrying { attempt, max_retries, reason }
+            }
+        };
+        let _ = self.0.send(event);
     }
 }
