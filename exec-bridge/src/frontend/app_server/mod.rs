@@ -3,6 +3,8 @@
 //! answered at once ([`server`]), each thread runs in its engine task, and each thread's events
 //! are forwarded to the client as they come ([`forward`]). Every message goes through one
 //! writer ([`outgoing`]), so the messages of one item keep their order.
+//!
+//! Input lines are read as bytes of at most [`MAX_LINE_BYTES`].
 
 mod convert;
 mod envelope;
@@ -15,7 +17,10 @@ mod server;
 
 use std::path::PathBuf;
 
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite};
+use protocol::v2::JsonRpcErrorError as RpcError;
+use tokio::io::{AsyncBufRead, AsyncWrite};
+
+use crate::bounded::{BoundedLines, Line};
 
 pub use outgoing::Outgoing;
 pub use server::ORIGINATOR;
@@ -43,8 +48,12 @@ impl Options {
     }
 }
 
+/// The longest line (one message) the server reads: 32 MiB. A longer line is read through,
+/// not kept, and answered with -32600; the server goes on with the next.
+pub const MAX_LINE_BYTES: usize = 32 * 1024 * 1024;
 /// Serves JSON-RPC on `input`/`output` until `input` ends; then stops every thread, waits for
-/// each to end, and returns.
+/// each to end, and returns. Lines are read as bytes of at most [`MAX_LINE_BYTES`]: a line that is too long, is not
+/// UTF-8 or is not JSON is answered with an error and the server reads on.
 pub async fn serve<R, W>(input: R, output: W, options: Options) -> std::io::Result<()>
 where
     R: AsyncBufRead + Unpin,
@@ -53,24 +62,16 @@ where
     let (out, writer) = Outgoing::new(output);
     let writer = tokio::spawn(writer);
     let mut server = Server::new(out.clone(), options);
-    let mut lines = input.lines();
+    let mut lines = BoundedLines::new(input, MAX_LINE_BYTES);
     let read = loop {
         match lines.next_line().await {
-            Ok(Some(line)) if line.trim().is_empty() => {}
-            Ok(Some(line)) => match envelope::read(&line) {
-                Incoming::Request { id, request: Ok(request) } => {
-                    debug_assert_eq!(request.id(), &id);
-                    server.handle(request)
-                }
-                Incoming::Request { id, request: Err(error) } => {
-                    out.error(Some(id), error.code, error.message)
-                }
-                Incoming::Notification => {}
-                Incoming::Answer { id, answer } => {
-                    out.answer(&id, answer);
-                }
-                Incoming::Invalid(id, error) => out.error(id, error.code, error.message),
-            },
+            Ok(Some(Line::Whole(line))) => handle_line(&mut server, &out, line),
+            Ok(Some(Line::TooLong { length })) => {
+                let message = format!(
+                    "invalid request: the line is {length} bytes, more than the {MAX_LINE_BYTES} bytes a message may have; it was skipped"
+                );
+                out.error(None, RpcError::INVALID_REQUEST, message)
+            }
             Ok(None) => break Ok(()),
             Err(e) => break Err(e),
         }
@@ -79,4 +80,31 @@ where
     drop(out);
     let _ = writer.await;
     read
+}
+
+/// Answers one line of the input.
+fn handle_line(server: &mut Server, out: &Outgoing, line: Vec<u8>) {
+    let line = match String::from_utf8(line) {
+        Ok(line) => line,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let message = format!("parse error: the line is not UTF-8 (an invalid byte at offset {at})");
+            return out.error(None, RpcError::PARSE_ERROR, message);
+        }
+    };
+    if line.trim().is_empty() {
+        return;
+    }
+    match envelope::read(&line) {
+        Incoming::Request { id, request: Ok(request) } => {
+            debug_assert_eq!(request.id(), &id);
+            server.handle(request)
+        }
+        Incoming::Request { id, request: Err(error) } => out.error(Some(id), error.code, error.message),
+        Incoming::Notification => {}
+        Incoming::Answer { id, answer } => {
+            out.answer(&id, answer);
+        }
+        Incoming::Invalid(id, error) => out.error(id, error.code, error.message),
+    }
 }
