@@ -1,7 +1,10 @@
-//! A JSON-RPC client is not trusted: a line that is not UTF-8 or is too long is answered and
-//! skipped while the server (and its running turns) go on.
+//! A JSON-RPC client, and what it names, is not trusted: a line that is not UTF-8 or is too
+//! long is answered and skipped while the server (and its running turns) go on, and
+//! `thread/resume` reads only session files under `$CODEX_HOME`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // A test: a failed unwrap is a failed test.
+
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use test_support::script::{message, shell};
@@ -46,4 +49,48 @@ fn a_line_too_long_is_answered_and_skipped() {
     assert_eq!((error_code(&error), &error["id"]), (-32600, &Value::Null), "{error}");
     assert!(error["error"]["message"].as_str().unwrap().contains("more than the 33554432 bytes"), "{error}");
     assert!(!client.call("model/list", json!({}))["data"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn thread_resume_reads_only_session_files_under_codex_home() {
+    let world = World::new(json!([[message("first")]]));
+    let mut client = Client::in_process(&world).with_timeout(Duration::from_secs(10));
+    client.initialize();
+    let cwd = world.cwd().display().to_string();
+    let config = world.in_process_config();
+    let thread = client.start_thread(json!({"cwd": cwd, "config": config}));
+    client.run_turn(&thread, "hi", |request| panic!("asked: {request}"));
+    let session = client.call("thread/list", json!({}))["data"][0]["path"].as_str().unwrap().to_owned();
+
+    let copy = world.cwd().join("copy.jsonl");
+    std::fs::copy(&session, &copy).unwrap();
+    let sessions = world.home.path().join("sessions");
+    let fifo = sessions.join("rollout-fifo.jsonl");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let escape = sessions.join("../../..").join(copy.strip_prefix("/").unwrap());
+    let folder = sessions.join("rollout-folder.jsonl");
+    std::fs::create_dir(&folder).unwrap();
+    for (path, why) in [
+        ("/dev/zero".to_owned(), "outside those folders"),
+        (copy.display().to_string(), "outside those folders"),
+        (escape.display().to_string(), "outside those folders"),
+        (fifo.display().to_string(), "not a regular file"),
+        (folder.display().to_string(), "not a regular file"),
+        (sessions.display().to_string(), "outside those folders"),
+    ] {
+        let asked = Instant::now();
+        let answer = client.request("thread/resume", json!({"threadId": "x", "path": path}));
+        assert!(asked.elapsed() < Duration::from_secs(2), "{path} took {:?}", asked.elapsed());
+        assert_eq!(error_code(&answer), -32602, "{path}: {answer}");
+        let text = answer["error"]["message"].as_str().unwrap();
+        assert!(text.contains(why) && text.contains("archived_sessions"), "{path}: {text}");
+    }
+    let asked = Instant::now();
+    let listed = client.call("thread/list", json!({}));
+    assert!(asked.elapsed() < Duration::from_secs(2), "a FIFO among the sessions stalls the listing");
+    assert_eq!(listed["data"].as_array().unwrap().len(), 1, "{listed}");
+    let mut other = Client::in_process(&world);
+    other.initialize();
+    let resumed = other.call("thread/resume", json!({"threadId": thread, "path": session, "config": config}));
+    assert_eq!(resumed["thread"]["turns"].as_array().unwrap().len(), 1);
 }

@@ -131,7 +131,11 @@ impl Server {
             return Ok(InForce::of(&thread).resumed(info));
         }
         let path = match &params.path {
-            Some(path) => PathBuf::from(path),
+            Some(path) => {
+                session::resumable(&self.options.codex_home, std::path::Path::new(path)).map_err(|e| {
+                    RpcError::invalid_params(format!("invalid params for thread/resume: `path`: {e}"))
+                })?
+            }
             None => session::find_by_id(&self.options.codex_home, &params.thread_id)
                 .map_err(errors::from_rollout)?,
         };
