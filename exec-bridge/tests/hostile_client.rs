@@ -1,14 +1,15 @@
 //! A JSON-RPC client, and what it names, is not trusted: a line that is not UTF-8 or is too
-//! long is answered and skipped while the server (and its running turns) go on, and
-//! `thread/resume` reads only session files under `$CODEX_HOME`.
+//! long is answered and skipped while the server (and its running turns) go on;
+//! `thread/resume` reads only session files under `$CODEX_HOME`; and an image too large is
+//! refused without being read.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // A test: a failed unwrap is a failed test.
 
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use test_support::script::{message, shell};
-use test_support::{decision, AppServer, Client, World};
+use test_support::script::{message, shell, view_image};
+use test_support::{decision, tool_output, AppServer, Client, World};
 
 fn error_code(message: &Value) -> i64 {
     message["error"]["code"].as_i64().unwrap_or_else(|| panic!("not an error: {message}"))
@@ -93,4 +94,20 @@ fn thread_resume_reads_only_session_files_under_codex_home() {
     other.initialize();
     let resumed = other.call("thread/resume", json!({"threadId": thread, "path": session, "config": config}));
     assert_eq!(resumed["thread"]["turns"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn view_image_refuses_an_image_over_the_limit_without_reading_it() {
+    let world = World::new(json!([[view_image("v1", "huge.png")], [message("Too big, then.")]]));
+    // Sparse: 512 MiB that take no room on disk (and would take gigabytes to send).
+    std::fs::File::create(world.cwd().join("huge.png")).unwrap().set_len(512 * 1024 * 1024).unwrap();
+    let started = Instant::now();
+    let run = world.exec_json(&["look"]);
+    run.assert_ok();
+    assert!(started.elapsed() < Duration::from_secs(15), "took {:?}", started.elapsed());
+    let output = tool_output(&world.requests(), "v1");
+    assert!(output.contains("huge.png") && output.contains("more than the 20971520 bytes"), "{output}");
+    let last = world.requests().last().unwrap().body["input"].to_string();
+    assert!(!last.contains("input_image"), "no image was sent");
+    assert!(!run.kinds().iter().any(|k| k.contains("image")), "{:?}", run.kinds());
 }

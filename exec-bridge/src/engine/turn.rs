@@ -202,7 +202,9 @@ impl ThreadState {
     }
 
     /// `view_image`: reports the image item; the image itself goes to the model as a user
-    /// message after the call's output.
+    /// message after the call's output. An image that cannot be sent (missing, not a regular
+    /// file, larger than [`tools::MAX_IMAGE_BYTES`]) is not read whole, and the model is told
+    /// why.
     fn view_image(
         &mut self,
         args: tools::ViewImageArgs,
@@ -213,10 +215,14 @@ impl ThreadState {
         if !path.is_file() {
             return Ok((format!("unable to locate image at `{}`", path.display()), None));
         }
+        let url = match tools::image_data_url(&path) {
+            Ok(url) => url,
+            Err(e) => return Ok((format!("unable to attach the image at `{}`: {e}", path.display()), None)),
+        };
         let viewed = self.item(ItemKind::ImageView { path: path.clone() }, Some(call_id));
         self.complete(&cx.turn_id, viewed)?;
-        let image = tools::image_data_url(&path).ok().map(|url| ResponseItem::user_message(&[], &[url]));
-        Ok((format!("attached local image path: {}", path.display()), image))
+        let image = ResponseItem::user_message(&[], &[url]);
+        Ok((format!("attached local image path: {}", path.display()), Some(image)))
     }
 
     /// Asks whoever reads the thread about `item`, and waits for the answer; an interrupt (or a
