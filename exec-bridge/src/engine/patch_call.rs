@@ -21,8 +21,8 @@ impl ThreadState {
             Err(e) => {
                 let failed = self
                     .item(ItemKind::FileChange { changes: vec![], status: Status::Failed }, Some(call_id));
-                self.emit(Event::ItemStarted(failed.clone()));
-                self.complete(&cx.turn_id, failed)?;
+                self.emit(Event::ItemStarted(failed.clone())).await;
+                self.complete(&cx.turn_id, failed).await?;
                 return Ok(format!("apply_patch failed, nothing was changed: {e}"));
             }
         };
@@ -31,7 +31,7 @@ impl ThreadState {
             ItemKind::FileChange { changes: changes.clone(), status: Status::InProgress },
             Some(call_id),
         );
-        self.emit(Event::ItemStarted(item.clone()));
+        self.emit(Event::ItemStarted(item.clone())).await;
 
         let paths = apply_patch::touched_paths(&cwd, &files);
         if let Err(told) = self.permit_patch(&paths, &item, &changes, cx).await? {
@@ -40,11 +40,11 @@ impl ThreadState {
         match apply_patch::apply(&cwd, &files) {
             Ok(applied) => {
                 let summary = apply_patch::summary(&applied, &cwd);
-                self.finish_patch(cx, item, Status::Completed, applied)?;
+                self.finish_patch(cx, item, Status::Completed, applied).await?;
                 Ok(summary)
             }
             Err(e) => {
-                self.finish_patch(cx, item, Status::Failed, changes)?;
+                self.finish_patch(cx, item, Status::Failed, changes).await?;
                 Ok(format!("apply_patch failed, nothing was changed: {e}"))
             }
         }
@@ -62,7 +62,7 @@ impl ThreadState {
         let (reason, grant_root) = match safety::patch(&self.settings.policy, &self.settings.cwd, paths) {
             PatchVerdict::Apply => return Ok(Ok(())),
             PatchVerdict::Reject { reason } => {
-                self.finish_patch(cx, item.clone(), Status::Declined, changes.to_vec())?;
+                self.finish_patch(cx, item.clone(), Status::Declined, changes.to_vec()).await?;
                 return Ok(Err(format!(
                     "The patch was not applied: declined without asking, because {reason}."
                 )));
@@ -76,7 +76,7 @@ impl ThreadState {
                 Ok(Ok(()))
             }
             decision @ (Decision::Decline | Decision::Cancel) => {
-                self.finish_patch(cx, item.clone(), Status::Declined, changes.to_vec())?;
+                self.finish_patch(cx, item.clone(), Status::Declined, changes.to_vec()).await?;
                 if decision == Decision::Cancel {
                     return Err(TurnError::Interrupted);
                 }
@@ -85,7 +85,7 @@ impl ThreadState {
         }
     }
 
-    fn finish_patch(
+    async fn finish_patch(
         &mut self,
         cx: &TurnContext,
         mut item: Item,
@@ -93,6 +93,6 @@ impl ThreadState {
         changes: Vec<AppliedChange>,
     ) -> Result<(), TurnError> {
         item.kind = ItemKind::FileChange { changes, status };
-        self.complete(&cx.turn_id, item)
+        self.complete(&cx.turn_id, item).await
     }
 }

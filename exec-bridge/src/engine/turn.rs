@@ -65,12 +65,12 @@ impl ThreadState {
         // A call left unanswered by an interrupted or crashed turn is answered before the model
         // sees the conversation again.
         self.close_dangling_calls()?;
-        self.send_input(turn.input, cx)?;
+        self.send_input(turn.input, cx).await?;
         self.turn_loop(cx).await
     }
 
     /// Records the environment (first turn only) and the user's input, and reports the input.
-    fn send_input(&mut self, input: TurnInput, cx: &mut TurnContext) -> Result<(), TurnError> {
+    async fn send_input(&mut self, input: TurnInput, cx: &mut TurnContext) -> Result<(), TurnError> {
         if self.history.is_empty() {
             let policy = &self.settings.policy;
             let context = request::environment_context(
@@ -92,8 +92,8 @@ impl ThreadState {
             ItemKind::UserMessage { texts: input.texts, images: input.images, image_urls: input.image_urls },
             None,
         );
-        self.emit(Event::ItemStarted(user_item.clone()));
-        self.complete(&cx.turn_id, user_item)
+        self.emit(Event::ItemStarted(user_item.clone())).await;
+        self.complete(&cx.turn_id, user_item).await
     }
 
     async fn turn_loop(&mut self, cx: &mut TurnContext) -> Result<(), TurnError> {
@@ -129,7 +129,7 @@ impl ThreadState {
                     "the model sent an item of a kind this runtime does not know (`{}`); it is kept in the session file but not acted on",
                     item.kind()
                 );
-                self.notice_once(&cx.turn_id, notice)?;
+                self.notice_once(&cx.turn_id, notice).await?;
                 return Ok(false);
             }
         };
@@ -158,7 +158,7 @@ impl ThreadState {
             }
             _ => return Ok(false),
         };
-        self.complete(&cx.turn_id, done)?;
+        self.complete(&cx.turn_id, done).await?;
         Ok(false)
     }
 
@@ -169,9 +169,9 @@ impl ThreadState {
         let output = match tool {
             Tool::Shell(args) => self.shell(args, &call_id, cx).await?,
             Tool::ApplyPatch(patch) => self.patch(&patch, &call_id, cx).await?,
-            Tool::UpdatePlan(args) => self.update_plan(args, cx),
+            Tool::UpdatePlan(args) => self.update_plan(args, cx).await,
             Tool::ViewImage(args) => {
-                let (output, image) = self.view_image(args, &call_id, cx)?;
+                let (output, image) = self.view_image(args, &call_id, cx).await?;
                 attachment = image;
                 output
             }
@@ -184,17 +184,17 @@ impl ThreadState {
         Ok(())
     }
 
-    fn update_plan(&mut self, args: tools::PlanArgs, cx: &mut TurnContext) -> String {
+    async fn update_plan(&mut self, args: tools::PlanArgs, cx: &mut TurnContext) -> String {
         let items =
             args.plan.iter().map(|s| (s.step.clone(), s.status == tools::StepStatus::Completed)).collect();
         match &mut cx.plan {
             Some(plan) => {
                 plan.kind = ItemKind::TodoList { items };
-                self.emit(Event::ItemUpdated(plan.clone()));
+                self.emit(Event::ItemUpdated(plan.clone())).await;
             }
             None => {
                 let plan = self.item(ItemKind::TodoList { items }, None);
-                self.emit(Event::ItemStarted(plan.clone()));
+                self.emit(Event::ItemStarted(plan.clone())).await;
                 cx.plan = Some(plan);
             }
         }
@@ -205,7 +205,7 @@ impl ThreadState {
     /// message after the call's output. An image that cannot be sent (missing, not a regular
     /// file, larger than [`tools::MAX_IMAGE_BYTES`]) is not read whole, and the model is told
     /// why.
-    fn view_image(
+    async fn view_image(
         &mut self,
         args: tools::ViewImageArgs,
         call_id: &str,
@@ -220,7 +220,7 @@ impl ThreadState {
             Err(e) => return Ok((format!("unable to attach the image at `{}`: {e}", path.display()), None)),
         };
         let viewed = self.item(ItemKind::ImageView { path: path.clone() }, Some(call_id));
-        self.complete(&cx.turn_id, viewed)?;
+        self.complete(&cx.turn_id, viewed).await?;
         let image = ResponseItem::user_message(&[], &[url]);
         Ok((format!("attached local image path: {}", path.display()), Some(image)))
     }
@@ -234,7 +234,8 @@ impl ThreadState {
             turn_id: cx.turn_id.clone(),
             item: item.clone(),
             kind,
-        }));
+        }))
+        .await;
         loop {
             tokio::select! {
                 answer = cx.answers.recv() => match answer {
@@ -249,8 +250,8 @@ impl ThreadState {
     }
 }
 
-/// Reports what the model client sees as the thread's events.
-struct Reporter(mpsc::UnboundedSender<Event>);
+/// Reports what the model client sees as the thread's events, each awaited.
+struct Reporter(mpsc::Sender<Event>);
 
 impl Observer for Reporter {
     async fn observe(&mut self, event: ClientEvent) {
@@ -260,6 +261,6 @@ impl Observer for Reporter {
                 Event::Retrying { attempt, max_retries, reason }
             }
         };
-        let _ = self.0.send(event);
+        let _ = self.0.send(event).await;
     }
 }
