@@ -270,6 +270,8 @@ pub fn find_last(codex_home: &Path) -> Result<PathBuf, RolloutError> {
     all.pop().ok_or(RolloutError::NoSessions(dir))
 }
 
+/// Every rollout file under `dir`, at any depth. Symbolic links to folders are not followed
+/// (a link back up would make the walk endless).
 pub(crate) fn all_rollouts(dir: &Path) -> Result<Vec<PathBuf>, RolloutError> {
     let mut found = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -281,7 +283,7 @@ pub(crate) fn all_rollouts(dir: &Path) -> Result<Vec<PathBuf>, RolloutError> {
         };
         for entry in entries.flatten() {
             let path = entry.path();
-            if path.is_dir() {
+            if entry.file_type().is_ok_and(|kind| kind.is_dir()) {
                 stack.push(path);
             } else if path
                 .file_name()
@@ -346,5 +348,13 @@ mod tests {
         assert_eq!(find_last(home.path()).unwrap(), rollout.path());
         let empty = tempfile::tempdir().unwrap();
         assert!(matches!(find_last(empty.path()), Err(RolloutError::NoSessions(_))));
+    }
+
+    #[test]
+    fn a_link_back_up_does_not_make_the_walk_endless() {
+        let home = tempfile::tempdir().unwrap();
+        let rollout = Rollout::create(home.path(), &meta("0002")).unwrap();
+        std::os::unix::fs::symlink(home.path().join("sessions"), home.path().join("sessions/loop")).unwrap();
+        assert_eq!(all_rollouts(&home.path().join("sessions")).unwrap(), [rollout.path()]);
     }
 }
