@@ -6,9 +6,11 @@
 //!   the app-server (JSON-RPC over stdio).
 //! - [`mock_model`]: a scripted model server for tests and demos.
 //! - [`sandbox`]: the kernel sandbox a command runs in (`exec-bridge sandbox`).
+//! - [`bounded`]: reading untrusted files and lines within bounds.
 //!
 //! The `exec-bridge` binary is a thin shell over these.
 
+pub mod bounded;
 pub mod engine;
 pub mod frontend;
 pub mod mock_model;

@@ -36,6 +36,12 @@ pub enum Incoming {
 pub trait Transport {
     /// Sends one line (the transport adds the line ending).
     fn send_line(&mut self, line: &str) -> io::Result<()>;
+    /// Sends one line of raw bytes, which need not be UTF-8 (the transport adds the line
+    /// ending). Unsupported unless the transport says otherwise.
+    fn send_bytes(&mut self, line: &[u8]) -> io::Result<()> {
+        let _ = line;
+        Err(io::Error::new(io::ErrorKind::Unsupported, "this transport sends text lines only"))
+    }
     /// The next line from the server, waiting at most `within`.
     fn recv_line(&mut self, within: Duration) -> Incoming;
     /// Closes the client's sending side: the server sees the end of its input.
@@ -66,8 +72,13 @@ impl<W: Write> Lines<W> {
 
 impl<W: Write> Transport for Lines<W> {
     fn send_line(&mut self, line: &str) -> io::Result<()> {
+        self.send_bytes(line.as_bytes())
+    }
+
+    fn send_bytes(&mut self, line: &[u8]) -> io::Result<()> {
         let sink = self.sink.as_mut().ok_or_else(|| io::Error::other("the client's side is closed"))?;
-        writeln!(sink, "{line}")?;
+        sink.write_all(line)?;
+        sink.write_all(b"\n")?;
         sink.flush()
     }
 
@@ -130,6 +141,10 @@ impl Subprocess {
 impl Transport for Subprocess {
     fn send_line(&mut self, line: &str) -> io::Result<()> {
         self.lines.send_line(line)
+    }
+
+    fn send_bytes(&mut self, line: &[u8]) -> io::Result<()> {
+        self.lines.send_bytes(line)
     }
 
     fn recv_line(&mut self, within: Duration) -> Incoming {
@@ -222,6 +237,20 @@ impl<T: Transport> Client<T> {
     pub fn send_line(&mut self, line: &str) {
         let recorded = serde_json::from_str(line).unwrap_or_else(|_| Value::String(line.to_owned()));
         self.transmit(line, recorded);
+    }
+
+    /// Sends one line of raw bytes, which need not be UTF-8 (the transcript holds it as a JSON
+    /// string, invalid bytes replaced).
+    ///
+    /// # Panics
+    ///
+    /// When the transport cannot send bytes, or sending fails.
+    pub fn send_bytes(&mut self, line: &[u8]) {
+        self.transport
+            .send_bytes(line)
+            .unwrap_or_else(|e| panic!("cannot send {} raw bytes: {e}", line.len()));
+        let shown = String::from_utf8_lossy(&line[..line.len().min(200)]).into_owned();
+        self.transcript.push((Direction::Sent, Value::String(shown)));
     }
 
     /// Sends a message.

@@ -94,6 +94,10 @@ impl Transport for InProcess {
         self.lines.send_line(line)
     }
 
+    fn send_bytes(&mut self, line: &[u8]) -> io::Result<()> {
+        self.lines.send_bytes(line)
+    }
+
     fn recv_line(&mut self, within: Duration) -> Incoming {
         self.lines.recv_line(within)
     }

@@ -98,14 +98,15 @@ pub struct ThreadHandle {
 }
 
 /// The receiving half: every [`Event`] of the thread, in order. It ends when the thread's task
-/// does.
+/// does. It holds at most [`EVENT_CAPACITY`](super::thread::EVENT_CAPACITY) events: while it is
+/// full, the thread's turn waits.
 #[derive(Debug)]
 pub struct ThreadEvents {
-    events: mpsc::UnboundedReceiver<Event>,
+    events: mpsc::Receiver<Event>,
 }
 
 impl ThreadEvents {
-    pub(super) fn new(events: mpsc::UnboundedReceiver<Event>) -> ThreadEvents {
+    pub(super) fn new(events: mpsc::Receiver<Event>) -> ThreadEvents {
         ThreadEvents { events }
     }
 

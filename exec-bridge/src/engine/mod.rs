@@ -8,6 +8,10 @@
 //! question that needs no turn (what the thread holds, whether a turn runs) is answered from the
 //! [`ThreadSnapshot`] the task keeps current.
 //!
+//! The event stream is bounded ([`EVENT_CAPACITY`]): a reader that does not keep up holds the
+//! turn back. Events made in synchronous callbacks (a command's output) go through a
+//! relay (`relay.rs`), which holds back the command instead.
+//!
 //! Reading order: `handle` and `task` (the queue pair and the task), `turn` (the turn
 //! loop), `tool_call`, `shell_call` and `patch_call` (what the model can call),
 //! [`safety`] (the pure verdict: run, ask or reject), [`history`] (the conversation, kept valid),
@@ -22,6 +26,7 @@ pub mod items;
 pub mod model;
 mod patch_call;
 pub mod policy;
+mod relay;
 pub mod safety;
 pub mod session;
 pub mod settings;
@@ -36,3 +41,4 @@ pub use handle::{Op, StartError, SubmitError, ThreadEvents, ThreadHandle, Thread
 pub use items::{ApprovalId, ApprovalKind, ApprovalRequest, Decision, Event, Item, TurnError, TurnOutcome};
 pub use settings::{SandboxOverride, ThreadSettings, ThreadSpec, TurnInput, TurnOverrides, UserTurn};
 pub use task::{resume_thread, start_thread};
+pub use thread::EVENT_CAPACITY;

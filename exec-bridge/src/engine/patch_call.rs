@@ -24,8 +24,8 @@ impl ThreadState {
             Err(e) => {
                 let failed = self
                     .item(ItemKind::FileChange { changes: vec![], status: Status::Failed }, Some(call_id));
-                self.emit(Event::ItemStarted(failed.clone()));
-                self.complete(&cx.turn_id, failed)?;
+                self.emit(Event::ItemStarted(failed.clone())).await;
+                self.complete(&cx.turn_id, failed).await?;
                 return Ok(format!("apply_patch failed, nothing was changed: {e}"));
             }
         };
@@ -34,7 +34,7 @@ impl ThreadState {
             ItemKind::FileChange { changes: changes.clone(), status: Status::InProgress },
             Some(call_id),
         );
-        self.emit(Event::ItemStarted(item.clone()));
+        self.emit(Event::ItemStarted(item.clone())).await;
 
         // Resolved once: the verdict is taken on these paths, and the writes land exactly there.
         let targets = apply_patch::targets(&cwd, &files);
@@ -45,11 +45,11 @@ impl ThreadState {
         match apply_patch::apply(&cwd, &files, &targets, &self.patch_writer(&targets, approved)) {
             Ok(applied) => {
                 let summary = apply_patch::summary(&applied, &cwd);
-                self.finish_patch(cx, item, Status::Completed, applied)?;
+                self.finish_patch(cx, item, Status::Completed, applied).await?;
                 Ok(summary)
             }
             Err(e) => {
-                self.finish_patch(cx, item, Status::Failed, changes)?;
+                self.finish_patch(cx, item, Status::Failed, changes).await?;
                 if e.changed_nothing() {
                     Ok(format!("apply_patch failed, nothing was changed: {e}"))
                 } else {
@@ -93,7 +93,7 @@ impl ThreadState {
         let (reason, grant_root) = match safety::patch(&verdict_cx, &targets.changed()) {
             PatchVerdict::Apply => return Ok(Ok(false)),
             PatchVerdict::Reject { reason } => {
-                self.finish_patch(cx, item.clone(), Status::Declined, changes.to_vec())?;
+                self.finish_patch(cx, item.clone(), Status::Declined, changes.to_vec()).await?;
                 return Ok(Err(format!(
                     "The patch was not applied: declined without asking, because {reason}."
                 )));
@@ -107,7 +107,7 @@ impl ThreadState {
                 Ok(Ok(true))
             }
             decision @ (Decision::Decline | Decision::Cancel) => {
-                self.finish_patch(cx, item.clone(), Status::Declined, changes.to_vec())?;
+                self.finish_patch(cx, item.clone(), Status::Declined, changes.to_vec()).await?;
                 if decision == Decision::Cancel {
                     return Err(TurnError::Interrupted);
                 }
@@ -116,7 +116,7 @@ impl ThreadState {
         }
     }
 
-    fn finish_patch(
+    async fn finish_patch(
         &mut self,
         cx: &TurnContext,
         mut item: Item,
@@ -124,6 +124,6 @@ impl ThreadState {
         changes: Vec<AppliedChange>,
     ) -> Result<(), TurnError> {
         item.kind = ItemKind::FileChange { changes, status };
-        self.complete(&cx.turn_id, item)
+        self.complete(&cx.turn_id, item).await
     }
 }

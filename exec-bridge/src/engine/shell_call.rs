@@ -6,6 +6,7 @@ use std::path::Path;
 
 use super::items::{ApprovalKind, CommandItem, Decision, Event, Item, ItemKind, Status, TurnError};
 use super::policy;
+use super::relay::{Relay, RELAY_LIMIT};
 use super::safety::{self, CommandVerdict};
 use super::thread::ThreadState;
 use super::tools::process::Launch;
@@ -35,7 +36,7 @@ impl ThreadState {
             duration: None,
         };
         let item = self.item(ItemKind::Command(command), Some(call_id));
-        self.emit(Event::ItemStarted(item.clone()));
+        self.emit(Event::ItemStarted(item.clone())).await;
 
         let sandbox = match self.permit(&argv, &args, &item, cx).await? {
             Ok(sandbox) => sandbox,
@@ -59,17 +60,17 @@ impl ThreadState {
                 }
                 Decision::Decline => {}
                 Decision::Cancel => {
-                    self.finish(cx, item, Status::Failed, Some((&output, false)))?;
+                    self.finish(cx, item, Status::Failed, Some((&output, false))).await?;
                     return Err(TurnError::Interrupted);
                 }
             }
         }
         if cx.interrupted() {
-            self.finish(cx, item, Status::Failed, Some((&output, false)))?;
+            self.finish(cx, item, Status::Failed, Some((&output, false))).await?;
             return Err(TurnError::Interrupted);
         }
         let status = if output.exit_code == 0 { Status::Completed } else { Status::Failed };
-        self.finish(cx, item, status, Some((&output, true)))?;
+        self.finish(cx, item, status, Some((&output, true))).await?;
         Ok(shell::model_output(&output))
     }
 
@@ -84,10 +85,10 @@ impl ThreadState {
     ) -> Result<Result<Option<SandboxSpec>, String>, TurnError> {
         let escalate = args.with_escalated_permissions.unwrap_or(false);
         let (reason, sandbox_if_accepted) =
-            match self.command_verdict(argv, escalate, args.justification.as_deref(), cx)? {
+            match self.command_verdict(argv, escalate, args.justification.as_deref(), cx).await? {
                 CommandVerdict::Run { sandbox } => return Ok(Ok(sandbox)),
                 CommandVerdict::Reject { reason } => {
-                    self.finish(cx, item.clone(), Status::Declined, None)?;
+                    self.finish(cx, item.clone(), Status::Declined, None).await?;
                     return Ok(Err(format!(
                         "The command `{}` was not run: declined without asking, because {reason}.",
                         shell::display(argv)
@@ -102,14 +103,14 @@ impl ThreadState {
                 Ok(Ok(sandbox_if_accepted))
             }
             Decision::Decline => {
-                self.finish(cx, item.clone(), Status::Declined, None)?;
+                self.finish(cx, item.clone(), Status::Declined, None).await?;
                 Ok(Err(format!(
                     "The command `{}` was not run: it needs approval, and approval was declined.",
                     shell::display(argv)
                 )))
             }
             Decision::Cancel => {
-                self.finish(cx, item.clone(), Status::Declined, None)?;
+                self.finish(cx, item.clone(), Status::Declined, None).await?;
                 Err(TurnError::Interrupted)
             }
         }
@@ -117,7 +118,7 @@ impl ThreadState {
 
     /// The safety verdict on a command, after saying once what the platform or the kernel
     /// changes.
-    fn command_verdict(
+    async fn command_verdict(
         &mut self,
         argv: &[String],
         escalate: bool,
@@ -137,14 +138,14 @@ impl ThreadState {
         let verdict = safety::command(&verdict_cx, argv, escalate, justification);
         self.approved_commands = approved;
         for notice in [self.platform_notice.clone(), notice].into_iter().flatten() {
-            self.notice_once(&cx.turn_id, notice)?;
+            self.notice_once(&cx.turn_id, notice).await?;
         }
         Ok(verdict)
     }
 
     /// Completes the command item with `status`; with the output (and, when the command ended
     /// by itself, its exit code and duration) where it ran.
-    fn finish(
+    async fn finish(
         &mut self,
         cx: &TurnContext,
         mut item: Item,
@@ -161,11 +162,12 @@ impl ThreadState {
                 }
             }
         }
-        self.complete(&cx.turn_id, item)
+        self.complete(&cx.turn_id, item).await
     }
 
     /// Runs `argv` in `cwd`, under `spec` when given, with the thread's command environment,
-    /// streaming its output as events of `item_id`.
+    /// streaming its output as events of `item_id` through a [`Relay`]: while the thread's reader
+    /// does not keep up, the command is held back.
     async fn run_command(
         &self,
         argv: &[String],
@@ -187,13 +189,15 @@ impl ThreadState {
             },
             None => argv.to_vec(),
         };
-        let events = self.event_sender();
+        let relay = Relay::new(RELAY_LIMIT);
         let mut on_output = |delta: &str| {
-            let _ =
-                events.send(Event::CommandOutput { item_id: item_id.to_owned(), delta: delta.to_owned() });
+            let event = Event::CommandOutput { item_id: item_id.to_owned(), delta: delta.to_owned() };
+            relay.push(event, delta.len());
         };
         let launch =
             Launch { argv: &run, cwd, env: &self.command_env, guard: Some(self.sandbox_helper.as_path()) };
-        shell::run(launch, timeout, &mut on_output, &mut cx.cancel).await
+        let interrupt = cx.cancel.clone();
+        let running = shell::run(launch, timeout, &mut on_output, &mut cx.cancel);
+        relay.run(running, &self.event_sender(), interrupt).await
     }
 }

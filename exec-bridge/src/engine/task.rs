@@ -10,23 +10,23 @@ use super::handle::{Op, Submission, ThreadEvents, ThreadHandle};
 use super::items::{ApprovalId, Decision, Event, TurnError};
 use super::session::{Record, RecordedTurn, TurnEnd};
 use super::settings::{ThreadSpec, UserTurn};
-use super::thread::ThreadState;
+use super::thread::{ThreadState, EVENT_CAPACITY};
 use super::turn::TurnContext;
 use super::StartError;
 
 /// Starts a new thread: a new session file, and the task that runs it.
 pub fn start_thread(spec: ThreadSpec) -> Result<(ThreadHandle, ThreadEvents), StartError> {
-    let (events, receiver) = mpsc::unbounded_channel();
+    let (events, receiver) = mpsc::channel(EVENT_CAPACITY);
     Ok(spawn(ThreadState::start(spec, events)?, receiver))
 }
 
 /// Resumes the thread recorded in the session file `path`, with its whole history.
 pub fn resume_thread(spec: ThreadSpec, path: &Path) -> Result<(ThreadHandle, ThreadEvents), StartError> {
-    let (events, receiver) = mpsc::unbounded_channel();
+    let (events, receiver) = mpsc::channel(EVENT_CAPACITY);
     Ok(spawn(ThreadState::resume(spec, path, events)?, receiver))
 }
 
-fn spawn(state: ThreadState, events: mpsc::UnboundedReceiver<Event>) -> (ThreadHandle, ThreadEvents) {
+fn spawn(state: ThreadState, events: mpsc::Receiver<Event>) -> (ThreadHandle, ThreadEvents) {
     let (submissions, receiver) = mpsc::unbounded_channel();
     let handle = ThreadHandle::new(state.id.clone(), submissions, state.snapshot.clone());
     tokio::spawn(serve(state, receiver));
@@ -90,13 +90,13 @@ async fn lifecycle(state: &mut ThreadState, turn: UserTurn, mut cx: TurnContext)
     state.snapshot.send_modify(|now| {
         now.turns.push(RecordedTurn { id: turn_id.clone(), items: Vec::new(), end: None })
     });
-    state.emit(Event::TurnStarted { turn_id: turn_id.clone() });
+    state.emit(Event::TurnStarted { turn_id: turn_id.clone() }).await;
     let mut result = match started {
         Ok(()) => state.run_turn(turn, &mut cx).await,
         Err(error) => Err(TurnError::Session(error)),
     };
     if let Some(plan) = cx.plan.take() {
-        result = result.and(state.complete(&turn_id, plan));
+        result = result.and(state.complete(&turn_id, plan).await);
     }
     let end = match &result {
         Ok(()) => TurnEnd::Completed,
@@ -112,5 +112,5 @@ async fn lifecycle(state: &mut ThreadState, turn: UserTurn, mut cx: TurnContext)
         }
         now.running = None;
     });
-    state.emit(Event::TurnEnded { turn_id, result: result.map(|()| cx.outcome()) });
+    state.emit(Event::TurnEnded { turn_id, result: result.map(|()| cx.outcome()) }).await;
 }

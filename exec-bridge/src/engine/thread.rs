@@ -23,6 +23,10 @@ const INSTRUCTIONS: &str = "You are a coding agent running in a terminal on the 
 Use the shell tool to inspect and run things, apply_patch to edit files, and update_plan to keep a plan for multi-step work. \
 Be concise; when done, answer with a short summary of what you did.";
 
+/// How many events a thread's channel holds; past that, the turn waits until its reader takes
+/// one (a reader that stalls slows the turn down instead of piling events up).
+pub const EVENT_CAPACITY: usize = 64;
+
 /// Everything one thread keeps between and during turns.
 pub(super) struct ThreadState {
     pub(super) id: String,
@@ -48,15 +52,12 @@ pub(super) struct ThreadState {
     next_item: u64,
     next_approval: ApprovalId,
     pub(super) snapshot: Arc<watch::Sender<ThreadSnapshot>>,
-    events: mpsc::UnboundedSender<Event>,
+    events: mpsc::Sender<Event>,
 }
 
 impl ThreadState {
     /// A new thread: a new id and a new session file.
-    pub(super) fn start(
-        spec: ThreadSpec,
-        events: mpsc::UnboundedSender<Event>,
-    ) -> Result<ThreadState, RolloutError> {
+    pub(super) fn start(spec: ThreadSpec, events: mpsc::Sender<Event>) -> Result<ThreadState, RolloutError> {
         let meta = SessionMeta {
             id: uuid::Uuid::now_v7().to_string(),
             timestamp: super::session::rollout::now_rfc3339(),
@@ -73,7 +74,7 @@ impl ThreadState {
     pub(super) fn resume(
         spec: ThreadSpec,
         path: &Path,
-        events: mpsc::UnboundedSender<Event>,
+        events: mpsc::Sender<Event>,
     ) -> Result<ThreadState, RolloutError> {
         let recorded = Rollout::read(path)?;
         let rollout = Rollout::open(path)?;
@@ -84,7 +85,7 @@ impl ThreadState {
         spec: ThreadSpec,
         rollout: Rollout,
         recorded: Recorded,
-        events: mpsc::UnboundedSender<Event>,
+        events: mpsc::Sender<Event>,
     ) -> ThreadState {
         let ThreadSpec { config, mut settings, originator, sandbox_helper } = spec;
         let id = recorded.meta.id.clone();
@@ -93,9 +94,7 @@ impl ThreadState {
             base_url: config.provider.base_url.clone(),
             api_key: config.api_key(),
             originator,
-            request_max_retries: config.provider.request_max_retries,
-            stream_max_retries: config.provider.stream_max_retries,
-            stream_idle_timeout: config.provider.stream_idle_timeout,
+            limits: config.provider.limits,
         };
         let request = RequestSettings {
             model: config.model.clone(),
@@ -136,13 +135,14 @@ impl ThreadState {
         }
     }
 
-    /// Sends an event to whoever reads the thread (gone readers are not an error).
-    pub(super) fn emit(&self, event: Event) {
-        let _ = self.events.send(event);
+    /// Sends an event to whoever reads the thread, waiting while the channel is full (gone
+    /// readers are not an error).
+    pub(super) async fn emit(&self, event: Event) {
+        let _ = self.events.send(event).await;
     }
 
     /// A sender of this thread's events, for callbacks that cannot borrow the state.
-    pub(super) fn event_sender(&self) -> mpsc::UnboundedSender<Event> {
+    pub(super) fn event_sender(&self) -> mpsc::Sender<Event> {
         self.events.clone()
     }
 
@@ -169,22 +169,22 @@ impl ThreadState {
 
     /// Reports `item` of turn `turn_id` as completed, after recording it in the session file
     /// and the snapshot.
-    pub(super) fn complete(&mut self, turn_id: &str, item: Item) -> Result<(), TurnError> {
+    pub(super) async fn complete(&mut self, turn_id: &str, item: Item) -> Result<(), TurnError> {
         self.rollout.append(Record::ItemCompleted { turn_id: turn_id.to_owned(), item: item.clone() })?;
         self.snapshot.send_modify(|now| {
             if let Some(turn) = now.turns.last_mut() {
                 turn.items.push(item.clone());
             }
         });
-        self.emit(Event::ItemCompleted(item));
+        self.emit(Event::ItemCompleted(item)).await;
         Ok(())
     }
 
     /// Says `message` once per thread, as a non-fatal error item.
-    pub(super) fn notice_once(&mut self, turn_id: &str, message: String) -> Result<(), TurnError> {
+    pub(super) async fn notice_once(&mut self, turn_id: &str, message: String) -> Result<(), TurnError> {
         if self.notices.insert(message.clone()) {
             let notice = self.item(ItemKind::Error { message }, None);
-            self.complete(turn_id, notice)?;
+            self.complete(turn_id, notice).await?;
         }
         Ok(())
     }

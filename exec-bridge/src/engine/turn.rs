@@ -7,7 +7,7 @@ use super::items::{
     ApprovalId, ApprovalKind, ApprovalRequest, Decision, Event, Item, ItemKind, TurnError, TurnOutcome,
 };
 use super::model::items::{message_text, ReasoningPart, SummaryPart};
-use super::model::{request, ClientEvent, KnownItem, ResponseItem, TokenUsage};
+use super::model::{request, ClientEvent, KnownItem, Observer, ResponseItem, TokenUsage};
 use super::settings::{TurnInput, UserTurn};
 use super::thread::ThreadState;
 use super::tool_call::{Tool, ToolCall};
@@ -65,12 +65,12 @@ impl ThreadState {
         // A call left unanswered by an interrupted or crashed turn is answered before the model
         // sees the conversation again.
         self.close_dangling_calls()?;
-        self.send_input(turn.input, cx)?;
+        self.send_input(turn.input, cx).await?;
         self.turn_loop(cx).await
     }
 
     /// Records the environment (first turn only) and the user's input, and reports the input.
-    fn send_input(&mut self, input: TurnInput, cx: &mut TurnContext) -> Result<(), TurnError> {
+    async fn send_input(&mut self, input: TurnInput, cx: &mut TurnContext) -> Result<(), TurnError> {
         if self.history.is_empty() {
             let policy = &self.settings.policy;
             let context = request::environment_context(
@@ -92,24 +92,16 @@ impl ThreadState {
             ItemKind::UserMessage { texts: input.texts, images: input.images, image_urls: input.image_urls },
             None,
         );
-        self.emit(Event::ItemStarted(user_item.clone()));
-        self.complete(&cx.turn_id, user_item)
+        self.emit(Event::ItemStarted(user_item.clone())).await;
+        self.complete(&cx.turn_id, user_item).await
     }
 
     async fn turn_loop(&mut self, cx: &mut TurnContext) -> Result<(), TurnError> {
         loop {
             let body = request::body(&self.request, &self.history.for_request());
-            let events = self.event_sender();
-            let mut observe = |event: ClientEvent| {
-                let _ = events.send(match event {
-                    ClientEvent::Delta(delta) => Event::ModelDelta(delta),
-                    ClientEvent::Retrying { attempt, max_retries, reason, .. } => {
-                        Event::Retrying { attempt, max_retries, reason }
-                    }
-                });
-            };
+            let mut reporter = Reporter(self.event_sender());
             let response = tokio::select! {
-                response = self.client.respond(&body, &mut observe) => response?,
+                response = self.client.respond(&body, &mut reporter) => response?,
                 () = cancelled(&mut cx.cancel) => return Err(TurnError::Interrupted),
             };
             cx.usage.add(response.usage);
@@ -137,7 +129,7 @@ impl ThreadState {
                     "the model sent an item of a kind this runtime does not know (`{}`); it is kept in the session file but not acted on",
                     item.kind()
                 );
-                self.notice_once(&cx.turn_id, notice)?;
+                self.notice_once(&cx.turn_id, notice).await?;
                 return Ok(false);
             }
         };
@@ -166,7 +158,7 @@ impl ThreadState {
             }
             _ => return Ok(false),
         };
-        self.complete(&cx.turn_id, done)?;
+        self.complete(&cx.turn_id, done).await?;
         Ok(false)
     }
 
@@ -177,9 +169,9 @@ impl ThreadState {
         let output = match tool {
             Tool::Shell(args) => self.shell(args, &call_id, cx).await?,
             Tool::ApplyPatch(patch) => self.patch(&patch, &call_id, cx).await?,
-            Tool::UpdatePlan(args) => self.update_plan(args, cx),
+            Tool::UpdatePlan(args) => self.update_plan(args, cx).await,
             Tool::ViewImage(args) => {
-                let (output, image) = self.view_image(args, &call_id, cx)?;
+                let (output, image) = self.view_image(args, &call_id, cx).await?;
                 attachment = image;
                 output
             }
@@ -192,17 +184,17 @@ impl ThreadState {
         Ok(())
     }
 
-    fn update_plan(&mut self, args: tools::PlanArgs, cx: &mut TurnContext) -> String {
+    async fn update_plan(&mut self, args: tools::PlanArgs, cx: &mut TurnContext) -> String {
         let items =
             args.plan.iter().map(|s| (s.step.clone(), s.status == tools::StepStatus::Completed)).collect();
         match &mut cx.plan {
             Some(plan) => {
                 plan.kind = ItemKind::TodoList { items };
-                self.emit(Event::ItemUpdated(plan.clone()));
+                self.emit(Event::ItemUpdated(plan.clone())).await;
             }
             None => {
                 let plan = self.item(ItemKind::TodoList { items }, None);
-                self.emit(Event::ItemStarted(plan.clone()));
+                self.emit(Event::ItemStarted(plan.clone())).await;
                 cx.plan = Some(plan);
             }
         }
@@ -210,8 +202,10 @@ impl ThreadState {
     }
 
     /// `view_image`: reports the image item; the image itself goes to the model as a user
-    /// message after the call's output.
-    fn view_image(
+    /// message after the call's output. An image that cannot be sent (missing, not a regular
+    /// file, larger than [`tools::MAX_IMAGE_BYTES`]) is not read whole, and the model is told
+    /// why.
+    async fn view_image(
         &mut self,
         args: tools::ViewImageArgs,
         call_id: &str,
@@ -221,10 +215,14 @@ impl ThreadState {
         if !path.is_file() {
             return Ok((format!("unable to locate image at `{}`", path.display()), None));
         }
+        let url = match tools::image_data_url(&path) {
+            Ok(url) => url,
+            Err(e) => return Ok((format!("unable to attach the image at `{}`: {e}", path.display()), None)),
+        };
         let viewed = self.item(ItemKind::ImageView { path: path.clone() }, Some(call_id));
-        self.complete(&cx.turn_id, viewed)?;
-        let image = tools::image_data_url(&path).ok().map(|url| ResponseItem::user_message(&[], &[url]));
-        Ok((format!("attached local image path: {}", path.display()), image))
+        self.complete(&cx.turn_id, viewed).await?;
+        let image = ResponseItem::user_message(&[], &[url]);
+        Ok((format!("attached local image path: {}", path.display()), Some(image)))
     }
 
     /// Asks whoever reads the thread about `item`, and waits for the answer; an interrupt (or a
@@ -236,7 +234,8 @@ impl ThreadState {
             turn_id: cx.turn_id.clone(),
             item: item.clone(),
             kind,
-        }));
+        }))
+        .await;
         loop {
             tokio::select! {
                 answer = cx.answers.recv() => match answer {
@@ -248,5 +247,20 @@ impl ThreadState {
                 () = cancelled(&mut cx.cancel) => return Decision::Cancel,
             }
         }
+    }
+}
+
+/// Reports what the model client sees as the thread's events, each awaited.
+struct Reporter(mpsc::Sender<Event>);
+
+impl Observer for Reporter {
+    async fn observe(&mut self, event: ClientEvent) {
+        let event = match event {
+            ClientEvent::Delta(delta) => Event::ModelDelta(delta),
+            ClientEvent::Retrying { attempt, max_retries, reason, .. } => {
+                Event::Retrying { attempt, max_retries, reason }
+            }
+        };
+        let _ = self.0.send(event).await;
     }
 }

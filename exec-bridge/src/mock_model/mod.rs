@@ -15,7 +15,7 @@ mod validation;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
-pub use script::{Script, ScriptTurn};
+pub use script::{HangAt, Script, ScriptTurn};
 pub use server::RecordedRequest;
 
 use server::Shared;

@@ -9,9 +9,15 @@
 //! - `{"sse": [event, ...]}`: these raw events, as they are;
 //! - `{"status": 500}` (optionally `"retry_after": SECONDS`, `"body": "..."`): an HTTP error;
 //! - `{"cut_after": N, "items": [...]}`: the first N events of the items' stream, then the
-//!   connection closes mid-stream.
+//!   connection closes mid-stream;
+//! - `{"hang": "headers"}`: the request is read and never answered (no headers, the connection
+//!   held open); `{"hang": "body"}`: the headers of a stream, then nothing;
+//! - `{"body": "...", "repeat": N}`: a `200` event stream whose body is this text, N times
+//!   (default once), as it is (garbage, events without an end, anything), then the connection
+//!   closes.
 //!
-//! Any entry may add `"delay_ms": N` to wait before each event. Once the script is spent, every
+//! Any stream entry may add `"delay_ms": N` to wait before each event (for `body`, before each
+//! repetition). Once the script is spent, every
 //! further request gets the assistant message `done`, as the reference's test server does.
 //! This is the format of `shared/peer/mock_responses.py`, extended with failures.
 
@@ -58,6 +64,22 @@ pub enum ScriptTurn {
         /// The output items whose stream is cut.
         items: Vec<Value>,
     },
+    /// Never answered, or never past the headers.
+    Hang {
+        /// Where the answer stops.
+        hang: HangAt,
+    },
+    /// A raw stream body.
+    Body {
+        /// The text sent.
+        body: String,
+        /// How many times it is sent.
+        #[serde(default = "once")]
+        repeat: usize,
+        /// Wait this long before each repetition.
+        #[serde(default)]
+        delay_ms: u64,
+    },
     /// Output items with an explicit usage, and an optional delay.
     Detailed {
         /// The output items.
@@ -69,6 +91,20 @@ pub enum ScriptTurn {
         #[serde(default)]
         delay_ms: u64,
     },
+}
+
+/// Where a hanging answer stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HangAt {
+    /// Before the response headers: nothing is sent.
+    Headers,
+    /// After the headers of a stream: no event is sent.
+    Body,
+}
+
+fn once() -> usize {
+    1
 }
 
 impl Script {
@@ -85,6 +121,10 @@ pub(crate) enum Reply {
     Stream { events: Vec<Value>, delay_ms: u64, cut_after: Option<usize> },
     /// Answer with an HTTP error.
     Fail { status: u16, retry_after: Option<u64>, body: String },
+    /// Answer nothing (more).
+    Hang(HangAt),
+    /// Stream `body`, `repeat` times, then close.
+    Body { body: String, repeat: usize, delay_ms: u64 },
 }
 
 impl ScriptTurn {
@@ -104,6 +144,10 @@ impl ScriptTurn {
             }
             ScriptTurn::Cut { cut_after, items } => {
                 Reply::Stream { events: events_for(items, None, n), delay_ms: 0, cut_after: Some(*cut_after) }
+            }
+            ScriptTurn::Hang { hang } => Reply::Hang(*hang),
+            ScriptTurn::Body { body, repeat, delay_ms } => {
+                Reply::Body { body: body.clone(), repeat: *repeat, delay_ms: *delay_ms }
             }
             ScriptTurn::Fail { status, retry_after, body } => Reply::Fail {
                 status: *status,
@@ -204,7 +248,9 @@ mod tests {
                 {"sse":[{"type":"response.created"}]},
                 {"status":429,"retry_after":1},
                 {"cut_after":2,"items":[]},
-                {"items":[],"usage":{"input_tokens":1,"output_tokens":2},"delay_ms":5}
+                {"items":[],"usage":{"input_tokens":1,"output_tokens":2},"delay_ms":5},
+                {"hang":"headers"},
+                {"body":"data: x\n\n","repeat":3}
             ]"#,
         )
         .unwrap();
@@ -213,6 +259,8 @@ mod tests {
         assert!(matches!(script.turns[2], ScriptTurn::Fail { status: 429, retry_after: Some(1), .. }));
         assert!(matches!(script.turns[3], ScriptTurn::Cut { cut_after: 2, .. }));
         assert!(matches!(script.turns[4], ScriptTurn::Detailed { delay_ms: 5, .. }));
+        assert!(matches!(script.turns[5], ScriptTurn::Hang { hang: HangAt::Headers }));
+        assert!(matches!(script.turns[6], ScriptTurn::Body { repeat: 3, delay_ms: 0, .. }));
     }
 
     #[test]

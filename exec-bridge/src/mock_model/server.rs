@@ -11,7 +11,11 @@ use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
-use super::script::{Reply, Script, ScriptTurn};
+use super::script::{HangAt, Reply, Script, ScriptTurn};
+
+/// The head of a streamed response.
+const STREAM_HEAD: &str =
+    "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\nconnection: close\r\n\r\n";
 
 /// One request the server received.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -77,6 +81,18 @@ async fn connection(stream: TcpStream, shared: Arc<Mutex<Shared>>) {
             }
             Some(Reply::Stream { events, delay_ms, cut_after }) => {
                 write_stream(&mut stream, &events, delay_ms, cut_after).await;
+                false
+            }
+            Some(Reply::Hang(at)) => {
+                if at == HangAt::Body {
+                    let _ = stream.get_mut().write_all(STREAM_HEAD.as_bytes()).await;
+                }
+                // Held open until the server stops.
+                std::future::pending::<()>().await;
+                false
+            }
+            Some(Reply::Body { body, repeat, delay_ms }) => {
+                write_body(&mut stream, &body, repeat, delay_ms).await;
                 false
             }
         };
@@ -146,8 +162,7 @@ async fn write_stream(
     cut_after: Option<usize>,
 ) {
     let stream = stream.get_mut();
-    let head = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\nconnection: close\r\n\r\n";
-    if stream.write_all(head.as_bytes()).await.is_err() {
+    if stream.write_all(STREAM_HEAD.as_bytes()).await.is_err() {
         return;
     }
     let count = cut_after.unwrap_or(events.len()).min(events.len());
@@ -158,6 +173,24 @@ async fn write_stream(
         let kind = event["type"].as_str().unwrap_or("message");
         let frame = format!("event: {kind}\ndata: {event}\n\n");
         if stream.write_all(frame.as_bytes()).await.is_err() || stream.flush().await.is_err() {
+            return;
+        }
+    }
+    let _ = stream.shutdown().await;
+}
+
+/// Streams `body`, `repeat` times (waiting `delay_ms` before each), then closes the
+/// connection.
+async fn write_body(stream: &mut BufReader<TcpStream>, body: &str, repeat: usize, delay_ms: u64) {
+    let stream = stream.get_mut();
+    if stream.write_all(STREAM_HEAD.as_bytes()).await.is_err() {
+        return;
+    }
+    for _ in 0..repeat {
+        if delay_ms > 0 {
+            tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+        }
+        if stream.write_all(body.as_bytes()).await.is_err() || stream.flush().await.is_err() {
             return;
         }
     }

@@ -1,15 +1,26 @@
-//! The HTTP side of the model: `POST {base_url}/responses`, the stream read incrementally,
-//! retries with backoff, and an idle-stream timeout.
+//! The HTTP side of the model: `POST {base_url}/responses`, the stream read incrementally
+//! ([`super::stream`]), and retries within the bounds of [`RequestLimits`].
+//!
+//! Every wait is bounded: the connection by a connect timeout, the response headers by a
+//! timeout around sending the request, the stream by its idle timeout, the body of a refusal
+//! by [`MAX_ERROR_BODY_BYTES`] and the headers timeout, the delay between attempts by the
+//! capped `Retry-After` or backoff, and the number of attempts by the retry counts. (A stream
+//! that keeps sending events is not cut short by time; its size is bounded by
+//! [`super::stream::MAX_RESPONSE_BYTES`].)
 
+use std::future::Future;
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::Value;
 
-use super::events::{Interpreted, ResponseEvent, StreamDelta, TokenUsage};
+use super::events::{StreamDelta, TokenUsage};
 use super::items::ResponseItem;
-use super::sse::SseParser;
+use super::retry::RequestLimits;
+
+/// The most bytes of an error response's body that are read (the rest is not waited for).
+pub const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
 
 /// Where and how to reach the model server.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,12 +31,8 @@ pub struct Endpoint {
     pub api_key: Option<String>,
     /// The `originator` header: `codex_exec`, or `CODEX_INTERNAL_ORIGINATOR_OVERRIDE`.
     pub originator: String,
-    /// How many times a failed request (connection error, 429, 5xx) is tried again.
-    pub request_max_retries: u32,
-    /// How many times a stream that broke off is requested again.
-    pub stream_max_retries: u32,
-    /// How long the stream may stay silent before it counts as broken.
-    pub stream_idle_timeout: Duration,
+    /// The timeouts and retries.
+    pub limits: RequestLimits,
 }
 
 /// Why a model request failed for good.
@@ -55,6 +62,17 @@ pub enum ModelError {
     /// The server reported that the response failed.
     #[error("the model response failed: {0}")]
     ResponseFailed(String),
+    /// The response cannot be read within this client's limits (an event or the whole
+    /// response too large); asking again would not help.
+    #[error("the model response cannot be read: {0}")]
+    Unreadable(String),
+}
+
+/// Where the client reports what happens while it works. Each report is awaited before the
+/// client reads on, so a slow reader slows the stream down instead of piling reports up.
+pub trait Observer: Send {
+    /// Takes one report.
+    fn observe(&mut self, event: ClientEvent) -> impl Future<Output = ()> + Send;
 }
 
 /// Something the client reports while it works, besides the answer.
@@ -93,108 +111,107 @@ pub struct ModelClient {
 }
 
 /// One failed attempt, and whether it is worth another.
-enum Attempt {
-    Retry { reason: String, status: Option<u16>, retry_after: Option<Duration>, stream: bool },
+pub(super) enum Attempt {
+    /// Worth another attempt.
+    Retry(Failure),
+    /// Final.
     Fatal(ModelError),
+}
+
+/// What went wrong in an attempt worth repeating.
+pub(super) struct Failure {
+    /// What happened, for the user.
+    pub(super) reason: String,
+    /// The HTTP status, if there was one.
+    pub(super) status: Option<u16>,
+    /// The server's `Retry-After`.
+    pub(super) retry_after: Option<Duration>,
+    /// Whether the stream broke off (else the request failed).
+    pub(super) stream: bool,
+}
+
+impl Attempt {
+    /// A request that failed before a stream began.
+    fn request(reason: String) -> Attempt {
+        Attempt::Retry(Failure { reason, status: None, retry_after: None, stream: false })
+    }
+
+    /// A stream that broke off.
+    pub(super) fn broken(reason: String) -> Attempt {
+        Attempt::Retry(Failure { reason, status: None, retry_after: None, stream: true })
+    }
 }
 
 impl ModelClient {
     /// A client that sends `conversation_id` as the `session_id` and `conversation_id` headers.
     pub fn new(endpoint: Endpoint, conversation_id: String) -> ModelClient {
-        ModelClient { http: http_client(), endpoint, conversation_id }
+        ModelClient { http: http_client(endpoint.limits.connect_timeout), endpoint, conversation_id }
     }
 
     /// Sends one request body and collects the answer, reporting deltas and retries to
-    /// `observe` as they happen.
-    pub async fn respond(
+    /// `observer` as they happen. Fails, within the bounds of the endpoint's limits, when every
+    /// retry failed.
+    pub async fn respond<O: Observer>(
         &self,
         body: &Value,
-        observe: &mut (dyn FnMut(ClientEvent) + Send),
+        observer: &mut O,
     ) -> Result<ModelResponse, ModelError> {
+        let limits = self.endpoint.limits;
         let (mut request_retries, mut stream_retries) = (0, 0);
         loop {
-            let (reason, status, retry_after, stream) = match self.attempt(body, observe).await {
+            let failure = match self.attempt(body, observer).await {
                 Ok(response) => return Ok(response),
                 Err(Attempt::Fatal(error)) => return Err(error),
-                Err(Attempt::Retry { reason, status, retry_after, stream }) => {
-                    (reason, status, retry_after, stream)
-                }
+                Err(Attempt::Retry(failure)) => failure,
             };
-            let (used, max) = if stream {
+            let (used, max) = if failure.stream {
                 stream_retries += 1;
-                (stream_retries, self.endpoint.stream_max_retries)
+                (stream_retries, limits.stream_max_retries)
             } else {
                 request_retries += 1;
-                (request_retries, self.endpoint.request_max_retries)
+                (request_retries, limits.request_max_retries)
             };
+            let Failure { reason, status, retry_after, .. } = failure;
             if used > max {
                 return Err(ModelError::RetriesSpent { attempts: used, last: reason, status });
             }
-            let delay = retry_after.unwrap_or_else(|| backoff(used));
-            observe(ClientEvent::Retrying { attempt: used, max_retries: max, delay, reason });
+            let (delay, note) = limits.delay(used, retry_after);
+            let reason = match note {
+                Some(note) => format!("{reason}; {note}"),
+                None => reason,
+            };
+            observer.observe(ClientEvent::Retrying { attempt: used, max_retries: max, delay, reason }).await;
             tokio::time::sleep(delay).await;
         }
     }
 
-    async fn attempt(
-        &self,
-        body: &Value,
-        observe: &mut (dyn FnMut(ClientEvent) + Send),
-    ) -> Result<ModelResponse, Attempt> {
+    /// One request: its response headers within the headers timeout, then its stream.
+    async fn attempt<O: Observer>(&self, body: &Value, observer: &mut O) -> Result<ModelResponse, Attempt> {
         let url = format!("{}/responses", self.endpoint.base_url.trim_end_matches('/'));
         let http = self.http.as_ref().map_err(|e| Attempt::Fatal(ModelError::Setup(e.clone())))?;
-        let response =
-            http.post(&url).headers(self.headers()).json(body).send().await.map_err(|e| Attempt::Retry {
-                reason: format!("cannot reach {url}: {}", error_chain(&e)),
-                status: None,
-                retry_after: None,
-                stream: false,
-            })?;
-        if !response.status().is_success() {
-            return Err(refused(response).await);
-        }
-        self.read_stream(response, observe).await
-    }
-
-    /// Reads the event stream of a response until `response.completed`, bounded in silence by
-    /// the idle timeout.
-    async fn read_stream(
-        &self,
-        response: reqwest::Response,
-        observe: &mut (dyn FnMut(ClientEvent) + Send),
-    ) -> Result<ModelResponse, Attempt> {
-        let mut parser = SseParser::new();
-        let mut stream = response.bytes_stream();
-        let mut items = Vec::new();
-        let broken =
-            |reason: String| Attempt::Retry { reason, status: None, retry_after: None, stream: true };
-        loop {
-            let chunk = match tokio::time::timeout(self.endpoint.stream_idle_timeout, stream.next()).await {
-                Err(_) => {
-                    return Err(broken(format!(
-                        "the stream was idle for {} ms",
-                        self.endpoint.stream_idle_timeout.as_millis()
-                    )))
-                }
-                Ok(None) => return Err(broken("the stream ended before response.completed".into())),
-                Ok(Some(Err(e))) => return Err(broken(format!("the stream broke: {}", error_chain(&e)))),
-                Ok(Some(Ok(chunk))) => chunk,
-            };
-            for data in parser.push(&chunk) {
-                let event = serde_json::from_str::<ResponseEvent>(&data).map_err(|e| {
-                    broken(format!("the stream sent an event that cannot be read ({e}): {data}"))
-                })?;
-                match event.interpret() {
-                    Interpreted::Delta(delta) => observe(ClientEvent::Delta(delta)),
-                    Interpreted::ItemDone(item) => items.push(item),
-                    Interpreted::Completed(usage) => return Ok(ModelResponse { items, usage }),
-                    Interpreted::Failed(message) => {
-                        return Err(Attempt::Fatal(ModelError::ResponseFailed(message)))
-                    }
-                    Interpreted::Other => {}
-                }
+        let limits = &self.endpoint.limits;
+        let sent = http.post(&url).headers(self.headers()).json(body).send();
+        let response = match tokio::time::timeout(limits.headers_timeout, sent).await {
+            Err(_) => {
+                return Err(Attempt::request(format!(
+                    "no response headers from {url} within {} ms (response_headers_timeout_ms)",
+                    limits.headers_timeout.as_millis()
+                )))
             }
+            // No other timeout is set on the HTTP client: this one is the connect timeout.
+            Ok(Err(e)) if e.is_timeout() => {
+                return Err(Attempt::request(format!(
+                    "cannot connect to {url} within {} ms (connect_timeout_ms)",
+                    limits.connect_timeout.as_millis()
+                )))
+            }
+            Ok(Err(e)) => return Err(Attempt::request(format!("cannot reach {url}: {}", error_chain(&e)))),
+            Ok(Ok(response)) => response,
+        };
+        if !response.status().is_success() {
+            return Err(refused(response, limits.headers_timeout).await);
         }
+        super::stream::read(response, limits.stream_idle_timeout, observer).await
     }
 
     fn headers(&self) -> HeaderMap {
@@ -218,8 +235,9 @@ impl ModelClient {
 }
 
 /// A response that is not a success: 429 and 5xx are worth another attempt (after
-/// `Retry-After`, when given); anything else is final.
-async fn refused(response: reqwest::Response) -> Attempt {
+/// `Retry-After`, when given); anything else is final. At most [`MAX_ERROR_BODY_BYTES`] of its
+/// body are read, for at most `within`.
+async fn refused(response: reqwest::Response, within: Duration) -> Attempt {
     let status = response.status();
     let retry_after = response
         .headers()
@@ -227,18 +245,34 @@ async fn refused(response: reqwest::Response) -> Attempt {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok())
         .map(Duration::from_secs);
-    let text = response.text().await.unwrap_or_default();
+    let text = error_body(response, within).await;
     let code = status.as_u16();
     if code == 429 || status.is_server_error() {
-        Attempt::Retry {
+        Attempt::Retry(Failure {
             reason: format!("{status}: {}", text.trim()),
             status: Some(code),
             retry_after,
             stream: false,
-        }
+        })
     } else {
         Attempt::Fatal(ModelError::Rejected { status: code, body: text.trim().to_owned() })
     }
+}
+
+/// The start of an error response's body: what arrived of its first
+/// [`MAX_ERROR_BODY_BYTES`] until it ended or broke, or `within` passed.
+async fn error_body(response: reqwest::Response, within: Duration) -> String {
+    let deadline = tokio::time::Instant::now() + within;
+    let mut body = Vec::new();
+    let mut stream = response.bytes_stream();
+    while body.len() < MAX_ERROR_BODY_BYTES {
+        match tokio::time::timeout_at(deadline, stream.next()).await {
+            Ok(Some(Ok(chunk))) => body.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    body.truncate(MAX_ERROR_BODY_BYTES);
+    String::from_utf8_lossy(&body).into_owned()
 }
 
 /// What to do about a refused request, where it is clear.
@@ -260,14 +294,8 @@ pub fn user_agent(originator: &str) -> String {
     )
 }
 
-/// 200 ms, doubled per retry, at most 10 s.
-fn backoff(retry: u32) -> Duration {
-    Duration::from_millis(200u64.saturating_mul(1 << retry.min(6).saturating_sub(1)))
-        .min(Duration::from_secs(10))
-}
-
 /// An error with its causes, `: `-separated.
-fn error_chain(error: &dyn std::error::Error) -> String {
+pub(super) fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
@@ -278,27 +306,19 @@ fn error_chain(error: &dyn std::error::Error) -> String {
     text
 }
 
-/// One HTTP client per process: TLS through rustls with the ring provider; why not, when it
-/// cannot be set up.
-fn http_client() -> Result<reqwest::Client, String> {
-    static CLIENT: std::sync::OnceLock<Result<reqwest::Client, String>> = std::sync::OnceLock::new();
-    CLIENT
-        .get_or_init(|| {
-            let _ = rustls::crypto::ring::default_provider().install_default();
-            reqwest::Client::builder().build().map_err(|e| error_chain(&e))
-        })
-        .clone()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_and_is_capped() {
-        assert_eq!(backoff(1), Duration::from_millis(200));
-        assert_eq!(backoff(2), Duration::from_millis(400));
-        assert_eq!(backoff(3), Duration::from_millis(800));
-        assert_eq!(backoff(30), Duration::from_millis(6400));
+/// One HTTP client per connect timeout (a process has one or a few): TLS through rustls with
+/// the ring provider; why not, when it cannot be set up.
+fn http_client(connect_timeout: Duration) -> Result<reqwest::Client, String> {
+    type Clients = Vec<(Duration, Result<reqwest::Client, String>)>;
+    static CLIENTS: std::sync::Mutex<Clients> = std::sync::Mutex::new(Vec::new());
+    // Each use is one lookup or one push: the list stays whole even if a holder panicked.
+    let mut clients = CLIENTS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, client)) = clients.iter().find(|(timeout, _)| *timeout == connect_timeout) {
+        return client.clone();
     }
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client =
+        reqwest::Client::builder().connect_timeout(connect_timeout).build().map_err(|e| error_chain(&e));
+    clients.push((connect_timeout, client.clone()));
+    client
 }

@@ -5,8 +5,11 @@ pub mod client;
 pub mod events;
 pub mod items;
 pub mod request;
+pub mod retry;
 pub mod sse;
+pub mod stream;
 
-pub use client::{ClientEvent, Endpoint, ModelClient, ModelError, ModelResponse};
+pub use client::{ClientEvent, Endpoint, ModelClient, ModelError, ModelResponse, Observer};
 pub use events::{StreamDelta, TokenUsage};
 pub use items::{ContentPart, KnownItem, ResponseItem};
+pub use retry::RequestLimits;

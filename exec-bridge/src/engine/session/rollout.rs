@@ -10,7 +10,7 @@
 //! appending, so that the next record never lands glued to it.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -47,6 +47,14 @@ pub enum RolloutError {
         path: PathBuf,
         /// What is wrong.
         message: String,
+    },
+    /// The file is not one a session may be read from (see [`super::read`]).
+    #[error("{path} is not read: {reason}")]
+    Refused {
+        /// The file, as given.
+        path: PathBuf,
+        /// Why, and what is allowed.
+        reason: String,
     },
 }
 
@@ -175,11 +183,22 @@ impl Rollout {
         Ok(rollout)
     }
 
-    /// Opens a session file for appending (creating it if needed). A last line torn by a crash
-    /// is cut off first.
+    /// Opens a session file for appending (creating it if needed): a regular file, opened
+    /// without blocking. A last line torn by a crash is cut off first.
     pub fn open(path: &Path) -> Result<Rollout, RolloutError> {
+        use std::os::unix::fs::OpenOptionsExt;
         let io = |source| RolloutError::Io { path: path.to_path_buf(), source };
-        let mut file = OpenOptions::new().create(true).read(true).append(true).open(path).map_err(io)?;
+        let mut file = OpenOptions::new()
+            .create(true)
+            .read(true)
+            .append(true)
+            .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+            .open(path)
+            .map_err(io)?;
+        if !file.metadata().map_err(io)?.is_file() {
+            let reason = "it is not a regular file".to_owned();
+            return Err(RolloutError::Refused { path: path.to_path_buf(), reason });
+        }
         cut_torn_tail(&mut file).map_err(io)?;
         Ok(Rollout { path: path.to_path_buf(), file })
     }
@@ -201,58 +220,6 @@ impl Rollout {
             .write_all(text.as_bytes())
             .and_then(|()| self.file.flush())
             .map_err(|source| RolloutError::Io { path: self.path.clone(), source })
-    }
-
-    /// Reads a session file back. Lines this runtime cannot read are skipped.
-    pub fn read(path: &Path) -> Result<Recorded, RolloutError> {
-        let file =
-            File::open(path).map_err(|source| RolloutError::Io { path: path.to_path_buf(), source })?;
-        let mut meta = None;
-        let mut recorded = Recorded::default();
-        for line in BufReader::new(file).lines() {
-            let line = line.map_err(|source| RolloutError::Io { path: path.to_path_buf(), source })?;
-            let Ok(RolloutLine { record, .. }) = serde_json::from_str::<RolloutLine>(&line) else { continue };
-            match record {
-                Record::SessionMeta(first) => meta = meta.or(Some(first)),
-                Record::ResponseItem(item) => recorded.history.push(item),
-                Record::TurnStarted { turn_id } => {
-                    recorded.turns.push(RecordedTurn { id: turn_id, items: Vec::new(), end: None })
-                }
-                Record::ItemCompleted { item, .. } => {
-                    if let Some(turn) = recorded.turns.last_mut() {
-                        turn.items.push(item);
-                    }
-                }
-                Record::TurnEnded { end, .. } => {
-                    if let Some(turn) = recorded.turns.last_mut() {
-                        turn.end = Some(end);
-                    }
-                }
-            }
-        }
-        recorded.meta = meta.ok_or_else(|| RolloutError::Corrupt {
-            path: path.to_path_buf(),
-            message: "no session_meta line".into(),
-        })?;
-        Ok(recorded)
-    }
-
-    /// Reads only the meta line (for listings).
-    pub fn read_meta(path: &Path) -> Result<SessionMeta, RolloutError> {
-        let file =
-            File::open(path).map_err(|source| RolloutError::Io { path: path.to_path_buf(), source })?;
-        let mut first = String::new();
-        BufReader::new(file)
-            .read_line(&mut first)
-            .map_err(|source| RolloutError::Io { path: path.to_path_buf(), source })?;
-        match serde_json::from_str::<RolloutLine>(&first) {
-            Ok(RolloutLine { record: Record::SessionMeta(meta), .. }) => Ok(meta),
-            Ok(_) => Err(RolloutError::Corrupt {
-                path: path.to_path_buf(),
-                message: "the first line is not session_meta".into(),
-            }),
-            Err(e) => Err(RolloutError::Corrupt { path: path.to_path_buf(), message: e.to_string() }),
-        }
     }
 }
 
@@ -303,6 +270,8 @@ pub fn find_last(codex_home: &Path) -> Result<PathBuf, RolloutError> {
     all.pop().ok_or(RolloutError::NoSessions(dir))
 }
 
+/// Every rollout file under `dir`, at any depth. Symbolic links to folders are not followed
+/// (a link back up would make the walk endless).
 pub(crate) fn all_rollouts(dir: &Path) -> Result<Vec<PathBuf>, RolloutError> {
     let mut found = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -314,7 +283,7 @@ pub(crate) fn all_rollouts(dir: &Path) -> Result<Vec<PathBuf>, RolloutError> {
         };
         for entry in entries.flatten() {
             let path = entry.path();
-            if path.is_dir() {
+            if entry.file_type().is_ok_and(|kind| kind.is_dir()) {
                 stack.push(path);
             } else if path
                 .file_name()
@@ -379,5 +348,13 @@ mod tests {
         assert_eq!(find_last(home.path()).unwrap(), rollout.path());
         let empty = tempfile::tempdir().unwrap();
         assert!(matches!(find_last(empty.path()), Err(RolloutError::NoSessions(_))));
+    }
+
+    #[test]
+    fn a_link_back_up_does_not_make_the_walk_endless() {
+        let home = tempfile::tempdir().unwrap();
+        let rollout = Rollout::create(home.path(), &meta("0002")).unwrap();
+        std::os::unix::fs::symlink(home.path().join("sessions"), home.path().join("sessions/loop")).unwrap();
+        assert_eq!(all_rollouts(&home.path().join("sessions")).unwrap(), [rollout.path()]);
     }
 }

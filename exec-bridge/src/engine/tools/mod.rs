@@ -133,10 +133,15 @@ pub struct ViewImageArgs {
     pub path: String,
 }
 
-/// A local image as a `data:` URL, for the model.
-pub fn image_data_url(path: &std::path::Path) -> std::io::Result<String> {
+/// The largest image file sent to the model (`view_image`, or a local image of a turn):
+/// 20 MiB. A larger one is refused without being read.
+pub const MAX_IMAGE_BYTES: u64 = 20 * 1024 * 1024;
+
+/// A local image as a `data:` URL, for the model: a regular file of at most
+/// [`MAX_IMAGE_BYTES`] (see [`crate::bounded::read_regular`]).
+pub fn image_data_url(path: &std::path::Path) -> Result<String, crate::bounded::FileError> {
     use base64::Engine;
-    let bytes = std::fs::read(path)?;
+    let bytes = crate::bounded::read_regular(path, MAX_IMAGE_BYTES)?;
     let mime = match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
         Some("png") => "image/png",
         Some("jpg" | "jpeg") => "image/jpeg",

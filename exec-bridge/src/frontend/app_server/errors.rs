@@ -11,9 +11,10 @@ use crate::engine::{StartError, SubmitError};
 /// the server's.
 pub fn from_rollout(error: RolloutError) -> RpcError {
     match error {
-        RolloutError::NotFound { .. } | RolloutError::NoSessions(_) | RolloutError::Corrupt { .. } => {
-            RpcError::invalid_params(error.to_string())
-        }
+        RolloutError::NotFound { .. }
+        | RolloutError::NoSessions(_)
+        | RolloutError::Corrupt { .. }
+        | RolloutError::Refused { .. } => RpcError::invalid_params(error.to_string()),
         RolloutError::Io { .. } => RpcError::internal_error(error.to_string()),
     }
 }

@@ -19,10 +19,10 @@ pub async fn forward(mut events: ThreadEvents, thread: ThreadHandle, out: Outgoi
             Event::ApprovalRequested(request) => {
                 tokio::spawn(ask_client(request, thread.clone(), out.clone()));
             }
-            Event::TurnEnded { turn_id, result } => turn_ended(&out, turn_id, result),
+            Event::TurnEnded { turn_id, result } => turn_ended(&out, turn_id, result).await,
             event => {
                 if let Some(notification) = notification(event) {
-                    out.notify(notification);
+                    out.notify(notification).await;
                 }
             }
         }
@@ -30,18 +30,18 @@ pub async fn forward(mut events: ThreadEvents, thread: ThreadHandle, out: Outgoi
 }
 
 /// `turn/completed`, after an `error` notification when the turn failed.
-fn turn_ended(out: &Outgoing, turn_id: String, result: Result<crate::engine::TurnOutcome, TurnError>) {
+async fn turn_ended(out: &Outgoing, turn_id: String, result: Result<crate::engine::TurnOutcome, TurnError>) {
     let status = match result {
         Ok(_) => v2::TurnStatus::Completed,
         Err(TurnError::Interrupted) => v2::TurnStatus::Interrupted,
         Err(error) => {
             let error = v2::TurnError { message: error.to_string(), codex_error_info: error_info(&error) };
-            out.notify(ServerNotification::Error(v2::ErrorNotification { error: error.clone() }));
+            out.notify(ServerNotification::Error(v2::ErrorNotification { error: error.clone() })).await;
             v2::TurnStatus::Failed { error }
         }
     };
     let turn = v2::Turn { id: turn_id, items: vec![], status };
-    out.notify(ServerNotification::TurnCompleted(v2::TurnCompletedNotification { turn }));
+    out.notify(ServerNotification::TurnCompleted(v2::TurnCompletedNotification { turn })).await;
 }
 
 /// The v2 notification of an event, if v2 has one.

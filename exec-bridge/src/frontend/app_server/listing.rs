@@ -1,13 +1,12 @@
 //! `thread/list`, `thread/archive` and `model/list`: what is recorded on disk, and the models.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use protocol::v2;
 
 use crate::engine::model::items::message_text;
 use crate::engine::model::{KnownItem, ResponseItem};
-use crate::engine::session::{self, Record, Rollout, RolloutError, RolloutLine, SessionMeta};
+use crate::engine::session::{self, Record, Rollout, RolloutError, SessionMeta};
 
 /// Threads returned per page when the client does not say.
 const DEFAULT_PAGE: usize = 25;
@@ -63,11 +62,8 @@ pub fn archive(codex_home: &Path, thread_id: &str) -> Result<(), RolloutError> {
 
 /// The first thing the user said in the thread.
 pub fn preview(path: &Path) -> Option<String> {
-    let file = std::fs::File::open(path).ok()?;
-    for line in BufReader::new(file).lines().map_while(Result::ok) {
-        let Ok(RolloutLine { record: Record::ResponseItem(item), .. }) = serde_json::from_str(&line) else {
-            continue;
-        };
+    for record in session::records(path).ok()?.map_while(Result::ok) {
+        let Record::ResponseItem(item) = record else { continue };
         if let ResponseItem::Known(KnownItem::Message { role, content, .. }) = item {
             let text = message_text(&content);
             if role == "user" && !text.starts_with("<environment_context>") {

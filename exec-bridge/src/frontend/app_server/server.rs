@@ -54,15 +54,16 @@ impl Server {
         Server { out, options, threads: HashMap::new(), initialized: false, after_response: Vec::new() }
     }
 
-    /// Answers `request`, then sends what the answer announces.
-    pub fn handle(&mut self, request: ClientRequest) {
+    /// Answers `request`, then sends what the answer announces (each waiting while the
+    /// outgoing queue is full).
+    pub async fn handle(&mut self, request: ClientRequest) {
         let id = request.id().clone();
         match self.dispatch(request) {
-            Ok(result) => self.out.respond(id, result),
-            Err(error) => self.out.error(Some(id), error.code, error.message),
+            Ok(result) => self.out.respond(id, result).await,
+            Err(error) => self.out.error(Some(id), error.code, error.message).await,
         }
-        for notification in self.after_response.drain(..) {
-            self.out.notify(notification);
+        for notification in std::mem::take(&mut self.after_response) {
+            self.out.notify(notification).await;
         }
     }
 
@@ -131,7 +132,11 @@ impl Server {
             return Ok(InForce::of(&thread).resumed(info));
         }
         let path = match &params.path {
-            Some(path) => PathBuf::from(path),
+            Some(path) => {
+                session::resumable(&self.options.codex_home, std::path::Path::new(path)).map_err(|e| {
+                    RpcError::invalid_params(format!("invalid params for thread/resume: `path`: {e}"))
+                })?
+            }
             None => session::find_by_id(&self.options.codex_home, &params.thread_id)
                 .map_err(errors::from_rollout)?,
         };
@@ -180,7 +185,8 @@ impl Server {
             effort: params.effort,
         };
         // The turn's events reach the client through the forwarder, after this answer: this
-        // server runs on one thread, and the answer is queued before it yields.
+        // server runs on one thread, and the answer is queued before it yields (or, when the
+        // queue is full, waits first in line for room: the queue's waiters are served in order).
         let turn_id = thread
             .start_turn(UserTurn { input, overrides, output_schema: None })
             .map_err(errors::from_submit)?;
@@ -251,14 +257,17 @@ impl Server {
         })
     }
 
-    /// Stops every thread and waits (a bounded time) for each to end.
-    pub async fn shutdown(self) {
+    /// Stops every thread and waits, until `deadline`, for each to end; a forwarder still
+    /// running then (its client does not read) is stopped, which lets its thread end.
+    pub async fn shutdown(self, deadline: tokio::time::Instant) {
         self.out.drop_pending();
         for loaded in self.threads.values() {
             let _ = loaded.handle.submit(Op::Shutdown);
         }
-        for loaded in self.threads.into_values() {
-            let _ = tokio::time::timeout(std::time::Duration::from_secs(10), loaded.forwarder).await;
+        for mut loaded in self.threads.into_values() {
+            if tokio::time::timeout_at(deadline, &mut loaded.forwarder).await.is_err() {
+                loaded.forwarder.abort();
+            }
         }
     }
 }

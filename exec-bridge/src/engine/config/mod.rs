@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -11,6 +10,11 @@ pub use protocol::v2::ReasoningEffort;
 
 use crate::engine::environment::EnvironmentPolicy;
 use crate::engine::policy::{ApprovalPolicy, Policy, SandboxMode};
+
+mod provider;
+
+pub use provider::Provider;
+use provider::ProviderToml;
 
 /// The model used when none is configured.
 pub const DEFAULT_MODEL: &str = "gpt-5.1-codex";
@@ -70,19 +74,6 @@ struct ConfigToml {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ProviderToml {
-    /// Accepted (users' files have it); nothing shows it yet.
-    #[allow(dead_code)]
-    name: Option<String>,
-    base_url: Option<String>,
-    env_key: Option<String>,
-    request_max_retries: Option<u32>,
-    stream_max_retries: Option<u32>,
-    stream_idle_timeout_ms: Option<u64>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct WorkspaceWriteToml {
     #[serde(default)]
     writable_roots: Vec<PathBuf>,
@@ -105,23 +96,6 @@ struct ToolsToml {
 #[serde(deny_unknown_fields)]
 struct FeaturesToml {
     web_search_request: Option<bool>,
-}
-
-/// A model provider, resolved.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Provider {
-    /// Its id in the configuration, for example `openai`.
-    pub id: String,
-    /// The base URL; `/responses` is appended.
-    pub base_url: String,
-    /// The environment variable holding its API key.
-    pub env_key: Option<String>,
-    /// Retries of a failed request.
-    pub request_max_retries: u32,
-    /// Retries of a broken stream.
-    pub stream_max_retries: u32,
-    /// How long the stream may stay silent.
-    pub stream_idle_timeout: Duration,
 }
 
 /// The settings of `workspace-write`.
@@ -219,26 +193,7 @@ impl Config {
     fn resolve(codex_home: &Path, file: ConfigToml, cli: &CliSettings) -> Result<Config, ConfigError> {
         let provider_id =
             cli.model_provider.clone().or(file.model_provider).unwrap_or_else(|| "openai".into());
-        let mut provider = builtin_provider(&provider_id);
-        if let Some(own) = file.model_providers.get(&provider_id) {
-            let base = provider.take();
-            let base_url = own.base_url.clone().or_else(|| base.as_ref().map(|b| b.base_url.clone()));
-            let Some(base_url) = base_url else { return Err(ConfigError::UnknownProvider(provider_id)) };
-            provider = Some(Provider {
-                id: provider_id.clone(),
-                base_url,
-                env_key: own.env_key.clone().or_else(|| base.as_ref().and_then(|b| b.env_key.clone())),
-                request_max_retries: own.request_max_retries.unwrap_or(4),
-                stream_max_retries: own.stream_max_retries.unwrap_or(5),
-                stream_idle_timeout: Duration::from_millis(own.stream_idle_timeout_ms.unwrap_or(300_000)),
-            });
-        }
-        let mut provider = provider.ok_or_else(|| ConfigError::UnknownProvider(provider_id.clone()))?;
-        if provider.id == "openai" {
-            if let Some(url) = std::env::var("OPENAI_BASE_URL").ok().filter(|u| !u.is_empty()) {
-                provider.base_url = url;
-            }
-        }
+        let provider = provider::resolve(&provider_id, file.model_providers.get(&provider_id))?;
         let approval_policy = cli.approval_policy.or(file.approval_policy).unwrap_or(ApprovalPolicy::Never);
         let sandbox_mode = cli.sandbox_mode.or(file.sandbox_mode).unwrap_or(SandboxMode::ReadOnly);
         let ww = file.sandbox_workspace_write;
@@ -301,24 +256,6 @@ impl Config {
     }
 }
 
-/// The providers known without configuration.
-fn builtin_provider(id: &str) -> Option<Provider> {
-    let (base_url, env_key) = match id {
-        "openai" => (OPENAI_BASE_URL, Some("OPENAI_API_KEY")),
-        "lmstudio" => ("http://localhost:1234/v1", None),
-        "ollama" => ("http://localhost:11434/v1", None),
-        _ => return None,
-    };
-    Some(Provider {
-        id: id.to_owned(),
-        base_url: base_url.to_owned(),
-        env_key: env_key.map(str::to_owned),
-        request_max_retries: 4,
-        stream_max_retries: 5,
-        stream_idle_timeout: Duration::from_millis(300_000),
-    })
-}
-
 /// Splits `key=value`; the value is read as TOML, else taken as a string.
 pub fn parse_override(raw: &str) -> Result<(String, toml::Value), ConfigError> {
     let (key, value) = raw.split_once('=').ok_or_else(|| ConfigError::Override(raw.to_owned()))?;
@@ -353,6 +290,8 @@ fn set_dotted(table: &mut toml::Table, key: &str, value: toml::Value) {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     fn load(toml: &str, overrides: &[&str]) -> Result<Config, ConfigError> {
@@ -388,8 +327,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(config.provider.base_url, "http://127.0.0.1:9/v1");
-        assert_eq!(config.provider.request_max_retries, 1);
-        assert_eq!(config.provider.stream_idle_timeout, Duration::from_millis(50));
+        assert_eq!(config.provider.limits.request_max_retries, 1);
+        assert_eq!(config.provider.limits.stream_idle_timeout, Duration::from_millis(50));
         assert!(matches!(load("model_provider = \"nope\"\n", &[]), Err(ConfigError::UnknownProvider(_))));
     }
 

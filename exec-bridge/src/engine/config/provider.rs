@@ -1,0 +1,123 @@
+//! Model providers: the built-in ones (`openai`, `lmstudio`, `ollama`) and those of
+//! `[model_providers.<id>]`, with their timeouts and retries ([`RequestLimits`]).
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::ConfigError;
+use crate::engine::model::RequestLimits;
+
+/// The keys of `[model_providers.<id>]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ProviderToml {
+    /// Accepted (users' files have it); nothing shows it yet.
+    #[allow(dead_code)]
+    name: Option<String>,
+    base_url: Option<String>,
+    env_key: Option<String>,
+    request_max_retries: Option<u32>,
+    stream_max_retries: Option<u32>,
+    stream_idle_timeout_ms: Option<u64>,
+    connect_timeout_ms: Option<u64>,
+    response_headers_timeout_ms: Option<u64>,
+    retry_after_max_ms: Option<u64>,
+}
+
+/// A model provider, resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Provider {
+    /// Its id in the configuration, for example `openai`.
+    pub id: String,
+    /// The base URL; `/responses` is appended.
+    pub base_url: String,
+    /// The environment variable holding its API key.
+    pub env_key: Option<String>,
+    /// Its timeouts and retries (each retry count at most
+    /// [`crate::engine::model::retry::MAX_RETRIES`]).
+    pub limits: RequestLimits,
+}
+
+/// The provider `id`: a built-in one, changed by `own` (its `[model_providers.<id>]`) when
+/// given, or one defined there. `OPENAI_BASE_URL`, when set, is the base URL of `openai`.
+pub(super) fn resolve(id: &str, own: Option<&ProviderToml>) -> Result<Provider, ConfigError> {
+    let builtin = builtin(id);
+    let mut provider = match (own, builtin) {
+        (None, Some(builtin)) => builtin,
+        (None, None) => return Err(ConfigError::UnknownProvider(id.to_owned())),
+        (Some(own), builtin) => {
+            let base_url = own.base_url.clone().or_else(|| builtin.as_ref().map(|b| b.base_url.clone()));
+            let Some(base_url) = base_url else { return Err(ConfigError::UnknownProvider(id.to_owned())) };
+            Provider {
+                id: id.to_owned(),
+                base_url,
+                env_key: own.env_key.clone().or_else(|| builtin.and_then(|b| b.env_key)),
+                limits: limits(own),
+            }
+        }
+    };
+    if provider.id == "openai" {
+        if let Some(url) = std::env::var("OPENAI_BASE_URL").ok().filter(|u| !u.is_empty()) {
+            provider.base_url = url;
+        }
+    }
+    Ok(provider)
+}
+
+/// The limits `own` sets, the defaults for the rest.
+fn limits(own: &ProviderToml) -> RequestLimits {
+    let default = RequestLimits::default();
+    let ms = |value: Option<u64>, default: Duration| value.map_or(default, Duration::from_millis);
+    RequestLimits {
+        request_max_retries: own.request_max_retries.unwrap_or(default.request_max_retries),
+        stream_max_retries: own.stream_max_retries.unwrap_or(default.stream_max_retries),
+        connect_timeout: ms(own.connect_timeout_ms, default.connect_timeout),
+        headers_timeout: ms(own.response_headers_timeout_ms, default.headers_timeout),
+        stream_idle_timeout: ms(own.stream_idle_timeout_ms, default.stream_idle_timeout),
+        retry_after_max: ms(own.retry_after_max_ms, default.retry_after_max),
+    }
+    .capped()
+}
+
+/// The providers known without configuration.
+fn builtin(id: &str) -> Option<Provider> {
+    let (base_url, env_key) = match id {
+        "openai" => (super::OPENAI_BASE_URL, Some("OPENAI_API_KEY")),
+        "lmstudio" => ("http://localhost:1234/v1", None),
+        "ollama" => ("http://localhost:11434/v1", None),
+        _ => return None,
+    };
+    Some(Provider {
+        id: id.to_owned(),
+        base_url: base_url.to_owned(),
+        env_key: env_key.map(str::to_owned),
+        limits: RequestLimits::default(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_limit_has_a_key_and_retries_are_capped() {
+        let own: ProviderToml = toml::from_str(
+            "base_url = \"http://x\"\nrequest_max_retries = 1000\nconnect_timeout_ms = 1\nresponse_headers_timeout_ms = 2\nstream_idle_timeout_ms = 3\nretry_after_max_ms = 4\n",
+        )
+        .unwrap();
+        let limits = resolve("mine", Some(&own)).unwrap().limits;
+        assert_eq!(limits.request_max_retries, crate::engine::model::retry::MAX_RETRIES);
+        assert_eq!(limits.stream_max_retries, 5);
+        assert_eq!(
+            [
+                limits.connect_timeout,
+                limits.headers_timeout,
+                limits.stream_idle_timeout,
+                limits.retry_after_max
+            ],
+            [1, 2, 3, 4].map(Duration::from_millis)
+        );
+        assert_eq!(resolve("ollama", None).unwrap().limits, RequestLimits::default());
+    }
+}
