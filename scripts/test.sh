@@ -6,6 +6,10 @@ source "$(dirname "$0")/node.sh"
 echo "== cargo test (every crate)"
 cargo test --workspace --locked
 
+echo "== the sandbox's adversarial probes, each blocked under both sandboxes and working without (the table)"
+cargo test --quiet --locked -p exec-bridge --test sandbox_probes every_probe -- --nocapture \
+  | grep -E '^(probe |sandbox probes:|  \(not counted)'
+
 echo "== sdk-ts: tsc --strict --noEmit over the generated types and their type tests"
 npm run --prefix sdk-ts --silent typecheck
 echo "sdk-ts typecheck: ok"
