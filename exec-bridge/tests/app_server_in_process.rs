@@ -1,13 +1,14 @@
 //! The app-server inside the test process (`Client::in_process`, over a socket pair), like
 //! lsp-server's `Connection::memory()`: the same server as the binary's, without a process.
+//! (`never_stalls.rs` runs its main scenario over both transports.)
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // A test: a failed unwrap is a failed test.
 
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use test_support::script::{message, shell};
-use test_support::{decision, turn_status, Client, InProcess, World};
+use test_support::script::shell;
+use test_support::{Client, InProcess, World};
 
 fn server(world: &World) -> Client<InProcess> {
     let mut server = Client::in_process(world);
@@ -21,33 +22,6 @@ fn thread_params(world: &World, extra: Value) -> Value {
         params.extend(extra.clone());
     }
     params
-}
-
-#[test]
-fn a_pending_approval_stalls_nothing_else_in_process() {
-    let world = World::new(json!([
-        [shell("call_1", &["touch", "first.txt"])],
-        [message("The second thread answers.")],
-        [message("The first thread is done.")]
-    ]));
-    let mut server = server(&world);
-    let first = server.start_thread(thread_params(
-        &world,
-        json!({"approvalPolicy": "unlessTrusted", "sandbox": "workspaceWrite"}),
-    ));
-    server.call("turn/start", json!({"threadId": first, "input": [{"type": "text", "text": "touch"}]}));
-    let approval = server.recv_until(|m| m["method"] == "item/commandExecution/requestApproval");
-
-    let resumed = server.call("thread/resume", json!({"threadId": first}));
-    assert_eq!(resumed["thread"]["turns"][0]["status"], "inProgress");
-    let second = server.start_thread(thread_params(&world, json!({})));
-    let turn = server.run_turn(&second, "hello", |request| panic!("the second thread asked: {request}"));
-    assert_eq!(turn_status(&turn), "completed");
-
-    server.answer(&approval, decision("accept"));
-    let completed = server.recv_until(|m| m["method"] == "turn/completed");
-    assert_eq!(completed["params"]["turn"]["status"], "completed", "{}", server.transcript_text());
-    assert!(world.cwd().join("first.txt").exists(), "{}", server.transcript_text());
 }
 
 #[test]

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use test_support::script::{message, shell};
-use test_support::{decision, tool_output, turn_status, AppServer, World};
+use test_support::{decision, tool_output, turn_status, AppServer, Client, Transport, World};
 
 fn is_approval_request(message: &Value) -> bool {
     message["method"] == "item/commandExecution/requestApproval" && message.get("id").is_some()
@@ -23,19 +23,19 @@ fn turn_waiting_for_approval(server: &mut AppServer, thread: &str) -> Value {
     server.recv_until(is_approval_request)
 }
 
-#[test]
-fn a_pending_approval_stalls_nothing_else() {
-    let world = World::new(json!([
-        [shell("call_1", &["touch", "first.txt"])],
-        [message("The second thread answers.")],
-        [message("The first thread is done.")]
-    ]));
-    let mut server = AppServer::start(&world);
+/// The scenario of both transports: a turn waits for an approval while the same thread is
+/// resumed, a second thread runs a whole turn and `model/list` answers; then the approval is
+/// answered and the first turn completes. `params` completes a thread/start's params.
+fn a_pending_approval_stalls_nothing_else<T: Transport>(
+    world: &World,
+    server: &mut Client<T>,
+    params: impl Fn(Value) -> Value,
+) {
     server.initialize();
-    let cwd = world.cwd().display().to_string();
-    let first = server
-        .start_thread(json!({"cwd": cwd, "approvalPolicy": "unlessTrusted", "sandbox": "workspaceWrite"}));
-    let approval = turn_waiting_for_approval(&mut server, &first);
+    let first =
+        server.start_thread(params(json!({"approvalPolicy": "unlessTrusted", "sandbox": "workspaceWrite"})));
+    server.call("turn/start", json!({"threadId": first, "input": [{"type": "text", "text": "touch it"}]}));
+    let approval = server.recv_until(is_approval_request);
 
     // The waiting thread itself answers thread/resume at once, from its snapshot.
     let asked = Instant::now();
@@ -47,7 +47,7 @@ fn a_pending_approval_stalls_nothing_else() {
     assert_eq!(turns[0]["items"][0]["type"], "userMessage");
 
     // A second thread runs a whole turn, and model/list answers, while the first still waits.
-    let second = server.start_thread(json!({"cwd": cwd}));
+    let second = server.start_thread(params(json!({})));
     let asked = Instant::now();
     assert!(!server.call("model/list", json!({}))["data"].as_array().unwrap().is_empty());
     assert!(asked.elapsed() < Duration::from_secs(2), "model/list took {:?}", asked.elapsed());
@@ -64,6 +64,40 @@ fn a_pending_approval_stalls_nothing_else() {
     assert_eq!(completed["params"]["turn"]["status"], "completed", "{}", server.transcript_text());
     assert_eq!(completed["params"]["turn"]["id"], "0");
     assert!(world.cwd().join("first.txt").exists());
+}
+
+fn two_threads_script() -> Value {
+    json!([
+        [shell("call_1", &["touch", "first.txt"])],
+        [message("The second thread answers.")],
+        [message("The first thread is done.")]
+    ])
+}
+
+/// `extra` with the world's working directory, and `more` on top.
+fn with(world: &World, more: Value, extra: Value) -> Value {
+    let mut params = json!({"cwd": world.cwd().display().to_string()});
+    for add in [more, extra] {
+        if let (Some(params), Some(add)) = (params.as_object_mut(), add.as_object()) {
+            params.extend(add.clone());
+        }
+    }
+    params
+}
+
+#[test]
+fn a_pending_approval_stalls_nothing_else_over_stdio() {
+    let world = World::new(two_threads_script());
+    let mut server = AppServer::start(&world);
+    a_pending_approval_stalls_nothing_else(&world, &mut server, |extra| with(&world, json!({}), extra));
+}
+
+#[test]
+fn a_pending_approval_stalls_nothing_else_in_process() {
+    let world = World::new(two_threads_script());
+    let mut server = Client::in_process(&world);
+    let config = json!({"config": world.in_process_config()});
+    a_pending_approval_stalls_nothing_else(&world, &mut server, |extra| with(&world, config.clone(), extra));
 }
 
 #[test]
