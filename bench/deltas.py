@@ -2,7 +2,8 @@
 """How fast `item/agentMessage/delta` notifications reach a client that reads as fast as it can,
 and the app-server's peak RSS while a client stalls. A scripted model streams one assistant
 message of N deltas; the client counts delta lines (no JSON decoding, so that it is not the
-bottleneck) from the first delta to `turn/completed`. Run by bench/deltas.sh; usage:
+bottleneck) and times them from sending `turn/start` to the last delta (the model request and
+whatever sockets and pipes buffer included). Run by bench/deltas.sh; usage:
 deltas.py OURS REFERENCE DELTAS"""
 import json
 import os
@@ -66,20 +67,19 @@ class Run:
         self.until_id(1)
         self.send({"id": 2, "method": "thread/start", "params": {"cwd": self.work, "approvalPolicy": "never"}})
         thread = self.until_id(2)["result"]["thread"]["id"]
+        self.started = time.perf_counter()
         self.send({"id": 3, "method": "turn/start",
                    "params": {"threadId": thread, "input": [{"type": "text", "text": "stream"}]}})
 
     def read_stream(self):
-        """Reads until turn/completed: (deltas seen, seconds from the first delta to the last)."""
-        count, first, last = 0, None, None
+        """Reads until turn/completed: (deltas seen, seconds from turn/start to the last delta)."""
+        count, last = 0, self.started
         for line in self.p.stdout:
             if DELTA in line:
                 count += 1
                 last = time.perf_counter()
-                if first is None:
-                    first = last
             elif COMPLETED in line:
-                return count, (last - first if first is not None else 0.0)
+                return count, last - self.started
         raise SystemExit("the app-server closed its output before turn/completed")
 
     def close(self):
@@ -98,8 +98,7 @@ def throughput(server, mock_bin, deltas):
         count, seconds = run.read_stream()
         if count != deltas:
             raise SystemExit(f"{server}: {count} deltas arrived, {deltas} were streamed")
-        # Deltas after the first, over the time from the first to the last.
-        return (count - 1) / seconds, seconds, peak_rss_kib(run.p.pid)
+        return count / seconds, seconds, peak_rss_kib(run.p.pid)
     finally:
         run.close()
 
