@@ -438,3 +438,28 @@ fn an_unreachable_server_is_retried_then_fails_the_turn() {
         failed.error.message
     );
 }
+
+/// The system's CA store is read only for an https provider: with none to be found, a turn
+/// against the plain-http scripted model works, while an https provider fails to set up its
+/// client (before any connection is tried; none is reachable here) and says why.
+#[test]
+fn the_ca_store_is_read_for_https_only() {
+    let world = World::new(json!([[message("Hello there.")]]));
+    let no_ca_store = [("SSL_CERT_FILE", "/nonexistent/ca.pem"), ("SSL_CERT_DIR", "/nonexistent")];
+    let args = ["exec", "--json", "--skip-git-repo-check", "hi"];
+    world.run(&args, None, &no_ca_store).assert_ok();
+
+    let https = [no_ca_store.as_slice(), &[("OPENAI_BASE_URL", "https://127.0.0.1:9/v1")]].concat();
+    let run = world.run(&args, None, &https);
+    assert_eq!(run.code, Some(1));
+    let failed = run.events.iter().find_map(|e| match e {
+        ThreadEvent::TurnFailed(failed) => Some(&failed.error.message),
+        _ => None,
+    });
+    let message = failed.unwrap_or_else(|| panic!("{:?}", run.kinds()));
+    assert!(
+        message.contains("cannot set up the HTTP client") && message.contains("CA certificates"),
+        "{message}"
+    );
+    assert_eq!(world.requests().len(), 1, "only the plain-http turn reached the server");
+}

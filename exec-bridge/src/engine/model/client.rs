@@ -16,6 +16,7 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::Value;
 
 use super::events::{StreamDelta, TokenUsage};
+use super::http::Transport;
 use super::items::ResponseItem;
 use super::retry::RequestLimits;
 
@@ -56,7 +57,8 @@ pub enum ModelError {
         /// The response body.
         body: String,
     },
-    /// The HTTP client could not be set up (for example, no TLS backend).
+    /// The HTTP client could not be set up (for example, an https endpoint where the system has
+    /// no CA certificates).
     #[error("cannot set up the HTTP client: {0}")]
     Setup(String),
     /// The server reported that the response failed.
@@ -105,7 +107,8 @@ pub struct ModelResponse {
 /// A client for one conversation.
 #[derive(Debug, Clone)]
 pub struct ModelClient {
-    http: Result<reqwest::Client, String>,
+    /// Whether the endpoint needs TLS; the HTTP client itself is taken at each request.
+    transport: Transport,
     endpoint: Endpoint,
     conversation_id: String,
 }
@@ -144,8 +147,10 @@ impl Attempt {
 
 impl ModelClient {
     /// A client that sends `conversation_id` as the `session_id` and `conversation_id` headers.
+    /// Its HTTP client is the process's (see [`super::http`]), built at the first request that
+    /// needs it: TLS, with the system's CA store, only for an https endpoint.
     pub fn new(endpoint: Endpoint, conversation_id: String) -> ModelClient {
-        ModelClient { http: http_client(endpoint.limits.connect_timeout), endpoint, conversation_id }
+        ModelClient { transport: Transport::for_url(&endpoint.base_url), endpoint, conversation_id }
     }
 
     /// Sends one request body and collects the answer, reporting deltas and retries to
@@ -188,8 +193,9 @@ impl ModelClient {
     /// One request: its response headers within the headers timeout, then its stream.
     async fn attempt<O: Observer>(&self, body: &Value, observer: &mut O) -> Result<ModelResponse, Attempt> {
         let url = format!("{}/responses", self.endpoint.base_url.trim_end_matches('/'));
-        let http = self.http.as_ref().map_err(|e| Attempt::Fatal(ModelError::Setup(e.clone())))?;
         let limits = &self.endpoint.limits;
+        let http = super::http::client(self.transport, limits.connect_timeout)
+            .map_err(|e| Attempt::Fatal(ModelError::Setup(e)))?;
         let sent = http.post(&url).headers(self.headers()).json(body).send();
         let response = match tokio::time::timeout(limits.headers_timeout, sent).await {
             Err(_) => {
@@ -304,21 +310,4 @@ pub(super) fn error_chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
-}
-
-/// One HTTP client per connect timeout (a process has one or a few): TLS through rustls with
-/// the ring provider; why not, when it cannot be set up.
-fn http_client(connect_timeout: Duration) -> Result<reqwest::Client, String> {
-    type Clients = Vec<(Duration, Result<reqwest::Client, String>)>;
-    static CLIENTS: std::sync::Mutex<Clients> = std::sync::Mutex::new(Vec::new());
-    // Each use is one lookup or one push: the list stays whole even if a holder panicked.
-    let mut clients = CLIENTS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some((_, client)) = clients.iter().find(|(timeout, _)| *timeout == connect_timeout) {
-        return client.clone();
-    }
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let client =
-        reqwest::Client::builder().connect_timeout(connect_timeout).build().map_err(|e| error_chain(&e));
-    clients.push((connect_timeout, client.clone()));
-    client
 }

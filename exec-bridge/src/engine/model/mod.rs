@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod events;
+pub mod http;
 pub mod items;
 pub mod request;
 pub mod retry;

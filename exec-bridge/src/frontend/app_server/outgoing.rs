@@ -5,6 +5,12 @@
 //! The queue to the writer holds at most [`OUTGOING_CAPACITY`] messages: while a client does
 //! not read, sending waits, so a thread's forwarder, and through the thread's bounded event
 //! channel its turn, slows down instead of piling messages up.
+//!
+//! The writer takes every message already queued (at most [`OUTGOING_CAPACITY`] of them, and
+//! no more once [`BATCH_BYTES`] are gathered) and writes them with one `write_all` and one
+//! flush: a stream of small notifications costs a write and a flush per batch, not per line
+//! (through `tokio::io::stdout`, each is a trip to the blocking pool), while a message that
+//! finds the queue empty still goes out at once, alone.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -23,6 +29,26 @@ pub type Answer = Result<Value, JsonRpcErrorError>;
 
 /// How many messages may wait for the writer.
 pub const OUTGOING_CAPACITY: usize = 256;
+/// The writer stops gathering queued messages into one write once it holds this many bytes:
+/// 1 MiB (a single longer message is still written whole).
+pub const BATCH_BYTES: usize = 1024 * 1024;
+/// The batch buffer shrinks back to this after a big batch.
+const KEEP_BATCH_BYTES: usize = 64 * 1024;
+
+/// Puts `first` into `batch`, then the lines queued behind it, in order: at most
+/// [`OUTGOING_CAPACITY`] lines in all, and none more once `batch` holds [`BATCH_BYTES`].
+fn gather(batch: &mut Vec<u8>, first: String, rx: &mut mpsc::Receiver<String>) {
+    batch.extend_from_slice(first.as_bytes());
+    for _ in 1..OUTGOING_CAPACITY {
+        if batch.len() >= BATCH_BYTES {
+            break;
+        }
+        match rx.try_recv() {
+            Ok(line) => batch.extend_from_slice(line.as_bytes()),
+            Err(_) => break,
+        }
+    }
+}
 
 /// A handle for sending; cheap to clone.
 #[derive(Clone)]
@@ -39,10 +65,14 @@ impl Outgoing {
     ) -> (Outgoing, impl std::future::Future<Output = ()>) {
         let (lines, mut rx) = mpsc::channel::<String>(OUTGOING_CAPACITY);
         let writer = async move {
+            let mut batch = Vec::new();
             while let Some(line) = rx.recv().await {
-                if output.write_all(line.as_bytes()).await.is_err() || output.flush().await.is_err() {
+                gather(&mut batch, line, &mut rx);
+                if output.write_all(&batch).await.is_err() || output.flush().await.is_err() {
                     break;
                 }
+                batch.clear();
+                batch.shrink_to(KEEP_BATCH_BYTES);
             }
         };
         let outgoing = Outgoing { lines, next_id: Arc::new(AtomicI64::new(0)), pending: Arc::default() };
@@ -113,5 +143,85 @@ impl Outgoing {
     /// Gives up on every unanswered server request (their waiters see `None`).
     pub fn drop_pending(&self) {
         self.pending().clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    use super::*;
+
+    /// An output that keeps what each flush wrote, batch by batch.
+    #[derive(Clone, Default)]
+    struct Batches {
+        done: Arc<Mutex<Vec<Vec<u8>>>>,
+        pending: Vec<u8>,
+    }
+
+    impl AsyncWrite for Batches {
+        fn poll_write(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            buf: &[u8],
+        ) -> Poll<std::io::Result<usize>> {
+            self.pending.extend_from_slice(buf);
+            Poll::Ready(Ok(buf.len()))
+        }
+
+        fn poll_flush(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+            let batch = std::mem::take(&mut self.pending);
+            self.done.lock().unwrap().push(batch);
+            Poll::Ready(Ok(()))
+        }
+
+        fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    /// Queues `messages` (each an error whose message is the given text) before the writer
+    /// runs, then runs it to the end; returns the batches it flushed.
+    async fn write_queued(messages: Vec<String>) -> Vec<Vec<u8>> {
+        let output = Batches::default();
+        let done = output.done.clone();
+        let (out, writer) = Outgoing::new(output);
+        for message in messages {
+            out.error(None, 1, message).await;
+        }
+        drop(out);
+        writer.await;
+        let batches = done.lock().unwrap().clone();
+        batches
+    }
+
+    fn message_of(line: &str) -> String {
+        let value: Value = serde_json::from_str(line).unwrap();
+        value["error"]["message"].as_str().unwrap().to_owned()
+    }
+
+    #[tokio::test]
+    async fn queued_lines_go_out_in_order_in_one_write_and_flush() {
+        let sent: Vec<String> = (0..OUTGOING_CAPACITY).map(|i| i.to_string()).collect();
+        let batches = write_queued(sent.clone()).await;
+        assert_eq!(batches.len(), 1, "one flush for the whole queue");
+        let text = String::from_utf8(batches[0].clone()).unwrap();
+        let received: Vec<String> = text.lines().map(message_of).collect();
+        assert_eq!(received, sent);
+    }
+
+    #[tokio::test]
+    async fn a_batch_stops_growing_past_its_byte_bound() {
+        let big = BATCH_BYTES / 3;
+        let sent: Vec<String> = (0..8).map(|i| format!("{i}{}", "x".repeat(big))).collect();
+        let batches = write_queued(sent.clone()).await;
+        assert!(batches.len() > 1, "{} batches", batches.len());
+        for batch in &batches {
+            assert!(batch.len() < BATCH_BYTES + big + 100, "a batch of {} bytes", batch.len());
+        }
+        let text = String::from_utf8(batches.concat()).unwrap();
+        let received: Vec<String> = text.lines().map(message_of).collect();
+        assert_eq!(received, sent);
     }
 }
