@@ -5,8 +5,9 @@
 //! or the kernel forbids it to everyone) is reported as such and not counted.
 //!
 //! Workspace-write runs with `/tmp` as a writable root (the default), so that `CODEX_HOME` (the
-//! world's scratch home in `/tmp`) lies in a root; the "outside" directory is under Cargo's
-//! target directory instead.
+//! world's scratch home in `/tmp`) lies in a root; the "outside" directory is in the first of
+//! Cargo's target directory, `/var/tmp` and `$HOME` that is not under `/tmp` or `$TMPDIR` (a
+//! fresh clone may well live under `/tmp`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // A test: a failed unwrap is a failed test.
 
@@ -33,6 +34,26 @@ struct Probe {
     impossible: Option<String>,
 }
 
+/// A directory outside every writable root of the probe runs: not under `/tmp` nor `$TMPDIR`.
+fn outside_base() -> PathBuf {
+    let roots: Vec<PathBuf> = ["/tmp".into(), std::env::var("TMPDIR").unwrap_or_default()]
+        .iter()
+        .filter(|root| !root.is_empty())
+        .filter_map(|root| Path::new(root).canonicalize().ok())
+        .collect();
+    let candidates = [
+        Some(PathBuf::from(env!("CARGO_TARGET_TMPDIR"))),
+        Some(PathBuf::from("/var/tmp")),
+        std::env::var_os("HOME").map(PathBuf::from),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .filter_map(|dir| dir.canonicalize().ok())
+        .find(|dir| !roots.iter().any(|root| dir.starts_with(root)) && tempfile::tempdir_in(dir).is_ok())
+        .expect("a writable directory outside /tmp and $TMPDIR (the target directory, /var/tmp or $HOME)")
+}
+
 /// Everything one run of the probes points at: an outside directory with victims, and
 /// listening sockets outside the sandbox.
 struct Setting {
@@ -49,7 +70,7 @@ struct Setting {
 
 impl Setting {
     fn new(mode: &str) -> Setting {
-        let outside = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+        let outside = tempfile::tempdir_in(outside_base()).unwrap();
         for victim in ["chmod", "chown", "utime", "hardlink", "symlink"] {
             std::fs::write(outside.path().join(victim), "safe\n").unwrap();
         }
@@ -348,7 +369,8 @@ fn every_probe_is_blocked_by_both_sandboxes_and_works_without() {
 fn the_probe_setting_points_outside_every_root() {
     let setting = Setting::new("check");
     let outside: &Path = setting.outside.path();
-    assert!(!outside.starts_with("/tmp") && !outside.starts_with(setting.world.cwd()));
+    let tmp = Path::new("/tmp").canonicalize().unwrap();
+    assert!(!outside.starts_with(&tmp) && !outside.starts_with(setting.world.cwd()), "{}", outside.display());
 }
 
 /// What the sandbox must leave working inside the workspace: the denials above are narrow.
