@@ -59,6 +59,9 @@ export async function* execLines(run: ExecRun): AsyncGenerator<string> {
   const lines = readline.createInterface({ input: child.stdout, crlfDelay: Infinity });
   try {
     for await (const line of lines) {
+      // Once aborted, what the child still prints (a SIGTERM'd exec reports turn.failed) is not
+      // the caller's concern: the run rejects with the AbortError.
+      run.signal?.throwIfAborted();
       yield line;
     }
     const code = await exited;
