@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: the Rust workspace (unit, integration and snapshot tests), the TypeScript type
-# checks of sdk-ts under `tsc --strict`, and the SDK's tests against the real binary.
+# checks of sdk-ts under `tsc --strict`, the SDK's tests against the real binary, and the napi
+# addon's tests inside Node.
 source "$(dirname "$0")/node.sh"
 
 echo "== cargo test (every crate)"
@@ -18,3 +19,8 @@ echo "== sdk-ts: build, then its tests (node --test) against target/debug/exec-b
 cargo build --quiet --locked -p exec-bridge
 npm run --prefix sdk-ts --silent build
 AGENTWIRE_EXEC_BRIDGE_PATH="$PWD/target/debug/exec-bridge" npm test --prefix sdk-ts --silent
+
+echo "== the napi addon (bindings/node) loaded into Node: node --test bindings/node/test/"
+cargo build --quiet --locked -p agentwire-node
+AGENTWIRE_ADDON="$PWD/target/debug/libagentwire_node.so" AGENTWIRE_EXEC_BRIDGE_PATH="$PWD/target/debug/exec-bridge" \
+  node --test bindings/node/test/

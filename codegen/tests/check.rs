@@ -61,10 +61,14 @@ fn a_type_changed_without_regenerating_fails_the_check() {
     for file in ["Cargo.toml", "Cargo.lock"] {
         fs::copy(root.join(file), copy.path().join(file)).unwrap();
     }
-    for member in ["protocol", "codegen", "exec-bridge", "conformance", "test-support"] {
+    for member in workspace_members(&root) {
+        let member = member.as_str();
         fs::create_dir_all(copy.path().join(member)).unwrap();
         fs::copy(root.join(member).join("Cargo.toml"), copy.path().join(member).join("Cargo.toml")).unwrap();
-        // Sources, and tests too: a manifest may declare test targets that must exist.
+        // Sources, tests and build scripts too: a manifest may declare targets that must exist.
+        if root.join(member).join("build.rs").is_file() {
+            fs::copy(root.join(member).join("build.rs"), copy.path().join(member).join("build.rs")).unwrap();
+        }
         for dir in ["src", "tests"] {
             if root.join(member).join(dir).is_dir() {
                 copy_dir(&root.join(member).join(dir), &copy.path().join(member).join(dir));
@@ -115,6 +119,17 @@ fn a_type_changed_without_regenerating_fails_the_check() {
         "after regenerating, --check passes: {}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// The `[workspace] members` of the root manifest.
+fn workspace_members(root: &Path) -> Vec<String> {
+    let manifest: toml::Table = fs::read_to_string(root.join("Cargo.toml")).unwrap().parse().unwrap();
+    manifest["workspace"]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|member| member.as_str().unwrap().to_owned())
+        .collect()
 }
 
 fn copy_dir(from: &Path, to: &Path) {

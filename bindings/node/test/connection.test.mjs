@@ -1,0 +1,73 @@
+// The addon loaded into Node: an in-memory app-server connection answers initialize, starts a
+// thread and runs a turn against the scripted model server, and ends when closed.
+// Run by scripts/test.sh after `cargo build -p agentwire-node -p exec-bridge`:
+//   AGENTWIRE_ADDON=target/debug/libagentwire_node.so AGENTWIRE_EXEC_BRIDGE_PATH=target/debug/exec-bridge \
+//     node --test bindings/node/test/
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { copyFileSync, mkdtempSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+
+const binary = process.env.AGENTWIRE_EXEC_BRIDGE_PATH;
+// Node loads an addon from a `.node` file: the built library, copied under that name.
+const addonFile = path.join(mkdtempSync(path.join(tmpdir(), "agentwire-addon-")), "agentwire.node");
+copyFileSync(process.env.AGENTWIRE_ADDON, addonFile);
+const { AppServerConnection } = createRequire(import.meta.url)(addonFile);
+
+/** Starts `exec-bridge mock-model` with `script`; resolves to its base URL and a stop function. */
+async function startMock(script) {
+  const dir = mkdtempSync(path.join(tmpdir(), "agentwire-mock-"));
+  const file = path.join(dir, "script.json");
+  (await import("node:fs")).writeFileSync(file, JSON.stringify(script));
+  const child = spawn(binary, ["mock-model", "--script", file], { stdio: ["ignore", "pipe", "inherit"] });
+  const first = await new Promise((resolve) => createInterface({ input: child.stdout }).once("line", resolve));
+  return { url: first.split("OPENAI_BASE_URL=")[1], stop: () => child.kill() };
+}
+
+/** Receives until a message satisfies `wanted`. */
+async function until(connection, wanted) {
+  for (;;) {
+    const line = await connection.recv();
+    assert.notEqual(line, null, "the server ended first");
+    const message = JSON.parse(line);
+    if (wanted(message)) return message;
+  }
+}
+
+test("a turn through the in-memory app-server, then close ends it", async () => {
+  const mock = await startMock([[{ type: "message", role: "assistant", id: "m1", content: [{ type: "output_text", text: "Hello from inside." }] }]]);
+  try {
+    const home = mkdtempSync(path.join(tmpdir(), "agentwire-home-"));
+    const work = mkdtempSync(path.join(tmpdir(), "agentwire-work-"));
+    const connection = AppServerConnection.open({ codexHome: home, sandboxHelper: binary });
+    await connection.send(JSON.stringify({ id: 1, method: "initialize", params: { clientInfo: { name: "node", version: "1" } } }));
+    const initialized = await until(connection, (m) => m.id === 1);
+    assert.match(initialized.result.userAgent, /codex_app_server/);
+    const config = { model_provider: "scripted", "model_providers.scripted.base_url": mock.url };
+    await connection.send(JSON.stringify({ id: 2, method: "thread/start", params: { cwd: work, config } }));
+    const thread = (await until(connection, (m) => m.id === 2)).result.thread.id;
+    await connection.send(JSON.stringify({ id: 3, method: "turn/start", params: { threadId: thread, input: [{ type: "text", text: "hi" }] } }));
+    const completed = await until(connection, (m) => m.method === "turn/completed");
+    assert.equal(completed.params.turn.status, "completed");
+    await connection.close();
+    while ((await connection.recv()) !== null) {}
+    await assert.rejects(connection.send("{}"), /closed/);
+  } finally {
+    mock.stop();
+  }
+});
+
+test("a line that is not JSON gets -32700 and the connection goes on", async () => {
+  const home = mkdtempSync(path.join(tmpdir(), "agentwire-home-"));
+  const connection = AppServerConnection.open({ codexHome: home, sandboxHelper: binary });
+  await connection.send("{nope");
+  const error = JSON.parse(await connection.recv());
+  assert.equal(error.error.code, -32700);
+  await connection.send(JSON.stringify({ id: "a", method: "model/list", params: {} }));
+  assert.equal((await until(connection, (m) => m.id === "a")).error.code, -32600, "not initialized yet");
+  await connection.close();
+});
