@@ -110,6 +110,7 @@ fn app_server_survives(lines: Vec<Vec<u8>>, home: &Path) -> Result<(), TestCaseE
         let options = exec_bridge::frontend::app_server::Options {
             codex_home: home.to_path_buf(),
             sandbox_helper: test_support::binary(),
+            vars: exec_bridge::engine::config::Vars::process(),
         };
         let serving =
             tokio::spawn(exec_bridge::frontend::app_server::serve(BufReader::new(server_in), server_out, options));
@@ -300,7 +301,7 @@ fn main() {
         }),
         target("config overrides", cases, overrides(), |overrides| {
             let cli = CliSettings { overrides, ..CliSettings::default() };
-            let _ = Config::load(home.path(), &cli);
+            let _ = Config::load(home.path(), &cli, &Default::default());
             Ok(())
         }),
         target("apply_patch", cases, patch_text(), |text| {

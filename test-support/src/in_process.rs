@@ -32,6 +32,7 @@ impl InProcess {
         let options = exec_bridge::frontend::app_server::Options {
             codex_home: codex_home.to_path_buf(),
             sandbox_helper: crate::binary(),
+            vars: exec_bridge::engine::config::Vars::process(),
         };
         let thread = std::thread::Builder::new()
             .name("in-process app-server".into())

@@ -28,13 +28,15 @@ async function startMock(script) {
   return { url: first.split("OPENAI_BASE_URL=")[1], stop: () => child.kill() };
 }
 
-/** Receives until a message satisfies `wanted`. */
+/** Receives until a message satisfies `wanted` (what came with it in its batch is dropped). */
 async function until(connection, wanted) {
   for (;;) {
-    const line = await connection.recv();
-    assert.notEqual(line, null, "the server ended first");
-    const message = JSON.parse(line);
-    if (wanted(message)) return message;
+    const batch = await connection.recv();
+    assert.notEqual(batch, null, "the server ended first");
+    for (const line of batch) {
+      const message = JSON.parse(line);
+      if (wanted(message)) return message;
+    }
   }
 }
 
@@ -65,7 +67,7 @@ test("a line that is not JSON gets -32700 and the connection goes on", async () 
   const home = mkdtempSync(path.join(tmpdir(), "agentwire-home-"));
   const connection = AppServerConnection.open({ codexHome: home, sandboxHelper: binary });
   await connection.send("{nope");
-  const error = JSON.parse(await connection.recv());
+  const error = JSON.parse((await connection.recv())[0]);
   assert.equal(error.error.code, -32700);
   await connection.send(JSON.stringify({ id: "a", method: "model/list", params: {} }));
   assert.equal((await until(connection, (m) => m.id === "a")).error.code, -32600, "not initialized yet");

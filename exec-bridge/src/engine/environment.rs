@@ -102,12 +102,6 @@ where
     env.into_iter().collect()
 }
 
-/// The runtime's own variables that are UTF-8, the input of [`command_env`].
-pub fn runtime_vars() -> impl Iterator<Item = (String, String)> {
-    std::env::vars_os()
-        .filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?)))
-}
-
 fn is_core(name: &str) -> bool {
     CORE_VARS.contains(&name) || name.starts_with("LC_")
 }

@@ -114,6 +114,11 @@ impl ThreadEvents {
     pub async fn next(&mut self) -> Option<Event> {
         self.events.recv().await
     }
+
+    /// The next event if one is waiting; `None` otherwise (without waiting).
+    pub fn try_next(&mut self) -> Option<Event> {
+        self.events.try_recv().ok()
+    }
 }
 
 impl ThreadHandle {

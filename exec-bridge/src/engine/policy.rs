@@ -96,23 +96,19 @@ pub enum PatchDecision {
 }
 
 /// The writable roots of `workspace-write`: the working directory, `--add-dir` directories, the
-/// configured roots, and `$TMPDIR` and `/tmp` unless excluded. Each is resolved (symlinks
+/// configured roots, `tmpdir` (`$TMPDIR`, unless excluded) and `/tmp` unless excluded. Each is resolved (symlinks
 /// followed) so that comparisons hold.
 pub fn writable_roots(
     cwd: &Path,
     add_dirs: &[PathBuf],
     configured: &[PathBuf],
-    exclude_tmpdir_env_var: bool,
+    tmpdir: Option<&Path>,
     exclude_slash_tmp: bool,
 ) -> Vec<PathBuf> {
     let mut roots: Vec<PathBuf> = vec![cwd.to_path_buf()];
     roots.extend(add_dirs.iter().map(|d| cwd.join(d)));
     roots.extend(configured.iter().map(|d| cwd.join(d)));
-    if !exclude_tmpdir_env_var {
-        if let Some(tmp) = std::env::var_os("TMPDIR").filter(|t| !t.is_empty()) {
-            roots.push(PathBuf::from(tmp));
-        }
-    }
+    roots.extend(tmpdir.map(Path::to_path_buf));
     if !exclude_slash_tmp {
         roots.push(PathBuf::from("/tmp"));
     }
@@ -301,7 +297,7 @@ mod tests {
         std::fs::create_dir_all(&work).unwrap();
         std::fs::create_dir_all(&outside).unwrap();
         std::os::unix::fs::symlink(&outside, work.join("link")).unwrap();
-        let roots = writable_roots(&work, &[], &[], true, true);
+        let roots = writable_roots(&work, &[], &[], None, true);
         let policy = Policy {
             approval: ApprovalPolicy::Never,
             sandbox: SandboxMode::WorkspaceWrite,

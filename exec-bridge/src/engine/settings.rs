@@ -84,8 +84,14 @@ pub enum SandboxOverride {
 }
 
 impl SandboxOverride {
-    /// The policy and network access this sandbox gives in `cwd`, under `approval`.
-    pub fn policy(&self, cwd: &std::path::Path, approval: ApprovalPolicy) -> (Policy, bool) {
+    /// The policy and network access this sandbox gives in `cwd`, under `approval`, with
+    /// `tmpdir` the runtime's `$TMPDIR`.
+    pub fn policy(
+        &self,
+        cwd: &std::path::Path,
+        approval: ApprovalPolicy,
+        tmpdir: Option<&std::path::Path>,
+    ) -> (Policy, bool) {
         let policy = |sandbox, writable_roots| Policy { approval, sandbox, writable_roots };
         match self {
             SandboxOverride::DangerFullAccess => (policy(SandboxMode::DangerFullAccess, vec![]), true),
@@ -95,7 +101,7 @@ impl SandboxOverride {
                     cwd,
                     &[],
                     &ww.writable_roots,
-                    ww.exclude_tmpdir_env_var,
+                    tmpdir.filter(|_| !ww.exclude_tmpdir_env_var),
                     ww.exclude_slash_tmp,
                 );
                 (policy(SandboxMode::WorkspaceWrite, roots), ww.network_access)

@@ -49,6 +49,8 @@ pub(super) struct ThreadState {
     pub(super) command_env: Vec<(String, String)>,
     /// `CODEX_HOME`, which neither commands nor patches may write without asking.
     pub(super) codex_home: std::path::PathBuf,
+    /// The runtime's `$TMPDIR`, a writable root of a `workspace-write` override.
+    tmpdir: Option<std::path::PathBuf>,
     next_item: u64,
     next_approval: ApprovalId,
     pub(super) snapshot: Arc<watch::Sender<ThreadSnapshot>>,
@@ -128,6 +130,7 @@ impl ThreadState {
             platform_notice,
             sandbox_helper,
             codex_home: config.codex_home.clone(),
+            tmpdir: config.tmpdir(false).map(std::path::Path::to_path_buf),
             next_item: 0,
             next_approval: 0,
             snapshot: Arc::new(watch::channel(snapshot).0),
@@ -217,7 +220,11 @@ impl ThreadState {
             self.settings.policy.approval = approval;
         }
         if let Some(sandbox) = sandbox {
-            let (policy, network) = sandbox.policy(&self.settings.cwd, self.settings.policy.approval);
+            let (policy, network) = sandbox.policy(
+                &self.settings.cwd,
+                self.settings.policy.approval,
+                self.tmpdir.as_deref(),
+            );
             self.settings.policy = policy;
             self.settings.network_access = network;
             self.platform_notice = safety::for_platform(&mut self.settings.policy, Platform::current());

@@ -99,8 +99,9 @@ fn spec_from_policy(args: &SandboxArgs) -> Result<Option<SandboxSpec>, SandboxCl
         cli.sandbox_mode = Some(SandboxMode::WorkspaceWrite);
         cli.approval_policy = Some(ApprovalPolicy::OnRequest);
     }
-    let config =
-        Config::load(&config::codex_home(), &cli).map_err(|e| SandboxCliError::Usage(e.to_string()))?;
+    let vars = config::Vars::process();
+    let config = Config::load(&config::codex_home(&vars), &cli, &vars)
+        .map_err(|e| SandboxCliError::Usage(e.to_string()))?;
     let cwd =
         std::env::current_dir().map_err(|e| SandboxCliError::Usage(format!("current directory: {e}")))?;
     let mut policy = config.policy(&cwd, &args.add_dir);

@@ -12,8 +12,10 @@ use crate::engine::environment::EnvironmentPolicy;
 use crate::engine::policy::{ApprovalPolicy, Policy, SandboxMode};
 
 mod provider;
+mod vars;
 
 pub use provider::Provider;
+pub use vars::Vars;
 use provider::ProviderToml;
 
 /// The model used when none is configured.
@@ -134,6 +136,9 @@ pub struct Config {
     pub web_search: bool,
     /// Which of the runtime's environment variables a command gets.
     pub shell_environment_policy: EnvironmentPolicy,
+    /// The runtime's environment: where the API key and `TMPDIR` come from, and what commands
+    /// inherit (under `shell_environment_policy`).
+    pub vars: Vars,
 }
 
 /// What the command line sets on top of the files.
@@ -152,26 +157,24 @@ pub struct CliSettings {
 }
 
 /// The `originator` header: `CODEX_INTERNAL_ORIGINATOR_OVERRIDE` when set, else `default`.
-pub fn originator(default: &str) -> String {
-    std::env::var("CODEX_INTERNAL_ORIGINATOR_OVERRIDE")
-        .ok()
-        .filter(|o| !o.is_empty())
-        .unwrap_or_else(|| default.to_owned())
+pub fn originator(default: &str, vars: &Vars) -> String {
+    vars.get("CODEX_INTERNAL_ORIGINATOR_OVERRIDE").unwrap_or(default).to_owned()
 }
 
 /// Where `$CODEX_HOME` is: the variable, else `~/.codex`; made absolute, so that the session
 /// paths shown to clients are.
-pub fn codex_home() -> PathBuf {
-    let home = match std::env::var_os("CODEX_HOME") {
-        Some(home) if !home.is_empty() => PathBuf::from(home),
-        _ => std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default().join(".codex"),
+pub fn codex_home(vars: &Vars) -> PathBuf {
+    let home = match vars.get("CODEX_HOME") {
+        Some(home) => PathBuf::from(home),
+        None => PathBuf::from(vars.get("HOME").unwrap_or_default()).join(".codex"),
     };
     std::path::absolute(&home).unwrap_or(home)
 }
 
 impl Config {
-    /// Loads `codex_home/config.toml` (absent is fine) and applies `cli` on top.
-    pub fn load(codex_home: &Path, cli: &CliSettings) -> Result<Config, ConfigError> {
+    /// Loads `codex_home/config.toml` (absent is fine) and applies `cli` on top, for a runtime
+    /// whose environment is `vars`.
+    pub fn load(codex_home: &Path, cli: &CliSettings, vars: &Vars) -> Result<Config, ConfigError> {
         let path = codex_home.join("config.toml");
         let mut table = match std::fs::read_to_string(&path) {
             Ok(text) => text
@@ -187,13 +190,13 @@ impl Config {
         let text = toml::to_string(&table).map_err(|e| ConfigError::Invalid(e.to_string()))?;
         let file: ConfigToml =
             toml::from_str(&text).map_err(|e| ConfigError::Invalid(e.to_string().trim_end().to_owned()))?;
-        Self::resolve(codex_home, file, cli)
+        Self::resolve(codex_home, file, cli, vars)
     }
 
-    fn resolve(codex_home: &Path, file: ConfigToml, cli: &CliSettings) -> Result<Config, ConfigError> {
+    fn resolve(codex_home: &Path, file: ConfigToml, cli: &CliSettings, vars: &Vars) -> Result<Config, ConfigError> {
         let provider_id =
             cli.model_provider.clone().or(file.model_provider).unwrap_or_else(|| "openai".into());
-        let provider = provider::resolve(&provider_id, file.model_providers.get(&provider_id))?;
+        let provider = provider::resolve(&provider_id, file.model_providers.get(&provider_id), vars)?;
         let approval_policy = cli.approval_policy.or(file.approval_policy).unwrap_or(ApprovalPolicy::Never);
         let sandbox_mode = cli.sandbox_mode.or(file.sandbox_mode).unwrap_or(SandboxMode::ReadOnly);
         let ww = file.sandbox_workspace_write;
@@ -213,6 +216,7 @@ impl Config {
             view_image: file.tools.view_image.unwrap_or(true),
             web_search: file.features.web_search_request.or(file.tools.web_search).unwrap_or(false),
             shell_environment_policy: file.shell_environment_policy,
+            vars: vars.clone(),
         })
     }
 
@@ -227,15 +231,20 @@ impl Config {
                 cwd,
                 add_dirs,
                 &ww.writable_roots,
-                ww.exclude_tmpdir_env_var,
+                self.tmpdir(ww.exclude_tmpdir_env_var),
                 ww.exclude_slash_tmp,
             ),
         }
     }
 
+    /// `$TMPDIR`, a writable root of `workspace-write` unless `exclude`.
+    pub fn tmpdir(&self, exclude: bool) -> Option<&Path> {
+        self.vars.get("TMPDIR").filter(|_| !exclude).map(Path::new)
+    }
+
     /// The API key: `CODEX_API_KEY`, else the provider's variable (`OPENAI_API_KEY` for openai).
     pub fn api_key(&self) -> Option<String> {
-        let from = |name: &str| std::env::var(name).ok().filter(|k| !k.is_empty());
+        let from = |name: &str| self.vars.get(name).map(str::to_owned);
         from("CODEX_API_KEY").or_else(|| self.provider.env_key.as_deref().and_then(from))
     }
 
@@ -251,7 +260,7 @@ impl Config {
         crate::engine::environment::command_env(
             &self.shell_environment_policy,
             &self.credential_vars(),
-            crate::engine::environment::runtime_vars(),
+            self.vars.iter().map(|(name, value)| (name.to_owned(), value.to_owned())),
         )
     }
 }
@@ -301,7 +310,7 @@ mod tests {
             overrides: overrides.iter().map(|s| s.to_string()).collect(),
             ..Default::default()
         };
-        Config::load(home.path(), &cli)
+        Config::load(home.path(), &cli, &Vars::default())
     }
 
     #[test]

@@ -41,7 +41,7 @@ pub struct Provider {
 
 /// The provider `id`: a built-in one, changed by `own` (its `[model_providers.<id>]`) when
 /// given, or one defined there. `OPENAI_BASE_URL`, when set, is the base URL of `openai`.
-pub(super) fn resolve(id: &str, own: Option<&ProviderToml>) -> Result<Provider, ConfigError> {
+pub(super) fn resolve(id: &str, own: Option<&ProviderToml>, vars: &super::Vars) -> Result<Provider, ConfigError> {
     let builtin = builtin(id);
     let mut provider = match (own, builtin) {
         (None, Some(builtin)) => builtin,
@@ -58,8 +58,8 @@ pub(super) fn resolve(id: &str, own: Option<&ProviderToml>) -> Result<Provider, 
         }
     };
     if provider.id == "openai" {
-        if let Some(url) = std::env::var("OPENAI_BASE_URL").ok().filter(|u| !u.is_empty()) {
-            provider.base_url = url;
+        if let Some(url) = vars.get("OPENAI_BASE_URL") {
+            provider.base_url = url.to_owned();
         }
     }
     Ok(provider)
@@ -106,7 +106,7 @@ mod tests {
             "base_url = \"http://x\"\nrequest_max_retries = 1000\nconnect_timeout_ms = 1\nresponse_headers_timeout_ms = 2\nstream_idle_timeout_ms = 3\nretry_after_max_ms = 4\n",
         )
         .unwrap();
-        let limits = resolve("mine", Some(&own)).unwrap().limits;
+        let limits = resolve("mine", Some(&own), &Default::default()).unwrap().limits;
         assert_eq!(limits.request_max_retries, crate::engine::model::retry::MAX_RETRIES);
         assert_eq!(limits.stream_max_retries, 5);
         assert_eq!(
@@ -118,6 +118,6 @@ mod tests {
             ],
             [1, 2, 3, 4].map(Duration::from_millis)
         );
-        assert_eq!(resolve("ollama", None).unwrap().limits, RequestLimits::default());
+        assert_eq!(resolve("ollama", None, &Default::default()).unwrap().limits, RequestLimits::default());
     }
 }

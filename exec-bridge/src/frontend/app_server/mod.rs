@@ -26,6 +26,7 @@ use protocol::v2::JsonRpcErrorError as RpcError;
 use tokio::io::{AsyncBufRead, AsyncWrite};
 
 use crate::bounded::{BoundedLines, Line};
+use crate::engine::config::Vars;
 
 pub use outgoing::Outgoing;
 pub use server::ORIGINATOR;
@@ -41,14 +42,19 @@ pub struct Options {
     /// The program that runs commands under the sandbox (see
     /// [`crate::engine::ThreadSpec::sandbox_helper`]).
     pub sandbox_helper: PathBuf,
+    /// The runtime's environment (API key, base URL, what commands inherit).
+    pub vars: Vars,
 }
 
 impl Options {
-    /// `$CODEX_HOME`, and this very program as the sandbox helper.
+    /// This process's environment and `$CODEX_HOME`, and this very program as the sandbox
+    /// helper.
     pub fn from_env() -> std::io::Result<Options> {
+        let vars = Vars::process();
         Ok(Options {
-            codex_home: crate::engine::config::codex_home(),
+            codex_home: crate::engine::config::codex_home(&vars),
             sandbox_helper: std::env::current_exe()?,
+            vars,
         })
     }
 }

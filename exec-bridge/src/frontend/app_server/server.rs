@@ -91,7 +91,7 @@ impl Server {
         self.initialized = true;
         let user_agent = format!(
             "{} ({}; {})",
-            crate::engine::model::client::user_agent(&config::originator(ORIGINATOR)),
+            crate::engine::model::client::user_agent(&config::originator(ORIGINATOR, &self.options.vars)),
             params.client_info.name,
             params.client_info.version
         );
@@ -237,7 +237,7 @@ impl Server {
         }
         cli.approval_policy = overrides.approval_policy.map(convert::approval_from_v2);
         cli.sandbox_mode = overrides.sandbox.map(convert::sandbox_mode_from_v2);
-        let config = Config::load(&self.options.codex_home, &cli).map_err(errors::from_config)?;
+        let config = Config::load(&self.options.codex_home, &cli, &self.options.vars).map_err(errors::from_config)?;
         let cwd = match overrides.cwd {
             Some(cwd) => std::fs::canonicalize(&cwd)
                 .map_err(|e| RpcError::invalid_params(format!("cwd {cwd}: {e}")))?,
@@ -252,7 +252,7 @@ impl Server {
         Ok(ThreadSpec {
             config,
             settings,
-            originator: config::originator(ORIGINATOR),
+            originator: config::originator(ORIGINATOR, &self.options.vars),
             sandbox_helper: self.options.sandbox_helper.clone(),
         })
     }

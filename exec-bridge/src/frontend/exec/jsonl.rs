@@ -13,46 +13,39 @@ use crate::engine::tools::apply_patch::{AppliedChange, ChangeKind};
 use crate::engine::tools::shell;
 use crate::engine::{Event, ThreadSnapshot, TurnError, TurnOutcome};
 
+/// The events of the `exec` stream, made from the engine's: [`JsonlOutput`] writes them to
+/// standard output; an embedder hands them over as they are.
+#[derive(Debug, Default)]
+pub struct JsonlStream {
+    ids: HashMap<String, String>,
+}
+
 /// Writes the JSONL stream.
 pub struct JsonlOutput<W: Write> {
     out: W,
-    ids: HashMap<String, String>,
+    stream: JsonlStream,
 }
 
 impl<W: Write> super::Output for JsonlOutput<W> {
     fn begin(&mut self, thread: &ThreadSnapshot, _: &Config) {
-        self.write(&wire::ThreadEvent::ThreadStarted(wire::ThreadStartedEvent {
-            thread_id: thread.id.clone(),
-        }));
+        self.write(&JsonlStream::started(thread));
     }
 
     fn event(&mut self, event: &Event) {
-        if let Some(event) = self.wire_event(event) {
+        if let Some(event) = self.stream.event(event) {
             self.write(&event);
         }
     }
 
     fn end(&mut self, result: &Result<TurnOutcome, TurnError>) {
-        let event = match result {
-            Ok(outcome) => wire::ThreadEvent::TurnCompleted(wire::TurnCompletedEvent {
-                usage: wire::Usage {
-                    input_tokens: outcome.usage.input_tokens,
-                    cached_input_tokens: outcome.usage.cached_input_tokens,
-                    output_tokens: outcome.usage.output_tokens,
-                },
-            }),
-            Err(error) => wire::ThreadEvent::TurnFailed(wire::TurnFailedEvent {
-                error: wire::ThreadError { message: error.to_string() },
-            }),
-        };
-        self.write(&event);
+        self.write(&JsonlStream::end(result));
     }
 }
 
 impl<W: Write> JsonlOutput<W> {
     /// Writes to `out` (stdout).
     pub fn new(out: W) -> Self {
-        JsonlOutput { out, ids: HashMap::new() }
+        JsonlOutput { out, stream: JsonlStream::default() }
     }
 
     /// Writes one event as one line, flushed at once.
@@ -64,9 +57,32 @@ impl<W: Write> JsonlOutput<W> {
             Err(e) => eprintln!("exec-bridge exec: an event could not be written: {e}"),
         }
     }
+}
+
+impl JsonlStream {
+    /// The first event: `thread.started`.
+    pub fn started(thread: &ThreadSnapshot) -> wire::ThreadEvent {
+        wire::ThreadEvent::ThreadStarted(wire::ThreadStartedEvent { thread_id: thread.id.clone() })
+    }
+
+    /// The last event: `turn.completed` or `turn.failed`.
+    pub fn end(result: &Result<TurnOutcome, TurnError>) -> wire::ThreadEvent {
+        match result {
+            Ok(outcome) => wire::ThreadEvent::TurnCompleted(wire::TurnCompletedEvent {
+                usage: wire::Usage {
+                    input_tokens: outcome.usage.input_tokens,
+                    cached_input_tokens: outcome.usage.cached_input_tokens,
+                    output_tokens: outcome.usage.output_tokens,
+                },
+            }),
+            Err(error) => wire::ThreadEvent::TurnFailed(wire::TurnFailedEvent {
+                error: wire::ThreadError { message: error.to_string() },
+            }),
+        }
+    }
 
     /// What an engine event becomes on the `exec` stream, if anything.
-    fn wire_event(&mut self, event: &Event) -> Option<wire::ThreadEvent> {
+    pub fn event(&mut self, event: &Event) -> Option<wire::ThreadEvent> {
         let wrap = |item| wire::ItemStartedEvent { item };
         match event {
             Event::TurnStarted { .. } => Some(wire::ThreadEvent::TurnStarted(wire::TurnStartedEvent {})),

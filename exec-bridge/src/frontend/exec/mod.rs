@@ -8,13 +8,13 @@ pub mod human;
 pub mod jsonl;
 
 use std::io::{IsTerminal, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
 pub use args::{ExecArgs, ExecCommand, ResumeArgs};
 
-use crate::engine::config::{self, CliSettings, Config};
+use crate::engine::config::{self, CliSettings, Config, Vars};
 use crate::engine::policy::{ApprovalPolicy, SandboxMode};
 use crate::engine::{
     self, session, Decision, Event, Op, ThreadEvents, ThreadHandle, ThreadSettings, ThreadSnapshot,
@@ -34,61 +34,140 @@ pub trait Output {
     fn end(&mut self, result: &Result<TurnOutcome, TurnError>);
 }
 
-/// Runs `exec`; returns the process exit code.
-pub async fn run(args: ExecArgs) -> Result<i32> {
-    let (resume, prompt) = which_session(&args)?;
-    let prompt = read_prompt(prompt)?;
-    let cwd = working_directory(&args)?;
-    for image in &args.image {
-        if !image.is_file() {
-            bail!("--image {}: no such file", image.display());
-        }
-    }
-    let output_schema = read_output_schema(&args)?;
-    let config = Config::load(&config::codex_home(), &cli_settings(&args))?;
-    let settings = ThreadSettings {
-        cwd: cwd.clone(),
-        policy: config.policy(&cwd, &args.add_dir),
-        network_access: config.workspace_write.network_access,
-    };
-    let spec = ThreadSpec {
-        config: config.clone(),
-        settings,
-        originator: config::originator(ORIGINATOR),
-        sandbox_helper: std::env::current_exe()
-            .context("cannot find this program, to run commands in its sandbox")?,
-    };
-    let (thread, events) = match resume {
-        None => engine::start_thread(spec)?,
-        Some(Resume::Id(id)) => engine::resume_thread(spec, &session::find_by_id(&config.codex_home, &id)?)?,
-        Some(Resume::Last) => engine::resume_thread(spec, &session::find_last(&config.codex_home)?)?,
-    };
-    let mut out = output(&args);
-    out.begin(&thread.snapshot(), &config);
-    let input = TurnInput { texts: vec![prompt], images: args.image.clone(), image_urls: vec![] };
-    thread.start_turn(UserTurn { input, output_schema, ..UserTurn::default() })?;
-    drive(thread, events, out.as_mut()).await
+/// What an `exec` run gets from where it runs: the environment, the sandbox helper, and the
+/// prompt when the arguments give none (standard input, for the binary).
+#[derive(Debug, Clone)]
+pub struct Host {
+    /// The runtime's environment (`CODEX_HOME`, the API key, what commands inherit).
+    pub vars: Vars,
+    /// The program that runs commands under the sandbox.
+    pub sandbox_helper: PathBuf,
+    /// The prompt when the arguments give none or `-`; `None` when there is no input at all.
+    pub input: Option<String>,
 }
 
-/// Follows the turn to its end: every event written, every approval declined (nobody is there
-/// to answer), SIGINT (Ctrl-C) or SIGTERM an interrupt. Returns the exit code: 0 when the turn
-/// completed.
-async fn drive(thread: ThreadHandle, mut events: ThreadEvents, out: &mut dyn Output) -> Result<i32> {
-    tokio::spawn(interrupt_on_signals(thread.clone()));
-    while let Some(event) = events.next().await {
-        match event {
-            Event::ApprovalRequested(request) => {
-                thread.submit(Op::Approve { id: request.id, decision: Decision::Decline })?
-            }
-            Event::TurnEnded { result, .. } => {
+/// The command line of `exec` alone (`exec-bridge exec ARGS`, without the program and
+/// subcommand names), for an embedder that runs `exec` in its own process.
+#[derive(Debug, clap::Parser)]
+#[command(name = "exec-bridge exec", no_binary_name = true)]
+struct ExecLine {
+    #[command(flatten)]
+    args: ExecArgs,
+}
+
+/// Reads `exec`'s arguments as the binary does (`exec-bridge exec ARGS`). The error is clap's
+/// own message, with usage.
+pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<ExecArgs, clap::Error> {
+    use clap::Parser;
+    ExecLine::try_parse_from(args).map(|line| line.args)
+}
+
+/// Runs `exec` as the binary does: prompt from standard input when needed, events to standard
+/// output, SIGINT or SIGTERM an interrupt; returns the process exit code.
+pub async fn run(args: ExecArgs) -> Result<i32> {
+    let needs_stdin = matches!(which_session(&args)?.1.as_deref(), None | Some("-"));
+    let host = Host {
+        vars: Vars::process(),
+        sandbox_helper: std::env::current_exe()
+            .context("cannot find this program, to run commands in its sandbox")?,
+        input: if needs_stdin { read_stdin()? } else { None },
+    };
+    let mut run = Run::start(&args, host)?;
+    let mut out = output(&args);
+    out.begin(&run.thread.snapshot(), &run.config);
+    tokio::spawn(interrupt_on_signals(run.thread.clone()));
+    while let Some(step) = run.next().await {
+        match step {
+            Step::Event(event) => out.event(&event),
+            Step::End(result) => {
                 out.end(&result);
-                let _ = thread.submit(Op::Shutdown);
                 return Ok(if result.is_ok() { 0 } else { 1 });
             }
-            event => out.event(&event),
         }
     }
     bail!("the thread ended before its turn did")
+}
+
+/// One `exec` turn under way: its thread, and its events as `exec` shows them.
+pub struct Run {
+    /// The thread (for its snapshot, and to interrupt the turn).
+    pub thread: ThreadHandle,
+    /// The configuration in force.
+    pub config: Config,
+    events: ThreadEvents,
+}
+
+/// What a [`Run`] yields.
+#[derive(Debug)]
+pub enum Step {
+    /// An event to show (approval requests are declined by the run before they are shown).
+    Event(Event),
+    /// The turn's end; nothing follows.
+    End(Result<TurnOutcome, TurnError>),
+}
+
+impl Run {
+    /// Starts (or resumes) the thread `args` name and submits the turn.
+    pub fn start(args: &ExecArgs, host: Host) -> Result<Run> {
+        let (resume, prompt) = which_session(args)?;
+        let prompt = prompt_text(prompt, host.input)?;
+        let cwd = working_directory(args)?;
+        for image in &args.image {
+            if !image.is_file() {
+                bail!("--image {}: no such file", image.display());
+            }
+        }
+        let output_schema = read_output_schema(args)?;
+        let config = Config::load(&config::codex_home(&host.vars), &cli_settings(args), &host.vars)?;
+        let settings = ThreadSettings {
+            cwd: cwd.clone(),
+            policy: config.policy(&cwd, &args.add_dir),
+            network_access: config.workspace_write.network_access,
+        };
+        let spec = ThreadSpec {
+            config: config.clone(),
+            settings,
+            originator: config::originator(ORIGINATOR, &host.vars),
+            sandbox_helper: host.sandbox_helper,
+        };
+        let (thread, events) = match resume {
+            None => engine::start_thread(spec)?,
+            Some(Resume::Id(id)) => engine::resume_thread(spec, &session::find_by_id(&config.codex_home, &id)?)?,
+            Some(Resume::Last) => engine::resume_thread(spec, &session::find_last(&config.codex_home)?)?,
+        };
+        let input = TurnInput { texts: vec![prompt], images: args.image.clone(), image_urls: vec![] };
+        thread.start_turn(UserTurn { input, output_schema, ..UserTurn::default() })?;
+        Ok(Run { thread, config, events })
+    }
+
+    /// The next step of the turn, waiting for it; `None` once the thread has ended. Every
+    /// approval request is declined (nobody is there to answer); after the turn's end the
+    /// thread is shut down.
+    pub async fn next(&mut self) -> Option<Step> {
+        let event = self.events.next().await?;
+        Some(self.step(event))
+    }
+
+    /// The next step if one is ready, without waiting.
+    pub fn try_next(&mut self) -> Option<Step> {
+        let event = self.events.try_next()?;
+        Some(self.step(event))
+    }
+
+    fn step(&mut self, event: Event) -> Step {
+        match event {
+            Event::ApprovalRequested(request) => {
+                // A closed thread has no turn left to answer.
+                let _ = self.thread.submit(Op::Approve { id: request.id, decision: Decision::Decline });
+                Step::Event(Event::ApprovalRequested(request))
+            }
+            Event::TurnEnded { result, .. } => {
+                let _ = self.thread.submit(Op::Shutdown);
+                Step::End(result)
+            }
+            event => Step::Event(event),
+        }
+    }
 }
 
 /// The first SIGINT or SIGTERM interrupts the turn: the running command's process group is
@@ -211,16 +290,13 @@ enum Resume {
     Last,
 }
 
-/// The prompt: as given, or standard input for `-` or none.
-fn read_prompt(prompt: Option<String>) -> Result<String> {
+/// The prompt: as given, or the input (standard input) for `-` or none.
+fn prompt_text(prompt: Option<String>, input: Option<String>) -> Result<String> {
     match prompt.as_deref() {
         Some("-") | None => {
-            let mut stdin = std::io::stdin();
-            if prompt.is_none() && stdin.is_terminal() {
+            let Some(text) = input else {
                 bail!("no prompt: give one as an argument, or pipe it on standard input");
-            }
-            let mut text = String::new();
-            stdin.read_to_string(&mut text).context("cannot read the prompt from standard input")?;
+            };
             let text = text.trim().to_owned();
             if text.is_empty() {
                 bail!("the prompt read from standard input is empty");
@@ -229,6 +305,17 @@ fn read_prompt(prompt: Option<String>) -> Result<String> {
         }
         Some(prompt) => Ok(prompt.to_owned()),
     }
+}
+
+/// Standard input, unless it is a terminal (nobody is going to type a prompt there).
+fn read_stdin() -> Result<Option<String>> {
+    let mut stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Ok(None);
+    }
+    let mut text = String::new();
+    stdin.read_to_string(&mut text).context("cannot read the prompt from standard input")?;
+    Ok(Some(text))
 }
 
 /// Whether `dir` is inside a Git work tree (a `.git` in it or above it).

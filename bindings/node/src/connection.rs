@@ -1,0 +1,112 @@
+//! The app-server surface in memory: [`AppServerConnection`].
+
+use std::collections::HashMap;
+
+use futures_util::FutureExt;
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream, Lines};
+use tokio::sync::Mutex;
+
+/// How many bytes each direction of a connection buffers before the writer waits.
+const PIPE_BYTES: usize = 1 << 20;
+/// The most messages one `recv` returns.
+const MAX_BATCH: usize = 4096;
+
+/// How an in-process server is set up.
+#[napi(object)]
+pub struct ConnectionOptions {
+    /// `CODEX_HOME`: sessions and `config.toml`; default `$CODEX_HOME` of `env`, else
+    /// `~/.codex`.
+    pub codex_home: Option<String>,
+    /// The `exec-bridge` binary every command runs through (the sandbox helper); default the
+    /// one beside the addon.
+    pub sandbox_helper: Option<String>,
+    /// The engine's environment (API key, base URL, what commands inherit), as a spawned
+    /// binary would get it; default this process's.
+    pub env: Option<HashMap<String, String>>,
+}
+
+/// One JSON-RPC connection to an app-server running inside this process.
+#[napi]
+pub struct AppServerConnection {
+    input: Mutex<Option<DuplexStream>>,
+    output: Mutex<Lines<BufReader<DuplexStream>>>,
+}
+
+#[napi]
+impl AppServerConnection {
+    /// Opens a connection: starts a server on a thread of its own, with a single-threaded
+    /// runtime as the binary has, so that a response is always written before the
+    /// notifications its request causes. It ends when the connection is closed (its running
+    /// turns are cancelled first) or dropped.
+    #[napi(factory)]
+    pub fn open(options: ConnectionOptions) -> Result<AppServerConnection> {
+        let vars = crate::host::vars(options.env);
+        let options = exec_bridge::frontend::app_server::Options {
+            codex_home: options
+                .codex_home
+                .map_or_else(|| exec_bridge::engine::config::codex_home(&vars), Into::into),
+            sandbox_helper: crate::host::sandbox_helper(options.sandbox_helper)?,
+            vars,
+        };
+        let (client_out, server_in) = tokio::io::duplex(PIPE_BYTES);
+        let (server_out, client_in) = tokio::io::duplex(PIPE_BYTES);
+        std::thread::Builder::new()
+            .name("agentwire app-server".into())
+            .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+                runtime.block_on(exec_bridge::frontend::app_server::serve(
+                    BufReader::new(server_in),
+                    server_out,
+                    options,
+                ))
+            })
+            .map_err(|e| Error::from_reason(format!("cannot start the app-server thread: {e}")))?;
+        Ok(AppServerConnection {
+            input: Mutex::new(Some(client_out)),
+            output: Mutex::new(BufReader::new(client_in).lines()),
+        })
+    }
+
+    /// Sends one JSON-RPC message (one line of JSON, without its line ending). Waits while the
+    /// server's input is full.
+    #[napi]
+    pub async fn send(&self, message: String) -> Result<()> {
+        let mut input = self.input.lock().await;
+        let pipe = input.as_mut().ok_or_else(|| Error::from_reason("the connection is closed"))?;
+        let mut line = message.into_bytes();
+        line.push(b'\n');
+        pipe.write_all(&line).await.map_err(|e| Error::from_reason(format!("cannot send: {e}")))
+    }
+
+    /// The next messages from the server: at least one (waiting for it), and whatever else is
+    /// ready, in order; `null` once the server has ended.
+    #[napi]
+    pub async fn recv(&self) -> Result<Option<Vec<String>>> {
+        let mut output = self.output.lock().await;
+        let failed = |e: std::io::Error| Error::from_reason(format!("cannot receive: {e}"));
+        let Some(first) = output.next_line().await.map_err(failed)? else { return Ok(None) };
+        let mut batch = vec![first];
+        // `next_line` is cancel-safe: a line not yet whole stays buffered for the next call.
+        while batch.len() < MAX_BATCH {
+            match output.next_line().now_or_never() {
+                Some(Ok(Some(line))) => batch.push(line),
+                Some(Err(e)) => return Err(failed(e)),
+                Some(Ok(None)) | None => break,
+            }
+        }
+        Ok(Some(batch))
+    }
+
+    /// Closes the connection: the server sees the end of its input, cancels its running turns
+    /// and ends; `recv` then returns what is left, then `null`.
+    #[napi]
+    pub async fn close(&self) -> Result<()> {
+        let pipe = self.input.lock().await.take();
+        if let Some(mut pipe) = pipe {
+            pipe.shutdown().await.map_err(|e| Error::from_reason(format!("cannot close: {e}")))?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,165 @@
+//! One `exec` turn in process: [`ExecRun`], what `exec-bridge exec ARGS` does, its `exec` stream
+//! handed over as JSON lines instead of printed.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI32, Ordering};
+
+use exec_bridge::engine::{Op, ThreadHandle};
+use exec_bridge::frontend::exec::jsonl::JsonlStream;
+use exec_bridge::frontend::exec::{self, Host, Run, Step};
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use protocol::exec::ThreadEvent;
+use tokio::sync::Mutex;
+
+/// The most lines one `next` returns.
+const MAX_BATCH: usize = 4096;
+/// The exit code while the turn runs.
+const RUNNING: i32 = -1;
+
+/// One `exec` run: the arguments and input the binary would get.
+#[napi(object)]
+pub struct ExecOptions {
+    /// The arguments of `exec-bridge exec` (for example `["--experimental-json", "--cd",
+    /// "/work", "resume", "<id>"]`); read exactly as the binary reads them.
+    pub args: Vec<String>,
+    /// The prompt when the arguments give none or `-` (standard input, for the binary).
+    pub input: Option<String>,
+    /// The engine's environment (`CODEX_HOME`, API key, base URL, what commands inherit), as a
+    /// spawned binary would get it; default this process's.
+    pub env: Option<HashMap<String, String>>,
+    /// The `exec-bridge` binary every command runs through (the sandbox helper); default the
+    /// one beside the addon.
+    pub sandbox_helper: Option<String>,
+}
+
+/// A turn under way, as `exec --experimental-json` shows it.
+#[napi]
+pub struct ExecRun {
+    thread: ThreadHandle,
+    /// The run and its stream; `None` once ended or closed.
+    state: Mutex<Option<(Run, JsonlStream)>>,
+    /// The first line, `thread.started`, until `next` hands it over.
+    started: std::sync::Mutex<Option<String>>,
+    exit_code: AtomicI32,
+}
+
+/// Starts the run `options` describe: reads the arguments, loads the configuration, starts or
+/// resumes the thread and submits the turn. Rejects with the message the binary would print
+/// (it would then exit with code 2), for example a bad flag or an unknown session id.
+#[napi]
+pub async fn start_exec(options: ExecOptions) -> Result<ExecRun> {
+    let args = exec::parse_args(options.args).map_err(|e| Error::from_reason(e.render().to_string()))?;
+    let host = Host {
+        vars: crate::host::vars(options.env),
+        sandbox_helper: crate::host::sandbox_helper(options.sandbox_helper)?,
+        input: options.input,
+    };
+    let run = Run::start(&args, host).map_err(|e| Error::from_reason(format!("{e:#}")))?;
+    let started = line(&JsonlStream::started(&run.thread.snapshot()))?;
+    Ok(ExecRun {
+        thread: run.thread.clone(),
+        state: Mutex::new(Some((run, JsonlStream::default()))),
+        started: std::sync::Mutex::new(Some(started)),
+        exit_code: AtomicI32::new(RUNNING),
+    })
+}
+
+#[napi]
+impl ExecRun {
+    /// The thread's id (the `thread_id` of `thread.started`).
+    #[napi(getter)]
+    pub fn thread_id(&self) -> String {
+        self.thread.id().to_owned()
+    }
+
+    /// What the binary's exit code is once the turn has ended: 0 when it completed, 1 when it
+    /// failed or was cancelled; `null` while it runs.
+    #[napi(getter)]
+    pub fn exit_code(&self) -> Option<i32> {
+        Some(self.exit_code.load(Ordering::Relaxed)).filter(|code| *code != RUNNING)
+    }
+
+    /// The next lines of the `exec` stream: at least one (waiting for it), and whatever else is
+    /// ready, in order; `null` after the last (`turn.completed` or `turn.failed`). Until it is
+    /// called, the turn waits once a few events are pending.
+    #[napi]
+    pub async fn next(&self) -> Result<Option<Vec<String>>> {
+        let mut batch: Vec<String> = self.taken_started().into_iter().collect();
+        let mut state = self.state.lock().await;
+        let Some((run, stream)) = state.as_mut() else { return Ok(finish(batch)) };
+        let mut ended = false;
+        if batch.is_empty() {
+            match run.next().await {
+                Some(step) => ended = self.push(&mut batch, stream, step)?,
+                None => ended = true,
+            }
+        }
+        while !ended && batch.len() < MAX_BATCH {
+            let Some(step) = run.try_next() else { break };
+            ended = self.push(&mut batch, stream, step)?;
+        }
+        if ended {
+            *state = None;
+        }
+        Ok(finish(batch))
+    }
+
+    /// Cancels the turn, as SIGINT does to the binary: the running command's process group is
+    /// killed and the turn ends as `turn.failed`.
+    #[napi]
+    pub fn cancel(&self) {
+        // A thread already shut down has nothing left to cancel.
+        let _ = self.thread.submit(Op::Interrupt);
+    }
+
+    /// Stops the run and lets go of what it has not handed over: the turn is cancelled, the
+    /// thread shut down, and `next` returns `null`.
+    #[napi]
+    pub fn close(&self) {
+        let _ = self.thread.submit(Op::Shutdown);
+        self.started.lock().map(|mut s| s.take()).ok();
+        // A pending `next` holds the state; it is reading, so nothing waits on it.
+        if let Ok(mut state) = self.state.try_lock() {
+            *state = None;
+        }
+    }
+
+    fn taken_started(&self) -> Option<String> {
+        self.started.lock().ok().and_then(|mut started| started.take())
+    }
+
+    /// Adds what `step` shows to `batch`; whether it was the end.
+    fn push(&self, batch: &mut Vec<String>, stream: &mut JsonlStream, step: Step) -> Result<bool> {
+        match step {
+            Step::Event(event) => {
+                if let Some(event) = stream.event(&event) {
+                    batch.push(line(&event)?);
+                }
+                Ok(false)
+            }
+            Step::End(result) => {
+                batch.push(line(&JsonlStream::end(&result))?);
+                self.exit_code.store(if result.is_ok() { 0 } else { 1 }, Ordering::Relaxed);
+                Ok(true)
+            }
+        }
+    }
+}
+
+impl Drop for ExecRun {
+    /// A run dropped unread (garbage-collected) stops its turn: no command keeps running for
+    /// nobody.
+    fn drop(&mut self) {
+        let _ = self.thread.submit(Op::Shutdown);
+    }
+}
+
+/// `null` for an empty batch (the stream has ended), else the batch.
+fn finish(batch: Vec<String>) -> Option<Vec<String>> {
+    Some(batch).filter(|b| !b.is_empty())
+}
+
+fn line(event: &ThreadEvent) -> Result<String> {
+    serde_json::to_string(event).map_err(|e| Error::from_reason(format!("an event could not be written: {e}")))
+}

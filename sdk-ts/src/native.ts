@@ -1,0 +1,105 @@
+import { BINARY_ENV } from "./binary.js";
+import { addonFileName, platformFile, platformKey, platformPackageName } from "./platform.js";
+
+/** The environment variable naming an addon file to load instead of the platform package's (for development). */
+export const ADDON_ENV = "AGENTWIRE_ADDON";
+
+/** The in-process app-server connection of the addon (see `bindings/node`). */
+export interface NativeConnection {
+  send(message: string): Promise<void>;
+  /** The next messages (at least one), or `null` once the server has ended. */
+  recv(): Promise<string[] | null>;
+  close(): Promise<void>;
+}
+
+/** One in-process `exec` run of the addon. */
+export interface NativeExecRun {
+  readonly threadId: string;
+  /** 0 completed, 1 failed or cancelled; `null` while running. */
+  readonly exitCode: number | null;
+  /** The next lines of the `exec` stream (at least one), or `null` after the last. */
+  next(): Promise<string[] | null>;
+  cancel(): void;
+  close(): void;
+}
+
+/** What the engine inside this process is given (see `bindings/node`). */
+export interface NativeEngineOptions {
+  /** The engine's environment, as a spawned binary would get it. */
+  env?: Record<string, string>;
+  /** The sandbox helper; default the `exec-bridge` beside the addon. */
+  sandboxHelper?: string;
+}
+
+/** The addon's surface. */
+export interface NativeAddon {
+  AppServerConnection: { open(options: NativeEngineOptions & { codexHome?: string }): NativeConnection };
+  startExec(options: NativeEngineOptions & { args: string[]; input?: string }): Promise<NativeExecRun>;
+}
+
+/** How a client reaches the engine: in this process, through a spawned binary, or the first that works. */
+export type Transport = "native" | "process" | "auto";
+
+/** The native transport was asked for, but the addon cannot be loaded here. */
+export class NativeUnavailableError extends Error {
+  override name = "NativeUnavailableError";
+}
+
+let loaded: { addon: NativeAddon } | { error: NativeUnavailableError } | undefined;
+
+/**
+ * The addon, loaded once: the file `$AGENTWIRE_ADDON` names, else the one of this platform's
+ * package. Throws {@link NativeUnavailableError} saying why it cannot be loaded.
+ */
+export function loadNative(env: NodeJS.ProcessEnv = process.env): NativeAddon {
+  if (loaded === undefined) loaded = tryLoad(env);
+  if ("error" in loaded) throw loaded.error;
+  return loaded.addon;
+}
+
+function tryLoad(env: NodeJS.ProcessEnv): { addon: NativeAddon } | { error: NativeUnavailableError } {
+  const file = env[ADDON_ENV] || platformFile(addonFileName());
+  if (!file) {
+    const name = platformPackageName();
+    return {
+      error: new NativeUnavailableError(
+        `the in-process engine for ${platformKey()} is not installed: ${name} is missing. npm installs it with @agentwire/sdk as an optional dependency where one is published for the platform; reinstall without --omit=optional (or add ${name}), or pass transport: "process"`,
+      ),
+    };
+  }
+  try {
+    const module = { exports: {} as NativeAddon };
+    // dlopen takes any file name (the development build is `libagentwire_node.so`).
+    process.dlopen(module, file);
+    return { addon: module.exports };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { error: new NativeUnavailableError(`the in-process engine ${file} cannot be loaded: ${reason}; pass transport: "process" to spawn the binary instead`) };
+  }
+}
+
+/**
+ * The sandbox helper of the in-process engine: `$AGENTWIRE_EXEC_BRIDGE_PATH` when set (for
+ * development), else left to the addon (the `exec-bridge` beside it).
+ */
+export function nativeSandboxHelper(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env[BINARY_ENV] || undefined;
+}
+
+/**
+ * Which transport `requested` means here: `native` and `process` as they are; `auto` is native
+ * when the addon loads and no binary was named, else process.
+ */
+export function chooseTransport(requested: Transport | undefined, binaryNamed: boolean, env: NodeJS.ProcessEnv = process.env): "native" | "process" {
+  if (requested === "native" || requested === "process") return requested;
+  if (requested !== undefined && requested !== "auto") {
+    throw new TypeError(`transport ${JSON.stringify(requested)} is not one of "native", "process", "auto"`);
+  }
+  if (binaryNamed) return "process";
+  try {
+    loadNative(env);
+    return "native";
+  } catch {
+    return "process";
+  }
+}
