@@ -50,7 +50,7 @@ impl MockModel {
     /// Starts the server on the current tokio runtime, on `127.0.0.1:port` (0 picks a free port).
     pub async fn start(script: Script, port: u16) -> std::io::Result<MockModel> {
         let (listener, addr) = server::bind(port).await?;
-        let shared = Arc::new(Mutex::new(Shared { script, ..Shared::default() }));
+        let shared = Arc::new(Mutex::new(Shared::new(&script)));
         let task = tokio::spawn(server::serve(listener, shared.clone()));
         Ok(MockModel { addr, shared, _running: Running::Task(task) })
     }
@@ -59,7 +59,7 @@ impl MockModel {
     pub fn spawn(script: Script) -> std::io::Result<MockModel> {
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-        let shared = Arc::new(Mutex::new(Shared { script, ..Shared::default() }));
+        let shared = Arc::new(Mutex::new(Shared::new(&script)));
         let thread_shared = shared.clone();
         std::thread::Builder::new().name("mock-model".into()).spawn(move || {
             let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {

@@ -118,7 +118,7 @@ impl Script {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Reply {
     /// Stream these events, then end the response normally (or cut it after `cut_after`).
-    Stream { events: Vec<Value>, delay_ms: u64, cut_after: Option<usize> },
+    Stream { events: Frames, delay_ms: u64, cut_after: Option<usize> },
     /// Answer with an HTTP error.
     Fail { status: u16, retry_after: Option<u64>, body: String },
     /// Answer nothing (more).
@@ -132,18 +132,22 @@ impl ScriptTurn {
     pub(crate) fn reply(&self, n: usize) -> Reply {
         match self {
             ScriptTurn::Items(items) => {
-                Reply::Stream { events: events_for(items, None, n), delay_ms: 0, cut_after: None }
+                Reply::Stream { events: Frames::of(&events_for(items, None, n)), delay_ms: 0, cut_after: None }
             }
             ScriptTurn::Detailed { items, usage, delay_ms } => Reply::Stream {
-                events: events_for(items, usage.clone(), n),
+                events: Frames::of(&events_for(items, usage.clone(), n)),
                 delay_ms: *delay_ms,
                 cut_after: None,
             },
             ScriptTurn::Raw { sse, delay_ms } => {
-                Reply::Stream { events: sse.clone(), delay_ms: *delay_ms, cut_after: None }
+                Reply::Stream { events: Frames::of(sse), delay_ms: *delay_ms, cut_after: None }
             }
             ScriptTurn::Cut { cut_after, items } => {
-                Reply::Stream { events: events_for(items, None, n), delay_ms: 0, cut_after: Some(*cut_after) }
+                Reply::Stream {
+                    events: Frames::of(&events_for(items, None, n)),
+                    delay_ms: 0,
+                    cut_after: Some(*cut_after),
+                }
             }
             ScriptTurn::Hang { hang } => Reply::Hang(*hang),
             ScriptTurn::Body { body, repeat, delay_ms } => {
@@ -163,6 +167,42 @@ impl ScriptTurn {
             "type": "message", "role": "assistant", "id": "msg_done",
             "content": [{"type": "output_text", "text": "done"}]
         })])
+    }
+}
+
+/// A stream's server-sent events, rendered once (`event: TYPE\ndata: JSON\n\n` each) so that
+/// serving them costs only the writes.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Frames {
+    bytes: std::sync::Arc<[u8]>,
+    /// Where each frame ends in `bytes`.
+    ends: std::sync::Arc<[usize]>,
+}
+
+impl Frames {
+    pub(crate) fn of(events: &[Value]) -> Frames {
+        use std::io::Write as _;
+        let mut bytes = Vec::new();
+        let mut ends = Vec::with_capacity(events.len());
+        for event in events {
+            let kind = event["type"].as_str().unwrap_or("message");
+            // Writing to a Vec cannot fail.
+            let _ = write!(bytes, "event: {kind}\ndata: {event}\n\n");
+            ends.push(bytes.len());
+        }
+        Frames { bytes: bytes.into(), ends: ends.into() }
+    }
+
+    /// How many frames there are.
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The bytes of frames `from..to`.
+    pub(crate) fn range(&self, from: usize, to: usize) -> &[u8] {
+        let start = if from == 0 { 0 } else { self.ends[from - 1] };
+        let end = if to == 0 { 0 } else { self.ends[to - 1] };
+        &self.bytes[start..end.max(start)]
     }
 }
 
@@ -274,6 +314,12 @@ mod tests {
         else {
             panic!()
         };
+        let events: Vec<Value> = (0..events.len())
+            .map(|i| {
+                let frame = std::str::from_utf8(events.range(i, i + 1)).unwrap();
+                serde_json::from_str(frame.split_once("data: ").unwrap().1.trim()).unwrap()
+            })
+            .collect();
         let types: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
         assert_eq!(
             types,

@@ -11,7 +11,7 @@ use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
-use super::script::{HangAt, Reply, Script, ScriptTurn};
+use super::script::{Frames, HangAt, Reply, Script, ScriptTurn};
 
 /// The head of a streamed response.
 const STREAM_HEAD: &str =
@@ -31,11 +31,20 @@ pub struct RecordedRequest {
 }
 
 /// State shared by the connections of one server.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Shared {
-    pub(crate) script: Script,
+    /// The reply to each request of the script, rendered when the server starts.
+    replies: Vec<Reply>,
     pub(crate) next: usize,
     pub(crate) requests: Vec<RecordedRequest>,
+}
+
+impl Shared {
+    /// The state of a server playing `script`: every reply rendered now, before any request.
+    pub(crate) fn new(script: &Script) -> Shared {
+        let replies = script.turns.iter().enumerate().map(|(n, turn)| turn.reply(n)).collect();
+        Shared { replies, next: 0, requests: Vec::new() }
+    }
 }
 
 /// Accepts connections until the listener fails or the task is dropped.
@@ -63,7 +72,7 @@ async fn connection(stream: TcpStream, shared: Arc<Mutex<Shared>>) {
             } else if is_model_request {
                 let n = shared.next;
                 shared.next += 1;
-                Some(shared.script.turns.get(n).cloned().unwrap_or_else(ScriptTurn::spent).reply(n))
+                Some(shared.replies.get(n).cloned().unwrap_or_else(|| ScriptTurn::spent().reply(n)))
             } else {
                 None
             }
@@ -153,11 +162,16 @@ async fn write_simple(
     stream.write_all(head.as_bytes()).await.is_ok() && stream.write_all(body.as_bytes()).await.is_ok()
 }
 
+/// How many frames a stream without delay sends per write.
+const STREAM_BATCH: usize = 512;
+
 /// Streams `events` as server-sent events, then closes the connection (after `cut_after`
-/// events, if set, without ending the stream properly).
+/// events, if set, without ending the stream properly). Without a delay the frames go out as
+/// fast as the connection takes them, up to [`STREAM_BATCH`] frames a write (as a real
+/// server's do); with one, each frame is sent on its own.
 async fn write_stream(
     stream: &mut BufReader<TcpStream>,
-    events: &[Value],
+    events: &Frames,
     delay_ms: u64,
     cut_after: Option<usize>,
 ) {
@@ -166,15 +180,17 @@ async fn write_stream(
         return;
     }
     let count = cut_after.unwrap_or(events.len()).min(events.len());
-    for event in &events[..count] {
+    let step = if delay_ms > 0 { 1 } else { STREAM_BATCH };
+    let mut sent = 0;
+    while sent < count {
         if delay_ms > 0 {
             tokio::time::sleep(Duration::from_millis(delay_ms)).await;
         }
-        let kind = event["type"].as_str().unwrap_or("message");
-        let frame = format!("event: {kind}\ndata: {event}\n\n");
-        if stream.write_all(frame.as_bytes()).await.is_err() || stream.flush().await.is_err() {
+        let next = (sent + step).min(count);
+        if stream.write_all(events.range(sent, next)).await.is_err() || stream.flush().await.is_err() {
             return;
         }
+        sent = next;
     }
     let _ = stream.shutdown().await;
 }

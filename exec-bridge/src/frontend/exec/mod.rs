@@ -1,7 +1,8 @@
 //! The `exec` command: one turn, non-interactively, as a JSONL stream or a readable transcript.
-//! A thin consumer of the engine: it starts (or resumes) a thread, submits one turn, declines
-//! every approval request (nobody is there to answer), and writes each event through one
-//! [`Output`], the JSONL stream or the transcript.
+//! A thin consumer of the engine: a [`Run`] starts (or resumes) a thread, submits one turn and
+//! declines every approval request (nobody is there to answer); the binary writes each of its
+//! steps through one [`Output`], the JSONL stream or the transcript, and an embedder pulls them
+//! (the napi binding hands the JSONL stream's lines to JavaScript).
 
 mod args;
 pub mod human;
