@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the Rust workspace (unit, integration and snapshot tests), the TypeScript type
 # checks of sdk-ts under `tsc --strict`, the SDK's tests against the real binary, and the napi
-# addon's tests inside Node.
+# addon's tests inside Node; last, the install test of the npm packages (scripts/install-test.sh:
+# a release build packed, installed into an empty project, a turn run with no Rust toolchain).
 source "$(dirname "$0")/node.sh"
 
 echo "== cargo test (every crate)"
@@ -24,3 +25,6 @@ echo "== the napi addon (bindings/node) loaded into Node: node --test bindings/n
 cargo build --quiet --locked -p agentwire-node
 AGENTWIRE_ADDON="$PWD/target/debug/libagentwire_node.so" AGENTWIRE_EXEC_BRIDGE_PATH="$PWD/target/debug/exec-bridge" \
   node --test bindings/node/test/
+
+echo "== the npm packages as a user installs them: scripts/pack.sh (release build), npm install, a turn (scripts/install-test.sh)"
+scripts/install-test.sh
