@@ -151,5 +151,5 @@ await step('c. an approval answered from JavaScript through the addon (AppServer
   }
 });
 
-process.stdout.write(`install checks: ${counts.passed} passed, ${counts.failed} failed\n`);
+process.stdout.write(`install-check: ${counts.passed} passed, ${counts.failed} failed\n`);
 process.exitCode = counts.failed === 0 ? 0 : 1;

@@ -19,6 +19,10 @@ scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 
 if [ $# -ge 1 ]; then
+  if [ ! -d "$1" ]; then
+    echo "error: $1 is not a folder; give the OUT_DIR of scripts/pack.sh, or nothing to pack first" >&2
+    exit 2
+  fi
   tarballs="$(cd "$1" && pwd)"
 else
   echo "== install test: packing (scripts/pack.sh)"
