@@ -89,7 +89,10 @@ echo "   installed in $install_s s: $(du -sh node_modules | cut -f1) in node_mod
 echo "== install test: the checks (scripts/install-check.mjs), in the clean environment"
 step=$SECONDS
 cp "$root/scripts/install-check.mjs" "$root/examples/sdk/quickstart.mjs" .
-"${clean[@]}" node install-check.mjs
+if ! "${clean[@]}" node install-check.mjs; then
+  echo "install test: FAILED (the checks above; pack ${pack_s} s, install ${install_s} s)" >&2
+  exit 1
+fi
 check_s=$((SECONDS - step))
 
 echo "install test: passed (pack ${pack_s} s, install ${install_s} s, checks ${check_s} s, total $((SECONDS - started)) s)"
