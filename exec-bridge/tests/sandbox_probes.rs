@@ -4,6 +4,10 @@
 //! proves the probe itself works). A probe that cannot work here even unconfined (it needs root,
 //! or the kernel forbids it to everyone) is reported as such and not counted.
 //!
+//! With `AGENTWIRE_PROBE_ADDON` set to the built napi addon, the same probes run through the
+//! engine embedded in a Node process (`bindings/node/test/exec-shim.mjs`) instead of the binary:
+//! embedding must confine exactly as much (`scripts/test.sh` runs both).
+//!
 //! Workspace-write runs with `/tmp` as a writable root (the default), so that `CODEX_HOME` (the
 //! world's scratch home in `/tmp`) lies in a root; the "outside" directory is in the first of
 //! Cargo's target directory, `/var/tmp` and `$HOME` that is not under `/tmp` or `$TMPDIR` (a
@@ -305,6 +309,11 @@ fn run_probes(mode: &str) -> Vec<(bool, String)> {
         .map(|(i, p)| shell(&format!("probe{i}"), &p.argv.iter().map(String::as_str).collect::<Vec<_>>()))
         .collect();
     setting.world = World::new(json!([calls, [message("done")]]));
+    if let Some(addon) = std::env::var_os("AGENTWIRE_PROBE_ADDON") {
+        let shim = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bindings/node/test/exec-shim.mjs");
+        let leading = [shim.into_os_string(), addon].map(|a| a.into_string().unwrap()).to_vec();
+        setting.world.run_through("node", leading);
+    }
     std::fs::create_dir_all(setting.world.cwd().join("sub/.git/hooks")).unwrap();
     let run = setting.world.exec_json(&["-s", mode, "probe"]);
     run.assert_ok();
@@ -355,8 +364,12 @@ fn every_probe_is_blocked_by_both_sandboxes_and_works_without() {
             (Some(why), _) => println!("  (not counted unconfined: {why})"),
         }
     }
+    let through = match std::env::var_os("AGENTWIRE_PROBE_ADDON") {
+        Some(_) => "the engine in a Node process, through the napi addon",
+        None => "the exec-bridge binary",
+    };
     println!(
-        "sandbox probes: {} blocked under workspace-write, {} under read-only, {} succeed under danger-full-access (of {})",
+        "sandbox probes ({through}): {} blocked under workspace-write, {} under read-only, {} succeed under danger-full-access (of {})",
         counts[0],
         counts[1],
         counts[2],

@@ -1,7 +1,7 @@
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import readline from "node:readline";
-
 import { resolveBinary } from "./binary.js";
+import { engineEnv } from "./exec.js";
+import { nativeLink, processLink, type Link } from "./link.js";
+import { chooseTransport, loadNative, type Transport } from "./native.js";
 import type * as v2 from "./generated/v2/index.js";
 import { ClientNotificationMethod, ClientRequestMethod, JsonRpcErrorCode, ServerRequestMethod } from "./generated/wireNames.js";
 
@@ -18,11 +18,17 @@ export type FileChangeApprovalHandler = (
 
 /** Options of {@link AppServerClient.start}. */
 export type AppServerOptions = {
-  /** The binary; found as for `Codex` otherwise. The reference's `codex` works too. */
+  /**
+   * Where the server runs: `"native"`, inside this process through the addon (an error says why
+   * when it cannot load); `"process"`, a spawned binary; `"auto"` (the default), native when the
+   * addon loads and neither `codexPathOverride` nor `args` is given, else process.
+   */
+  transport?: Transport;
+  /** The binary (process transport); found as for `Codex` otherwise. The reference's `codex` works too. */
   codexPathOverride?: string;
   /** Its arguments (default `["app-server"]`). */
   args?: string[];
-  /** Replaces the inherited environment when given. */
+  /** Replaces the inherited environment of the server when given. */
   env?: Record<string, string>;
   /** The model server's base URL (`OPENAI_BASE_URL`). */
   baseUrl?: string;
@@ -54,35 +60,33 @@ type Pending = { resolve: (result: unknown) => void; reject: (error: Error) => v
 
 /** A client of the app-server v2 surface: typed requests, notifications and approval handlers. */
 export class AppServerClient {
-  #child: ChildProcessWithoutNullStreams;
+  #link: Link;
   #options: AppServerOptions;
   #nextId = 1;
   #pending = new Map<number | string, Pending>();
   #listeners = new Map<string, Set<(params: unknown) => void>>();
-  #exited: Promise<number | null>;
-  /** What the server wrote on standard error. */
-  stderr = "";
+  /** Where the server runs: `"native"` or `"process"`. */
+  readonly transport: "native" | "process";
 
   private constructor(options: AppServerOptions) {
     this.#options = options;
-    const binary = resolveBinary(options.codexPathOverride, options.env ?? process.env);
-    const env: Record<string, string> = {};
-    for (const [key, value] of Object.entries(options.env ?? process.env)) {
-      if (value !== undefined) env[key] = value;
-    }
-    if (!env.CODEX_INTERNAL_ORIGINATOR_OVERRIDE) env.CODEX_INTERNAL_ORIGINATOR_OVERRIDE = "codex_sdk_ts";
-    if (options.baseUrl) env.OPENAI_BASE_URL = options.baseUrl;
-    if (options.apiKey) env.CODEX_API_KEY = options.apiKey;
-    this.#child = spawn(binary, options.args ?? ["app-server"], { env, stdio: ["pipe", "pipe", "pipe"] });
-    this.#child.stderr.on("data", (chunk: Buffer) => (this.stderr += chunk.toString("utf8")));
-    this.#child.stdin.on("error", () => {});
-    this.#exited = new Promise((resolve) => this.#child.once("close", (code) => resolve(code)));
-    void this.#exited.then(() => {
+    const named = options.codexPathOverride !== undefined || options.args !== undefined;
+    this.transport = chooseTransport(options.transport, named);
+    const env = engineEnv(options);
+    const onLine = (line: string) => this.#receive(line);
+    this.#link =
+      this.transport === "native"
+        ? nativeLink(loadNative(), env, onLine)
+        : processLink(resolveBinary(options.codexPathOverride, options.env ?? process.env), options.args ?? ["app-server"], env, onLine);
+    void this.#link.ended.then(() => {
       for (const pending of this.#pending.values()) pending.reject(new Error(`the app-server exited: ${this.stderr.trim()}`));
       this.#pending.clear();
     });
-    const lines = readline.createInterface({ input: this.#child.stdout, crlfDelay: Infinity });
-    lines.on("line", (line) => this.#receive(line));
+  }
+
+  /** What the server wrote on standard error (nothing in process). */
+  get stderr(): string {
+    return this.#link.stderr();
   }
 
   /** Starts the server and completes the `initialize` handshake. */
@@ -134,14 +138,13 @@ export class AppServerClient {
     this.#options.onFileChangeApproval = handler;
   }
 
-  /** Closes the connection; the server cancels running turns and exits. Resolves with its exit code. */
+  /** Closes the connection; the server cancels running turns and ends. Resolves with its exit code (0 in process). */
   async close(): Promise<number | null> {
-    this.#child.stdin.end();
-    return this.#exited;
+    return this.#link.close();
   }
 
   #send(message: unknown): void {
-    this.#child.stdin.write(`${JSON.stringify(message)}\n`);
+    this.#link.send(JSON.stringify(message));
   }
 
   #receive(line: string): void {

@@ -1,16 +1,18 @@
 import { spawn } from "node:child_process";
 import readline from "node:readline";
 
+import type { NativeAddon } from "./native.js";
+
 /** The originator the SDK announces, unless the caller's environment sets one. */
 export const SDK_ORIGINATOR = "codex_sdk_ts";
 const ORIGINATOR_ENV = "CODEX_INTERNAL_ORIGINATOR_OVERRIDE";
 
-/** The process exited with a non-zero code. */
+/** The run ended with a non-zero exit code (the process's, or what it would have been in process). */
 export class ExecError extends Error {
   override name = "ExecError";
   /** The exit code (null when a signal ended it). */
   readonly exitCode: number | null;
-  /** What the process wrote on standard error. */
+  /** What the process wrote on standard error (in process: the error it would have written). */
   readonly stderr: string;
   constructor(exitCode: number | null, stderr: string) {
     super(`exec-bridge exited with code ${exitCode}: ${stderr.trim()}`);
@@ -19,35 +21,50 @@ export class ExecError extends Error {
   }
 }
 
-/** How to run one `exec` process. */
-export interface ExecRun {
-  binary: string;
-  args: string[];
-  /** Written to standard input, then closed. */
-  input: string;
+/** What reaches the engine's environment. */
+export interface EngineEnv {
   /** Replaces the inherited environment when given. */
   env?: Record<string, string> | undefined;
   baseUrl?: string | undefined;
   apiKey?: string | undefined;
+}
+
+/** One `exec` run: `exec-bridge exec ARGS` with `input` on standard input. */
+export interface ExecRun extends EngineEnv {
+  /** The arguments after `exec`. */
+  args: string[];
+  /** Written to standard input, then closed. */
+  input: string;
   signal?: AbortSignal | undefined;
 }
 
-/** Runs the binary and yields each line of its standard output. */
-export async function* execLines(run: ExecRun): AsyncGenerator<string> {
+/** Runs an `exec` and yields each line of its `exec` stream. */
+export type Executor = (run: ExecRun) => AsyncGenerator<string>;
+
+/**
+ * The engine's environment, the same for a spawned binary and the in-process engine: `env` (or
+ * this process's), the SDK's originator unless one is set, then `baseUrl` as `OPENAI_BASE_URL`
+ * and `apiKey` as `CODEX_API_KEY`.
+ */
+export function engineEnv(options: EngineEnv): Record<string, string> {
   const env: Record<string, string> = {};
-  if (run.env) {
-    Object.assign(env, run.env);
-  } else {
-    for (const [key, value] of Object.entries(process.env)) {
-      if (value !== undefined) env[key] = value;
-    }
+  for (const [key, value] of Object.entries(options.env ?? process.env)) {
+    if (value !== undefined) env[key] = value;
   }
   if (!env[ORIGINATOR_ENV]) env[ORIGINATOR_ENV] = SDK_ORIGINATOR;
-  if (run.baseUrl) env.OPENAI_BASE_URL = run.baseUrl;
-  if (run.apiKey) env.CODEX_API_KEY = run.apiKey;
+  if (options.baseUrl) env.OPENAI_BASE_URL = options.baseUrl;
+  if (options.apiKey) env.CODEX_API_KEY = options.apiKey;
+  return env;
+}
 
+/** Runs each `exec` as a process of `binary`. */
+export function processExecutor(binary: string): Executor {
+  return (run) => processLines(binary, run);
+}
+
+async function* processLines(binary: string, run: ExecRun): AsyncGenerator<string> {
   run.signal?.throwIfAborted();
-  const child = spawn(run.binary, run.args, { env, signal: run.signal, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(binary, ["exec", ...run.args], { env: engineEnv(run), signal: run.signal, stdio: ["pipe", "pipe", "pipe"] });
   let spawnError: Error | null = null;
   child.once("error", (error) => (spawnError = error));
   const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
@@ -71,5 +88,38 @@ export async function* execLines(run: ExecRun): AsyncGenerator<string> {
   } finally {
     lines.close();
     if (child.exitCode === null && !child.killed) child.kill();
+  }
+}
+
+/** Runs each `exec` inside this process, through the addon. */
+export function nativeExecutor(addon: NativeAddon): Executor {
+  return (run) => nativeLines(addon, run);
+}
+
+async function* nativeLines(addon: NativeAddon, run: ExecRun): AsyncGenerator<string> {
+  run.signal?.throwIfAborted();
+  let started;
+  try {
+    started = await addon.startExec({ args: run.args, input: run.input, env: engineEnv(run) });
+  } catch (error) {
+    // Where the binary would print the error and exit with code 2.
+    throw new ExecError(2, `exec-bridge: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  const turn = started;
+  // Aborting stops the turn at once, as killing the process does; the run rejects with the AbortError.
+  const stop = () => turn.close();
+  run.signal?.addEventListener("abort", stop, { once: true });
+  try {
+    for (let batch = await turn.next(); batch !== null; batch = await turn.next()) {
+      for (const line of batch) {
+        run.signal?.throwIfAborted();
+        yield line;
+      }
+    }
+    run.signal?.throwIfAborted();
+    if (turn.exitCode !== 0) throw new ExecError(turn.exitCode, "");
+  } finally {
+    run.signal?.removeEventListener("abort", stop);
+    turn.close(); // a consumer that stopped early stops the turn, as the process is killed
   }
 }

@@ -1,9 +1,12 @@
 /**
  * agentwire: typed access to the Codex agent protocol.
  *
- * - {@link Codex} / {@link Thread}: the `exec` transport, API-compatible with `@openai/codex-sdk`.
+ * - {@link Codex} / {@link Thread}: `exec` turns, API-compatible with `@openai/codex-sdk`.
  * - {@link AppServerClient}: the app-server v2 surface, with typed requests, notifications and
  *   approval handlers.
+ * - Both run the engine inside this process through the native addon (`transport: "native"`) or
+ *   spawn the `exec-bridge` binary (`"process"`); `"auto"`, the default, takes the addon when it
+ *   loads.
  * - `exec` and `v2`: every wire type, generated from the Rust protocol crate.
  * - `ClientRequestMethod`, `ServerNotificationMethod`, `ThreadEventType`, `JsonRpcErrorCode`, …:
  *   the wire names as constants, generated from the same crate.
@@ -28,6 +31,8 @@ export {
   type UserInput,
 } from "./thread.js";
 export { ExecError } from "./exec.js";
+export { ADDON_ENV, NativeUnavailableError, type Transport } from "./native.js";
+export { platformKey, platformPackageName } from "./platform.js";
 export { BINARY_ENV, BinaryNotFoundError, resolveBinary } from "./binary.js";
 export { configArgs, type ConfigObject, type ConfigValue } from "./config.js";
 export {

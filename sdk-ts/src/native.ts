@@ -1,4 +1,3 @@
-import { BINARY_ENV } from "./binary.js";
 import { addonFileName, platformFile, platformKey, platformPackageName } from "./platform.js";
 
 /** The environment variable naming an addon file to load instead of the platform package's (for development). */
@@ -27,7 +26,7 @@ export interface NativeExecRun {
 export interface NativeEngineOptions {
   /** The engine's environment, as a spawned binary would get it. */
   env?: Record<string, string>;
-  /** The sandbox helper; default the `exec-bridge` beside the addon. */
+  /** The sandbox helper; default the `exec-bridge` beside the addon (the SDK leaves it so). */
   sandboxHelper?: string;
 }
 
@@ -45,59 +44,51 @@ export class NativeUnavailableError extends Error {
   override name = "NativeUnavailableError";
 }
 
-let loaded: { addon: NativeAddon } | { error: NativeUnavailableError } | undefined;
+/** The addon, or why it cannot load: the outcome of the one attempt per process. */
+let loaded: NativeAddon | NativeUnavailableError | undefined;
 
 /**
- * The addon, loaded once: the file `$AGENTWIRE_ADDON` names, else the one of this platform's
- * package. Throws {@link NativeUnavailableError} saying why it cannot be loaded.
+ * The addon, loaded once into this process: the file `$AGENTWIRE_ADDON` names (this process's
+ * environment), else the one of this platform's package. The addon runs each command through the
+ * `exec-bridge` beside it, its sandbox helper. Throws {@link NativeUnavailableError} saying why it cannot be loaded.
  */
-export function loadNative(env: NodeJS.ProcessEnv = process.env): NativeAddon {
-  if (loaded === undefined) loaded = tryLoad(env);
-  if ("error" in loaded) throw loaded.error;
-  return loaded.addon;
+export function loadNative(): NativeAddon {
+  if (loaded === undefined) loaded = tryLoad(process.env);
+  if (loaded instanceof NativeUnavailableError) throw loaded;
+  return loaded;
 }
 
-function tryLoad(env: NodeJS.ProcessEnv): { addon: NativeAddon } | { error: NativeUnavailableError } {
+function tryLoad(env: NodeJS.ProcessEnv): NativeAddon | NativeUnavailableError {
   const file = env[ADDON_ENV] || platformFile(addonFileName());
   if (!file) {
     const name = platformPackageName();
-    return {
-      error: new NativeUnavailableError(
-        `the in-process engine for ${platformKey()} is not installed: ${name} is missing. npm installs it with @agentwire/sdk as an optional dependency where one is published for the platform; reinstall without --omit=optional (or add ${name}), or pass transport: "process"`,
-      ),
-    };
+    return new NativeUnavailableError(
+      `the in-process engine for ${platformKey()} is not installed: ${name} is missing. npm installs it with @agentwire/sdk as an optional dependency where one is published for the platform; reinstall without --omit=optional (or add ${name}), or pass transport: "process"`,
+    );
   }
   try {
     const module = { exports: {} as NativeAddon };
     // dlopen takes any file name (the development build is `libagentwire_node.so`).
     process.dlopen(module, file);
-    return { addon: module.exports };
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return { error: new NativeUnavailableError(`the in-process engine ${file} cannot be loaded: ${reason}; pass transport: "process" to spawn the binary instead`) };
+    return module.exports;
+  } catch (failure) {
+    const reason = failure instanceof Error ? failure.message : String(failure);
+    return new NativeUnavailableError(`the in-process engine ${file} cannot be loaded: ${reason}; pass transport: "process" to spawn the binary instead`);
   }
-}
-
-/**
- * The sandbox helper of the in-process engine: `$AGENTWIRE_EXEC_BRIDGE_PATH` when set (for
- * development), else left to the addon (the `exec-bridge` beside it).
- */
-export function nativeSandboxHelper(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return env[BINARY_ENV] || undefined;
 }
 
 /**
  * Which transport `requested` means here: `native` and `process` as they are; `auto` is native
  * when the addon loads and no binary was named, else process.
  */
-export function chooseTransport(requested: Transport | undefined, binaryNamed: boolean, env: NodeJS.ProcessEnv = process.env): "native" | "process" {
+export function chooseTransport(requested: Transport | undefined, binaryNamed: boolean): "native" | "process" {
   if (requested === "native" || requested === "process") return requested;
   if (requested !== undefined && requested !== "auto") {
     throw new TypeError(`transport ${JSON.stringify(requested)} is not one of "native", "process", "auto"`);
   }
   if (binaryNamed) return "process";
   try {
-    loadNative(env);
+    loadNative();
     return "native";
   } catch {
     return "process";

@@ -4,7 +4,7 @@ import path from "node:path";
 
 import type { ConfigObject } from "./config.js";
 import { configArgs } from "./config.js";
-import { execLines } from "./exec.js";
+import type { Executor } from "./exec.js";
 import type * as exec from "./generated/exec/index.js";
 import type * as v2 from "./generated/v2/index.js";
 import { ThreadEventType, ThreadItemType } from "./generated/wireNames.js";
@@ -50,7 +50,7 @@ export type ThreadOptions = {
 export type TurnOptions = {
   /** A JSON Schema the final answer must follow. */
   outputSchema?: unknown;
-  /** Aborting kills the process and rejects with an AbortError. */
+  /** Aborting stops the turn (kills the process, or cancels it in process) and rejects with an AbortError. */
   signal?: AbortSignal;
 };
 
@@ -74,7 +74,8 @@ export type RunStreamedResult = StreamedTurn;
 
 /** What a thread needs of its {@link Codex}. */
 export interface ThreadContext {
-  binary: string;
+  /** Runs each turn: a spawned binary, or the engine in this process. */
+  exec: Executor;
   baseUrl?: string | undefined;
   apiKey?: string | undefined;
   env?: Record<string, string> | undefined;
@@ -86,7 +87,7 @@ export class TurnFailedError extends Error {
   override name = "TurnFailedError";
 }
 
-/** A conversation with the agent; its turns run one `exec` process each. */
+/** A conversation with the agent; each turn is one `exec` run (a process, or in this process). */
 export class Thread {
   #context: ThreadContext;
   #options: ThreadOptions;
@@ -132,8 +133,7 @@ export class Thread {
     try {
       const { prompt, images } = normalize(input);
       const args = this.#args(images, schema?.file);
-      const lines = execLines({
-        binary: this.#context.binary,
+      const lines = this.#context.exec({
         args,
         input: prompt,
         env: this.#context.env,
@@ -153,7 +153,7 @@ export class Thread {
 
   #args(images: string[], schemaFile: string | undefined): string[] {
     const o = this.#options;
-    const args = ["exec", "--experimental-json"];
+    const args = ["--experimental-json"];
     if (o.model) args.push("--model", o.model);
     if (o.sandboxMode) args.push("--sandbox", o.sandboxMode);
     if (o.workingDirectory) args.push("--cd", o.workingDirectory);

@@ -32,6 +32,8 @@ pub struct World {
     pub model: MockModel,
     /// Extra environment of every command, after the world's own.
     env: Vec<(String, String)>,
+    /// What runs in place of the binary, with its leading arguments (see [`World::run_through`]).
+    program: Option<(PathBuf, Vec<String>)>,
 }
 
 impl World {
@@ -49,7 +51,16 @@ impl World {
             work: tempfile::tempdir().expect("cannot make a scratch working directory"),
             model: MockModel::spawn(script).expect("cannot start the scripted model server"),
             env: Vec::new(),
+            program: None,
         }
+    }
+
+    /// Runs `program LEADING_ARGS ARGS` wherever this world would run `exec-bridge ARGS`: for
+    /// example a Node script that does what `exec-bridge exec` does with the engine in process,
+    /// through the napi addon.
+    pub fn run_through(&mut self, program: impl Into<PathBuf>, leading_args: Vec<String>) -> &mut Self {
+        self.program = Some((program.into(), leading_args));
+        self
     }
 
     /// The working directory.
@@ -73,7 +84,14 @@ impl World {
         I: IntoIterator,
         I::Item: AsRef<OsStr>,
     {
-        let mut command = Command::new(crate::binary());
+        let mut command = match &self.program {
+            Some((program, leading)) => {
+                let mut command = Command::new(program);
+                command.args(leading);
+                command
+            }
+            None => Command::new(crate::binary()),
+        };
         command
             .args(args)
             .current_dir(self.cwd())

@@ -89,7 +89,8 @@ impl ExecRun {
         let mut state = self.state.lock().await;
         let Some((run, stream)) = state.as_mut() else { return Ok(finish(batch)) };
         let mut ended = false;
-        if batch.is_empty() {
+        // Wait for a line: an event the stream does not show (a delta) gives none.
+        while batch.is_empty() && !ended {
             match run.next().await {
                 Some(step) => ended = self.push(&mut batch, stream, step)?,
                 None => ended = true,

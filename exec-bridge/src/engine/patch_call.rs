@@ -8,7 +8,6 @@ use super::thread::ThreadState;
 use super::tools::apply_patch::write::{self, Writer};
 use super::tools::apply_patch::{self, AppliedChange, Targets};
 use super::turn::TurnContext;
-use crate::sandbox::Support;
 
 impl ThreadState {
     /// Applies a patch; returns the tool output for the model.
@@ -64,7 +63,7 @@ impl ThreadState {
     /// applies, or when this kernel cannot do better and the user approved it.
     fn patch_writer(&self, targets: &Targets, approved: bool) -> Writer {
         let policy = &self.settings.policy;
-        if policy.sandbox == SandboxMode::DangerFullAccess || !Support::probe().openat2 {
+        if policy.sandbox == SandboxMode::DangerFullAccess || !self.support.openat2 {
             return Writer::Plain;
         }
         let roots = if approved {
@@ -88,7 +87,7 @@ impl ThreadState {
         let verdict_cx = PatchContext {
             policy: &self.settings.policy,
             codex_home: Some(&self.codex_home),
-            race_free: Support::probe().openat2,
+            race_free: self.support.openat2,
         };
         let (reason, grant_root) = match safety::patch(&verdict_cx, &targets.changed()) {
             PatchVerdict::Apply => return Ok(Ok(false)),

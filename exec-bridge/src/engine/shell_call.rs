@@ -12,7 +12,7 @@ use super::thread::ThreadState;
 use super::tools::process::Launch;
 use super::tools::shell::{self, ShellArgs, ShellOutput};
 use super::turn::TurnContext;
-use crate::sandbox::{self, SandboxSpec, Support};
+use crate::sandbox::{self, SandboxSpec};
 
 impl ThreadState {
     /// Runs a `shell` call; returns the tool output for the model.
@@ -125,7 +125,7 @@ impl ThreadState {
         justification: Option<&str>,
         cx: &TurnContext,
     ) -> Result<CommandVerdict, TurnError> {
-        let support = Support::probe();
+        let support = self.support;
         let approved = std::mem::take(&mut self.approved_commands);
         let verdict_cx = safety::Context {
             policy: &self.settings.policy,

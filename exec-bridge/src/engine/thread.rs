@@ -51,6 +51,8 @@ pub(super) struct ThreadState {
     pub(super) codex_home: std::path::PathBuf,
     /// The runtime's `$TMPDIR`, a writable root of a `workspace-write` override.
     tmpdir: Option<std::path::PathBuf>,
+    /// What the kernel offers to confine commands (less what the environment pretends away).
+    pub(super) support: crate::sandbox::Support,
     next_item: u64,
     next_approval: ApprovalId,
     pub(super) snapshot: Arc<watch::Sender<ThreadSnapshot>>,
@@ -131,6 +133,7 @@ impl ThreadState {
             sandbox_helper,
             codex_home: config.codex_home.clone(),
             tmpdir: config.tmpdir(false).map(std::path::Path::to_path_buf),
+            support: crate::sandbox::Support::probe(&config.vars),
             next_item: 0,
             next_approval: 0,
             snapshot: Arc::new(watch::channel(snapshot).0),

@@ -78,7 +78,7 @@ pub fn run(args: SandboxArgs) -> Result<std::convert::Infallible, SandboxCliErro
         None => spec_from_policy(&args)?,
     };
     if let Some(spec) = &spec {
-        if let Some(missing) = Support::probe().missing_for(spec) {
+        if let Some(missing) = Support::probe(&crate::engine::config::Vars::process()).missing_for(spec) {
             return Err(SandboxCliError::Unsupported(missing));
         }
         sandbox::apply_to_self(spec)?;

@@ -106,18 +106,22 @@ pub struct Support {
 pub const PRETEND_UNAVAILABLE_VAR: &str = "EXEC_BRIDGE_SANDBOX_UNAVAILABLE";
 
 impl Support {
-    /// Probes the running kernel (once per process), less what [`PRETEND_UNAVAILABLE_VAR`] names.
-    pub fn probe() -> Support {
-        static SUPPORT: std::sync::OnceLock<Support> = std::sync::OnceLock::new();
-        *SUPPORT.get_or_init(|| {
-            let pretend = std::env::var(PRETEND_UNAVAILABLE_VAR).unwrap_or_default();
-            let off = |name: &str| pretend.split(',').any(|p| p.trim() == name);
-            Support {
-                landlock: !off("landlock") && landlock::available(),
-                seccomp: !off("seccomp") && seccomp::available(),
-                openat2: !off("openat2") && fd::openat2_available(),
-            }
-        })
+    /// What the running kernel offers, less what [`PRETEND_UNAVAILABLE_VAR`] of the runtime's
+    /// environment `vars` names. The kernel is probed once per process.
+    pub fn probe(vars: &crate::engine::config::Vars) -> Support {
+        static KERNEL: std::sync::OnceLock<Support> = std::sync::OnceLock::new();
+        let kernel = *KERNEL.get_or_init(|| Support {
+            landlock: landlock::available(),
+            seccomp: seccomp::available(),
+            openat2: fd::openat2_available(),
+        });
+        let pretend = vars.get(PRETEND_UNAVAILABLE_VAR).unwrap_or_default();
+        let off = |name: &str| pretend.split(',').any(|p| p.trim() == name);
+        Support {
+            landlock: kernel.landlock && !off("landlock"),
+            seccomp: kernel.seccomp && !off("seccomp"),
+            openat2: kernel.openat2 && !off("openat2"),
+        }
     }
 
     /// What is missing to enforce `spec`, if anything (seccomp is needed with the network on

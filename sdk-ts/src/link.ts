@@ -1,0 +1,64 @@
+import { spawn } from "node:child_process";
+import readline from "node:readline";
+
+import type { NativeAddon } from "./native.js";
+
+/**
+ * A JSON-RPC link to an app-server, one message a line: a spawned binary's stdin and stdout, or
+ * the addon's in-process connection. Both deliver the server's lines in order to `onLine`.
+ */
+export interface Link {
+  /** Sends one message (a line of JSON, without its line ending). Lines keep their order. */
+  send(line: string): void;
+  /** Ends the server's input; resolves with its exit code once it has ended. */
+  close(): Promise<number | null>;
+  /** Resolves with the exit code once the server has ended (0 for one in process). */
+  readonly ended: Promise<number | null>;
+  /** What the server wrote on standard error (none in process). */
+  stderr(): string;
+}
+
+/** Spawns `binary` with `args` and `env`. */
+export function processLink(binary: string, args: string[], env: Record<string, string>, onLine: (line: string) => void): Link {
+  const child = spawn(binary, args, { env, stdio: ["pipe", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+  child.stdin.on("error", () => {}); // the server may have exited
+  const ended = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
+  readline.createInterface({ input: child.stdout, crlfDelay: Infinity }).on("line", onLine);
+  return {
+    send: (line) => void child.stdin.write(`${line}\n`),
+    close: () => {
+      child.stdin.end();
+      return ended;
+    },
+    ended,
+    stderr: () => stderr,
+  };
+}
+
+/** Opens an app-server inside this process with `env` as its environment. */
+export function nativeLink(addon: NativeAddon, env: Record<string, string>, onLine: (line: string) => void): Link {
+  const connection = addon.AppServerConnection.open({ env });
+  // Sends are chained: each waits for the one before, so that lines keep their order.
+  let sending = Promise.resolve();
+  const send = (line: string) => {
+    sending = sending.then(() => connection.send(line)).catch(() => {}); // closed: as a dead process's stdin
+  };
+  const ended = (async () => {
+    for (let batch = await connection.recv(); batch !== null; batch = await connection.recv()) {
+      for (const line of batch) onLine(line);
+    }
+    return 0;
+  })();
+  return {
+    send,
+    close: async () => {
+      await sending;
+      await connection.close();
+      return ended;
+    },
+    ended,
+    stderr: () => "",
+  };
+}
