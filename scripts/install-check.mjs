@@ -124,14 +124,14 @@ await step('c. an approval answered from JavaScript through the addon (AppServer
         return { decision: "accept" };
       },
     });
-    // The engine must be this process's: the addon mapped in, no app-server child. An SDK
-    // without the transport option ignores it and spawns the binary, which this catches.
+    // The engine must be this process's: the addon mapped in, no app-server child (an SDK that
+    // ignored the option would spawn the binary and still pass the rest).
     const server = children().find(([, argv]) => argv.includes("app-server"));
     const addonLoaded = readFileSync("/proc/self/maps", "utf8").includes("agentwire.linux-x64-gnu.node");
     assert.ok(
       addonLoaded && server === undefined,
       `transport: "native" was not honoured: ${server ? `AppServerClient spawned \`${server[1].join(" ")}\` (pid ${server[0]})` : "no app-server child"}, ` +
-        `the addon is ${addonLoaded ? "" : "not "}loaded. This @agentwire/sdk lacks the transport option (it lands on main as "sdk-ts: transport ...").`,
+        `the addon is ${addonLoaded ? "" : "not "}loaded: this @agentwire/sdk ignores the transport option, or the addon ran the app-server in a child process.`,
     );
     const completed = [];
     client.on("item/completed", ({ item }) => completed.push(item));
