@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: the Rust workspace (unit, integration and snapshot tests), the TypeScript type
 # checks of sdk-ts under `tsc --strict`, the SDK's tests through both transports (the napi addon
-# in process, the binary spawned), and the addon's own tests inside Node.
+# in process, the binary spawned), and the addon's own tests inside Node; last, the install test
+# of the npm packages (scripts/install-test.sh: a release build packed, installed into an empty
+# project, a turn run with no Rust toolchain).
 source "$(dirname "$0")/node.sh"
 
 echo "== cargo test (every crate)"
@@ -27,3 +29,6 @@ node --test --test-timeout=120000 bindings/node/test/*.test.mjs
 echo "== the sandbox's adversarial probes again, through the engine embedded in Node (the addon): each blocked"
 AGENTWIRE_PROBE_ADDON="$AGENTWIRE_ADDON" cargo test --quiet --locked -p exec-bridge --test sandbox_probes every_probe -- --nocapture \
   | grep -E '^(probe |sandbox probes)|^  \(not counted'
+
+echo "== the npm packages as a user installs them: scripts/pack.sh (release build), npm install, a turn (scripts/install-test.sh)"
+scripts/install-test.sh

@@ -1,6 +1,7 @@
 import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { fileURLToPath } from "node:url";
+
+import { BINARY_FILE, platformFile, platformPackageName } from "./platform.js";
 
 /** The environment variable naming the `exec-bridge` binary to run. */
 export const BINARY_ENV = "AGENTWIRE_EXEC_BRIDGE_PATH";
@@ -21,7 +22,8 @@ function isExecutable(path: string): boolean {
 
 /**
  * Finds the `exec-bridge` binary: the explicit path, then `$AGENTWIRE_EXEC_BRIDGE_PATH`, then the
- * binary shipped in this package (`vendor/exec-bridge`), then `exec-bridge` on `PATH`.
+ * one in this platform's package (`@agentwire/sdk-linux-x64-gnu`, …, an optional dependency
+ * installed with this package), then `exec-bridge` on `PATH`.
  */
 export function resolveBinary(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
   if (explicit !== undefined) {
@@ -37,16 +39,22 @@ export function resolveBinary(explicit?: string, env: NodeJS.ProcessEnv = proces
     }
     return fromEnv;
   }
-  const shipped = fileURLToPath(new URL("../vendor/exec-bridge", import.meta.url));
-  if (isExecutable(shipped)) {
+  const shipped = platformFile(BINARY_FILE);
+  if (shipped !== null && isExecutable(shipped)) {
     return shipped;
   }
   for (const dir of (env.PATH ?? "").split(delimiter)) {
-    if (dir && isExecutable(join(dir, "exec-bridge"))) {
-      return join(dir, "exec-bridge");
+    const candidate = join(dir, BINARY_FILE);
+    if (dir && isExecutable(candidate)) {
+      return candidate;
     }
   }
+  const name = platformPackageName();
+  const why = shipped === null ? `${name} (the engine for this platform) is not installed` : `${shipped} is not executable`;
   throw new BinaryNotFoundError(
-    `exec-bridge was not found: pass codexPathOverride, set ${BINARY_ENV}, or put exec-bridge on PATH (build it with \`cargo build -p exec-bridge\`)`,
+    `exec-bridge was not found: ${why}. ` +
+      `npm installs it with @agentwire/sdk as an optional dependency where one is published for the platform: ` +
+      `reinstall without --omit=optional or --no-optional, or \`npm install ${name}\`. ` +
+      `Otherwise pass codexPathOverride, set ${BINARY_ENV}, or put exec-bridge on PATH (build it with \`cargo build -p exec-bridge\`)`,
   );
 }
