@@ -100,7 +100,7 @@ async function* nativeLines(addon: NativeAddon, run: ExecRun): AsyncGenerator<st
   run.signal?.throwIfAborted();
   let started;
   try {
-    started = await addon.startExec({ args: run.args, input: run.input, env: engineEnv(run) });
+    started = addon.startExec({ args: run.args, input: run.input, env: engineEnv(run) });
   } catch (error) {
     // Where the binary would print the error and exit with code 2.
     throw new ExecError(2, `exec-bridge: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -110,7 +110,12 @@ async function* nativeLines(addon: NativeAddon, run: ExecRun): AsyncGenerator<st
   const stop = () => turn.close();
   run.signal?.addEventListener("abort", stop, { once: true });
   try {
-    for (let batch = await turn.next(); batch !== null; batch = await turn.next()) {
+    // What is ready is taken without waiting (`thread.started` is, at once); each round waits
+    // at most once, so the event loop gets its turn between rounds.
+    for (let waited = false; ; waited = !waited) {
+      let batch = waited ? await turn.next() : turn.tryNext();
+      if (batch !== null && batch.length === 0) batch = await turn.next();
+      if (batch === null) break;
       for (const line of batch) {
         run.signal?.throwIfAborted();
         yield line;

@@ -46,10 +46,13 @@ export function nativeLink(addon: NativeAddon, env: Record<string, string>, onLi
     sending = sending.then(() => connection.send(line)).catch(() => {}); // closed: as a dead process's stdin
   };
   const ended = (async () => {
-    for (let batch = await connection.recv(); batch !== null; batch = await connection.recv()) {
+    // Each wait is followed by a round that takes what came meanwhile without waiting: fewer
+    // waits, and the event loop still gets its turn however fast the server writes.
+    for (let waited = false; ; waited = !waited) {
+      const batch = waited ? connection.tryRecv() : await connection.recv();
+      if (batch === null) return 0;
       for (const line of batch) onLine(line);
     }
-    return 0;
   })();
   return {
     send,

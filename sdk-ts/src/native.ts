@@ -8,6 +8,8 @@ export interface NativeConnection {
   send(message: string): Promise<void>;
   /** The next messages (at least one), or `null` once the server has ended. */
   recv(): Promise<string[] | null>;
+  /** The messages ready now (maybe none), or `null` once the server has ended. */
+  tryRecv(): string[] | null;
   close(): Promise<void>;
 }
 
@@ -18,6 +20,8 @@ export interface NativeExecRun {
   readonly exitCode: number | null;
   /** The next lines of the `exec` stream (at least one), or `null` after the last. */
   next(): Promise<string[] | null>;
+  /** The lines ready now (maybe none), or `null` after the last. */
+  tryNext(): string[] | null;
   cancel(): void;
   close(): void;
 }
@@ -33,7 +37,8 @@ export interface NativeEngineOptions {
 /** The addon's surface. */
 export interface NativeAddon {
   AppServerConnection: { open(options: NativeEngineOptions & { codexHome?: string }): NativeConnection };
-  startExec(options: NativeEngineOptions & { args: string[]; input?: string }): Promise<NativeExecRun>;
+  /** Starts the turn before it returns; throws what the binary would print before exiting with code 2. */
+  startExec(options: NativeEngineOptions & { args: string[]; input?: string }): NativeExecRun;
 }
 
 /** How a client reaches the engine: in this process, through a spawned binary, or the first that works. */

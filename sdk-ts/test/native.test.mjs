@@ -124,7 +124,7 @@ test("an unread in-process turn waits (backpressure), and loses nothing", async 
   const mock = await startMock([messages]);
   const vars = await env(mock);
   const addon = loadNative();
-  const turn = await addon.startExec({ args: ["--experimental-json", "--skip-git-repo-check", "many"], env: engineEnv({ env: vars }) });
+  const turn = addon.startExec({ args: ["--experimental-json", "--skip-git-repo-check", "many"], env: engineEnv({ env: vars }) });
   await new Promise((r) => setTimeout(r, 500));
   // The engine writes each item to the session file as it goes: unread, it stopped well short.
   const recorded = () => {

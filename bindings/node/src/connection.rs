@@ -85,18 +85,18 @@ impl AppServerConnection {
     #[napi]
     pub async fn recv(&self) -> Result<Option<Vec<String>>> {
         let mut output = self.output.lock().await;
-        let failed = |e: std::io::Error| Error::from_reason(format!("cannot receive: {e}"));
-        let Some(first) = output.next_line().await.map_err(failed)? else { return Ok(None) };
+        let Some(first) = output.next_line().await.map_err(receive_failed)? else { return Ok(None) };
         let mut batch = vec![first];
-        // `next_line` is cancel-safe: a line not yet whole stays buffered for the next call.
-        while batch.len() < MAX_BATCH {
-            match output.next_line().now_or_never() {
-                Some(Ok(Some(line))) => batch.push(line),
-                Some(Err(e)) => return Err(failed(e)),
-                Some(Ok(None)) | None => break,
-            }
-        }
-        Ok(Some(batch))
+        Ok(ready(&mut output, &mut batch)?.then_some(batch))
+    }
+
+    /// The messages ready now, without waiting: an empty array when none is (or a `recv` is
+    /// pending), `null` once the server has ended. Saves a wait when messages are there already.
+    #[napi]
+    pub fn try_recv(&self) -> Result<Option<Vec<String>>> {
+        let Ok(mut output) = self.output.try_lock() else { return Ok(Some(Vec::new())) };
+        let mut batch = Vec::new();
+        Ok(ready(&mut output, &mut batch)?.then_some(batch))
     }
 
     /// Closes the connection: the server sees the end of its input, cancels its running turns
@@ -109,4 +109,23 @@ impl AppServerConnection {
         }
         Ok(())
     }
+}
+
+/// Adds the lines ready in `output` to `batch`, up to [`MAX_BATCH`]; `false` when the output
+/// has ended and `batch` is empty. `next_line` is cancel-safe: a line not yet whole stays
+/// buffered for the next call.
+fn ready(output: &mut Lines<BufReader<DuplexStream>>, batch: &mut Vec<String>) -> Result<bool> {
+    while batch.len() < MAX_BATCH {
+        match output.next_line().now_or_never() {
+            Some(Ok(Some(line))) => batch.push(line),
+            Some(Err(e)) => return Err(receive_failed(e)),
+            Some(Ok(None)) => return Ok(!batch.is_empty()),
+            None => break,
+        }
+    }
+    Ok(true)
+}
+
+fn receive_failed(e: std::io::Error) -> Error {
+    Error::from_reason(format!("cannot receive: {e}"))
 }

@@ -44,18 +44,46 @@ pub struct ExecRun {
     exit_code: AtomicI32,
 }
 
+/// The runtime every `exec` run's engine tasks run on: one thread of its own for the whole
+/// process, as the binary has one, so that a turn's steps (the model request, the stream, the
+/// events) do not hop between threads.
+fn engine_runtime() -> Result<&'static tokio::runtime::Handle> {
+    static ENGINE: std::sync::OnceLock<std::result::Result<tokio::runtime::Handle, String>> =
+        std::sync::OnceLock::new();
+    ENGINE
+        .get_or_init(|| {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| format!("cannot start the engine's runtime: {e}"))?;
+            let handle = runtime.handle().clone();
+            std::thread::Builder::new()
+                .name("agentwire engine".into())
+                .spawn(move || runtime.block_on(std::future::pending::<()>()))
+                .map_err(|e| format!("cannot start the engine's thread: {e}"))?;
+            Ok(handle)
+        })
+        .as_ref()
+        .map_err(|e| Error::from_reason(e.clone()))
+}
+
 /// Starts the run `options` describe: reads the arguments, loads the configuration, starts or
-/// resumes the thread and submits the turn. Rejects with the message the binary would print
-/// (it would then exit with code 2), for example a bad flag or an unknown session id.
+/// resumes the thread and submits the turn, before it returns. Throws the message the binary
+/// would print (it would then exit with code 2), for example a bad flag or an unknown session
+/// id.
 #[napi]
-pub async fn start_exec(options: ExecOptions) -> Result<ExecRun> {
+pub fn start_exec(options: ExecOptions) -> Result<ExecRun> {
     let args = exec::parse_args(options.args).map_err(|e| Error::from_reason(e.render().to_string()))?;
     let host = Host {
         vars: crate::host::vars(options.env),
         sandbox_helper: crate::host::sandbox_helper(options.sandbox_helper)?,
         input: options.input,
     };
-    let run = Run::start(&args, host).map_err(|e| Error::from_reason(format!("{e:#}")))?;
+    let engine = engine_runtime()?;
+    let run = {
+        let _inside = engine.enter();
+        Run::start(&args, host).map_err(|e| Error::from_reason(format!("{e:#}")))?
+    };
     let started = line(&JsonlStream::started(&run.thread.snapshot()))?;
     Ok(ExecRun {
         thread: run.thread.clone(),
@@ -96,14 +124,23 @@ impl ExecRun {
                 None => ended = true,
             }
         }
-        while !ended && batch.len() < MAX_BATCH {
-            let Some(step) = run.try_next() else { break };
-            ended = self.push(&mut batch, stream, step)?;
-        }
-        if ended {
+        if ended || self.drain(&mut batch, run, stream)? {
             *state = None;
         }
         Ok(finish(batch))
+    }
+
+    /// The lines that are ready now, without waiting: an empty array when none is (or a `next`
+    /// is pending), `null` after the last. Saves a wait when lines are there already.
+    #[napi]
+    pub fn try_next(&self) -> Result<Option<Vec<String>>> {
+        let mut batch: Vec<String> = self.taken_started().into_iter().collect();
+        let Ok(mut state) = self.state.try_lock() else { return Ok(Some(batch)) };
+        let Some((run, stream)) = state.as_mut() else { return Ok(finish(batch)) };
+        if self.drain(&mut batch, run, stream)? {
+            *state = None;
+        }
+        Ok(Some(batch))
     }
 
     /// Cancels the turn, as SIGINT does to the binary: the running command's process group is
@@ -124,6 +161,18 @@ impl ExecRun {
         if let Ok(mut state) = self.state.try_lock() {
             *state = None;
         }
+    }
+
+    /// Adds the lines of the steps ready now to `batch`, up to [`MAX_BATCH`]; whether the end
+    /// was among them.
+    fn drain(&self, batch: &mut Vec<String>, run: &mut Run, stream: &mut JsonlStream) -> Result<bool> {
+        while batch.len() < MAX_BATCH {
+            let Some(step) = run.try_next() else { break };
+            if self.push(batch, stream, step)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     fn taken_started(&self) -> Option<String> {

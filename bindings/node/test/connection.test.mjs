@@ -79,7 +79,7 @@ test("startExec: a turn in process, its exec stream in batches, then null", asyn
   const mock = await startMock([[{ type: "message", role: "assistant", id: "m1", content: [{ type: "output_text", text: "In process." }] }]]);
   try {
     const env = { PATH: process.env.PATH, CODEX_HOME: mkdtempSync(path.join(tmpdir(), "agentwire-home-")), OPENAI_BASE_URL: mock.url, CODEX_API_KEY: "k" };
-    const run = await startExec({ args: ["--experimental-json", "--skip-git-repo-check", "hi"], env, sandboxHelper: binary });
+    const run = startExec({ args: ["--experimental-json", "--skip-git-repo-check", "hi"], env, sandboxHelper: binary });
     assert.match(run.threadId, /^[0-9a-f-]{36}$/);
     const lines = [];
     for (let batch = await run.next(); batch !== null; batch = await run.next()) lines.push(...batch);
@@ -91,11 +91,11 @@ test("startExec: a turn in process, its exec stream in batches, then null", asyn
   }
 });
 
-test("startExec and open reject what the binary would refuse, with its message", async () => {
+test("startExec and open throw what the binary would refuse, with its message", () => {
   const { startExec } = createRequire(import.meta.url)(addonFile);
-  await assert.rejects(startExec({ args: ["--sandbox", "sideways", "x"], sandboxHelper: binary }), /invalid value 'sideways' for '--sandbox <SANDBOX>'/);
-  await assert.rejects(startExec({ args: ["--cd", "/nonexistent/dir", "x"], sandboxHelper: binary }), /--cd \/nonexistent\/dir: no such directory/);
+  assert.throws(() => startExec({ args: ["--sandbox", "sideways", "x"], sandboxHelper: binary }), /invalid value 'sideways' for '--sandbox <SANDBOX>'/);
+  assert.throws(() => startExec({ args: ["--cd", "/nonexistent/dir", "x"], sandboxHelper: binary }), /--cd \/nonexistent\/dir: no such directory/);
   // The copied addon has no exec-bridge beside it: nothing may run unconfined for want of one.
-  await assert.rejects(startExec({ args: ["x"] }), /the sandbox helper .*exec-bridge is not an executable file/);
+  assert.throws(() => startExec({ args: ["x"] }), /the sandbox helper .*exec-bridge is not an executable file/);
   assert.throws(() => AppServerConnection.open({}), /the sandbox helper .*exec-bridge is not an executable file/);
 });

@@ -19,7 +19,7 @@ const env = Object.fromEntries(Object.entries(process.env).filter(([, value]) =>
 const input = process.stdin.isTTY ? undefined : readFileSync(0, "utf8");
 let run;
 try {
-  run = await addon.exports.startExec({ args, env, ...(input !== undefined ? { input } : {}) });
+  run = addon.exports.startExec({ args, env, ...(input !== undefined ? { input } : {}) });
 } catch (error) {
   process.stderr.write(`exec-bridge: ${error.message}\n`);
   process.exit(2);
