@@ -56,6 +56,9 @@ export class AppServerError extends Error {
   }
 }
 
+/** A message from the server, as far as routing it goes. */
+type Message = { id?: number | string; method?: string; params?: unknown; result?: unknown; error?: v2.JSONRPCErrorError };
+
 type Pending = { resolve: (result: unknown) => void; reject: (error: Error) => void };
 
 /** A client of the app-server v2 surface: typed requests, notifications and approval handlers. */
@@ -73,11 +76,11 @@ export class AppServerClient {
     const named = options.codexPathOverride !== undefined || options.args !== undefined;
     this.transport = chooseTransport(options.transport, named);
     const env = engineEnv(options);
-    const onLine = (line: string) => this.#receive(line);
+    const onMessage = (message: unknown) => this.#receive(message as Message);
     this.#link =
       this.transport === "native"
-        ? nativeLink(loadNative(), env, onLine)
-        : processLink(resolveBinary(options.codexPathOverride, options.env ?? process.env), options.args ?? ["app-server"], env, onLine);
+        ? nativeLink(loadNative(), env, onMessage)
+        : processLink(resolveBinary(options.codexPathOverride, options.env ?? process.env), options.args ?? ["app-server"], env, onMessage);
     void this.#link.ended.then(() => {
       for (const pending of this.#pending.values()) pending.reject(new Error(`the app-server exited: ${this.stderr.trim()}`));
       this.#pending.clear();
@@ -147,13 +150,8 @@ export class AppServerClient {
     this.#link.send(JSON.stringify(message));
   }
 
-  #receive(line: string): void {
-    let message: { id?: number | string; method?: string; params?: unknown; result?: unknown; error?: v2.JSONRPCErrorError };
-    try {
-      message = JSON.parse(line);
-    } catch {
-      return; // not JSON: nothing to route
-    }
+  #receive(message: Message): void {
+    if (message === null || typeof message !== "object") return; // nothing to route
     if (message.method !== undefined && message.id !== undefined) {
       void this.#answer(message.id, message.method, message.params);
     } else if (message.method !== undefined) {

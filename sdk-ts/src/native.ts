@@ -6,10 +6,10 @@ export const ADDON_ENV = "AGENTWIRE_ADDON";
 /** The in-process app-server connection of the addon (see `bindings/node`). */
 export interface NativeConnection {
   send(message: string): Promise<void>;
-  /** The next messages (at least one), or `null` once the server has ended. */
-  recv(): Promise<string[] | null>;
-  /** The messages ready now (maybe none), or `null` once the server has ended. */
-  tryRecv(): string[] | null;
+  /** The next messages (at least one) as the text of a JSON array, or `null` once the server has ended. */
+  recv(): Promise<string | null>;
+  /** The messages ready now (maybe none) as the text of a JSON array, or `null` once the server has ended. */
+  tryRecv(): string | null;
   close(): Promise<void>;
 }
 

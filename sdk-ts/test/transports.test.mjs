@@ -77,9 +77,8 @@ async function appServerSide(scenario, transport) {
   const waiting = new Map();
   let answers = [];
   let onNotification = () => {};
-  const onLine = (line) => {
-    received.push(line);
-    const message = JSON.parse(line);
+  const onMessage = (message) => {
+    received.push(JSON.stringify(message));
     if (message.method && message.id !== undefined) {
       const answer = answers.shift() ?? "decline";
       link.send(JSON.stringify({ id: message.id, result: typeof answer === "string" ? { decision: answer } : answer }));
@@ -87,7 +86,7 @@ async function appServerSide(scenario, transport) {
     else waiting.get(message.id)?.(message);
   };
   const vars = engineEnv({ env: w.vars });
-  const link = transport === "native" ? nativeLink(addon, vars, onLine) : processLink(binary(), ["app-server"], vars, onLine);
+  const link = transport === "native" ? nativeLink(addon, vars, onMessage) : processLink(binary(), ["app-server"], vars, onMessage);
   const request = (method, params) =>
     new Promise((resolve) => {
       const id = nextId++;

@@ -80,23 +80,24 @@ impl AppServerConnection {
         pipe.write_all(&line).await.map_err(|e| Error::from_reason(format!("cannot send: {e}")))
     }
 
-    /// The next messages from the server: at least one (waiting for it), and whatever else is
-    /// ready, in order; `null` once the server has ended.
+    /// The next messages from the server, as one JSON array: at least one (waiting for it), and
+    /// whatever else is ready, in order; `null` once the server has ended. One string and one
+    /// `JSON.parse` a batch, rather than one a message.
     #[napi]
-    pub async fn recv(&self) -> Result<Option<Vec<String>>> {
+    pub async fn recv(&self) -> Result<Option<String>> {
         let mut output = self.output.lock().await;
         let Some(first) = output.next_line().await.map_err(receive_failed)? else { return Ok(None) };
-        let mut batch = vec![first];
-        Ok(ready(&mut output, &mut batch)?.then_some(batch))
+        let mut batch = Batch::with(first);
+        Ok(batch.fill(&mut output)?.then(|| batch.close()))
     }
 
-    /// The messages ready now, without waiting: an empty array when none is (or a `recv` is
-    /// pending), `null` once the server has ended. Saves a wait when messages are there already.
+    /// The messages ready now, without waiting, as one JSON array: `[]` when none is (or a
+    /// `recv` is pending), `null` once the server has ended.
     #[napi]
-    pub fn try_recv(&self) -> Result<Option<Vec<String>>> {
-        let Ok(mut output) = self.output.try_lock() else { return Ok(Some(Vec::new())) };
-        let mut batch = Vec::new();
-        Ok(ready(&mut output, &mut batch)?.then_some(batch))
+    pub fn try_recv(&self) -> Result<Option<String>> {
+        let Ok(mut output) = self.output.try_lock() else { return Ok(Some("[]".to_owned())) };
+        let mut batch = Batch::default();
+        Ok(batch.fill(&mut output)?.then(|| batch.close()))
     }
 
     /// Closes the connection: the server sees the end of its input, cancels its running turns
@@ -111,19 +112,49 @@ impl AppServerConnection {
     }
 }
 
-/// Adds the lines ready in `output` to `batch`, up to [`MAX_BATCH`]; `false` when the output
-/// has ended and `batch` is empty. `next_line` is cancel-safe: a line not yet whole stays
-/// buffered for the next call.
-fn ready(output: &mut Lines<BufReader<DuplexStream>>, batch: &mut Vec<String>) -> Result<bool> {
-    while batch.len() < MAX_BATCH {
-        match output.next_line().now_or_never() {
-            Some(Ok(Some(line))) => batch.push(line),
-            Some(Err(e)) => return Err(receive_failed(e)),
-            Some(Ok(None)) => return Ok(!batch.is_empty()),
-            None => break,
-        }
+/// Messages joined into the text of a JSON array (each line is one JSON value: the server
+/// writes nothing else).
+#[derive(Default)]
+struct Batch {
+    text: String,
+    count: usize,
+}
+
+impl Batch {
+    fn with(line: String) -> Batch {
+        let mut batch = Batch::default();
+        batch.push(&line);
+        batch
     }
-    Ok(true)
+
+    fn push(&mut self, line: &str) {
+        self.text.push(if self.count == 0 { '[' } else { ',' });
+        self.text.push_str(line);
+        self.count += 1;
+    }
+
+    /// Adds the lines ready in `output`, up to [`MAX_BATCH`]; `false` when the output has ended
+    /// and the batch is empty. `next_line` is cancel-safe: a line not yet whole stays buffered
+    /// for the next call.
+    fn fill(&mut self, output: &mut Lines<BufReader<DuplexStream>>) -> Result<bool> {
+        while self.count < MAX_BATCH {
+            match output.next_line().now_or_never() {
+                Some(Ok(Some(line))) => self.push(&line),
+                Some(Err(e)) => return Err(receive_failed(e)),
+                Some(Ok(None)) => return Ok(self.count > 0),
+                None => break,
+            }
+        }
+        Ok(true)
+    }
+
+    fn close(mut self) -> String {
+        if self.count == 0 {
+            self.text.push('[');
+        }
+        self.text.push(']');
+        self.text
+    }
 }
 
 fn receive_failed(e: std::io::Error) -> Error {

@@ -33,8 +33,7 @@ async function until(connection, wanted) {
   for (;;) {
     const batch = await connection.recv();
     assert.notEqual(batch, null, "the server ended first");
-    for (const line of batch) {
-      const message = JSON.parse(line);
+    for (const message of JSON.parse(batch)) {
       if (wanted(message)) return message;
     }
   }
@@ -67,7 +66,7 @@ test("a line that is not JSON gets -32700 and the connection goes on", async () 
   const home = mkdtempSync(path.join(tmpdir(), "agentwire-home-"));
   const connection = AppServerConnection.open({ codexHome: home, sandboxHelper: binary });
   await connection.send("{nope");
-  const error = JSON.parse((await connection.recv())[0]);
+  const [error] = JSON.parse(await connection.recv());
   assert.equal(error.error.code, -32700);
   await connection.send(JSON.stringify({ id: "a", method: "model/list", params: {} }));
   assert.equal((await until(connection, (m) => m.id === "a")).error.code, -32600, "not initialized yet");
