@@ -1,15 +1,7 @@
 // Type-level tests of the generated TypeScript: `npm run typecheck` fails if any line below
 // stops compiling, or if a line marked @ts-expect-error starts compiling.
 import type { ApprovalMode, exec, ModelReasoningEffort, SandboxMode, v2 } from "../src/index.js";
-import {
-  ClientNotificationMethod,
-  ClientRequestMethod,
-  JsonRpcErrorCode,
-  ServerNotificationMethod,
-  ServerRequestMethod,
-  ThreadEventType,
-  ThreadItemType,
-} from "../src/index.js";
+import { ClientRequestMethod, ServerRequestMethod } from "../src/index.js";
 
 // The method map types requests and results by method name.
 type Params<M extends keyof v2.ClientRequestMap> = v2.ClientRequestMap[M]["params"];
@@ -66,23 +58,14 @@ export function delta(notification: v2.ServerNotification): string | undefined {
   return notification.method === "item/agentMessage/delta" ? notification.params.delta : undefined;
 }
 
-// The wire-name constants are values whose members are exactly the generated unions' members.
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
-export const sameNames: true[] = [
-  true satisfies Equal<ClientRequestMethod, v2.ClientRequest["method"]>,
-  true satisfies Equal<ClientRequestMethod, keyof v2.ClientRequestMap>,
-  true satisfies Equal<ServerRequestMethod, v2.ServerRequest["method"]>,
-  true satisfies Equal<ServerRequestMethod, keyof v2.ServerRequestMap>,
-  true satisfies Equal<ServerNotificationMethod, v2.ServerNotification["method"]>,
-  true satisfies Equal<ClientNotificationMethod, v2.ClientNotification["method"]>,
-  true satisfies Equal<ThreadEventType, exec.ThreadEvent["type"]>,
-  true satisfies Equal<ThreadItemType, exec.ThreadItem["type"]>,
-  true satisfies Equal<JsonRpcErrorCode, -32700 | -32600 | -32601 | -32602 | -32603>,
-];
+// The constants name methods in the types (that their unions are the generated ones:
+// wire-names.types.ts).
 export const startWithConstant: Params<typeof ClientRequestMethod.threadStart> = { cwd: "/w" };
 export function isApproval(method: string): method is ServerRequestMethod {
   return (Object.values(ServerRequestMethod) as string[]).includes(method);
 }
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 
 // The SDK's settings types are derived from the generated v2 enums: each v2 value has exactly one
 // spelling, and the spellings are those of `@openai/codex-sdk@0.63.0` (reasoning efforts: a
