@@ -189,7 +189,6 @@ const TSCONFIG: &str = r#"{
 }
 "#;
 
-
 /// Node's own event names, which `sdk-ts/src` may pass to `.on(` / `.once(` of a stream or a
 /// child process, though the wire uses the same word.
 const NODE_EVENTS: &[&str] = &["error"];

@@ -211,5 +211,6 @@ fn finish(batch: Vec<String>) -> Option<Vec<String>> {
 }
 
 fn line(event: &ThreadEvent) -> Result<String> {
-    serde_json::to_string(event).map_err(|e| Error::from_reason(format!("an event could not be written: {e}")))
+    serde_json::to_string(event)
+        .map_err(|e| Error::from_reason(format!("an event could not be written: {e}")))
 }

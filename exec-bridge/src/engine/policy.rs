@@ -96,8 +96,8 @@ pub enum PatchDecision {
 }
 
 /// The writable roots of `workspace-write`: the working directory, `--add-dir` directories, the
-/// configured roots, `tmpdir` (`$TMPDIR`, unless excluded) and `/tmp` unless excluded. Each is resolved (symlinks
-/// followed) so that comparisons hold.
+/// configured roots, `tmpdir` (`$TMPDIR`, unless excluded) and `/tmp` unless excluded. Each is
+/// resolved (symlinks followed) so that comparisons hold.
 pub fn writable_roots(
     cwd: &Path,
     add_dirs: &[PathBuf],

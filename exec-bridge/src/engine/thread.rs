@@ -223,11 +223,8 @@ impl ThreadState {
             self.settings.policy.approval = approval;
         }
         if let Some(sandbox) = sandbox {
-            let (policy, network) = sandbox.policy(
-                &self.settings.cwd,
-                self.settings.policy.approval,
-                self.tmpdir.as_deref(),
-            );
+            let (policy, network) =
+                sandbox.policy(&self.settings.cwd, self.settings.policy.approval, self.tmpdir.as_deref());
             self.settings.policy = policy;
             self.settings.network_access = network;
             self.platform_notice = safety::for_platform(&mut self.settings.policy, Platform::current());

@@ -131,9 +131,11 @@ impl ScriptTurn {
     /// The reply for request number `n` (from 0).
     pub(crate) fn reply(&self, n: usize) -> Reply {
         match self {
-            ScriptTurn::Items(items) => {
-                Reply::Stream { events: Frames::of(&events_for(items, None, n)), delay_ms: 0, cut_after: None }
-            }
+            ScriptTurn::Items(items) => Reply::Stream {
+                events: Frames::of(&events_for(items, None, n)),
+                delay_ms: 0,
+                cut_after: None,
+            },
             ScriptTurn::Detailed { items, usage, delay_ms } => Reply::Stream {
                 events: Frames::of(&events_for(items, usage.clone(), n)),
                 delay_ms: *delay_ms,
@@ -142,13 +144,11 @@ impl ScriptTurn {
             ScriptTurn::Raw { sse, delay_ms } => {
                 Reply::Stream { events: Frames::of(sse), delay_ms: *delay_ms, cut_after: None }
             }
-            ScriptTurn::Cut { cut_after, items } => {
-                Reply::Stream {
-                    events: Frames::of(&events_for(items, None, n)),
-                    delay_ms: 0,
-                    cut_after: Some(*cut_after),
-                }
-            }
+            ScriptTurn::Cut { cut_after, items } => Reply::Stream {
+                events: Frames::of(&events_for(items, None, n)),
+                delay_ms: 0,
+                cut_after: Some(*cut_after),
+            },
             ScriptTurn::Hang { hang } => Reply::Hang(*hang),
             ScriptTurn::Body { body, repeat, delay_ms } => {
                 Reply::Body { body: body.clone(), repeat: *repeat, delay_ms: *delay_ms }

@@ -15,8 +15,8 @@ mod provider;
 mod vars;
 
 pub use provider::Provider;
-pub use vars::Vars;
 use provider::ProviderToml;
+pub use vars::Vars;
 
 /// The model used when none is configured.
 pub const DEFAULT_MODEL: &str = "gpt-5.1-codex";
@@ -193,7 +193,12 @@ impl Config {
         Self::resolve(codex_home, file, cli, vars)
     }
 
-    fn resolve(codex_home: &Path, file: ConfigToml, cli: &CliSettings, vars: &Vars) -> Result<Config, ConfigError> {
+    fn resolve(
+        codex_home: &Path,
+        file: ConfigToml,
+        cli: &CliSettings,
+        vars: &Vars,
+    ) -> Result<Config, ConfigError> {
         let provider_id =
             cli.model_provider.clone().or(file.model_provider).unwrap_or_else(|| "openai".into());
         let provider = provider::resolve(&provider_id, file.model_providers.get(&provider_id), vars)?;

@@ -41,7 +41,11 @@ pub struct Provider {
 
 /// The provider `id`: a built-in one, changed by `own` (its `[model_providers.<id>]`) when
 /// given, or one defined there. `OPENAI_BASE_URL`, when set, is the base URL of `openai`.
-pub(super) fn resolve(id: &str, own: Option<&ProviderToml>, vars: &super::Vars) -> Result<Provider, ConfigError> {
+pub(super) fn resolve(
+    id: &str,
+    own: Option<&ProviderToml>,
+    vars: &super::Vars,
+) -> Result<Provider, ConfigError> {
     let builtin = builtin(id);
     let mut provider = match (own, builtin) {
         (None, Some(builtin)) => builtin,

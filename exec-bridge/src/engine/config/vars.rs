@@ -42,7 +42,8 @@ mod tests {
 
     #[test]
     fn empty_values_count_as_unset() {
-        let vars: Vars = [("A".to_owned(), String::new()), ("B".to_owned(), "b".to_owned())].into_iter().collect();
+        let vars: Vars =
+            [("A".to_owned(), String::new()), ("B".to_owned(), "b".to_owned())].into_iter().collect();
         assert_eq!((vars.get("A"), vars.get("B"), vars.get("C")), (None, Some("b"), None));
         assert_eq!(vars.iter().count(), 2);
     }

@@ -237,7 +237,8 @@ impl Server {
         }
         cli.approval_policy = overrides.approval_policy.map(convert::approval_from_v2);
         cli.sandbox_mode = overrides.sandbox.map(convert::sandbox_mode_from_v2);
-        let config = Config::load(&self.options.codex_home, &cli, &self.options.vars).map_err(errors::from_config)?;
+        let config =
+            Config::load(&self.options.codex_home, &cli, &self.options.vars).map_err(errors::from_config)?;
         let cwd = match overrides.cwd {
             Some(cwd) => std::fs::canonicalize(&cwd)
                 .map_err(|e| RpcError::invalid_params(format!("cwd {cwd}: {e}")))?,

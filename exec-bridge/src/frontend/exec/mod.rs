@@ -133,7 +133,9 @@ impl Run {
         };
         let (thread, events) = match resume {
             None => engine::start_thread(spec)?,
-            Some(Resume::Id(id)) => engine::resume_thread(spec, &session::find_by_id(&config.codex_home, &id)?)?,
+            Some(Resume::Id(id)) => {
+                engine::resume_thread(spec, &session::find_by_id(&config.codex_home, &id)?)?
+            }
             Some(Resume::Last) => engine::resume_thread(spec, &session::find_last(&config.codex_home)?)?,
         };
         let input = TurnInput { texts: vec![prompt], images: args.image.clone(), image_urls: vec![] };
