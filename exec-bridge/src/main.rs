@@ -106,15 +106,15 @@ async fn run(cli: Cli) -> Result<i32> {
                     _ = tokio::signal::ctrl_c() => return Ok(0),
                     _ = tick.tick() => {
                         if let Some(log) = &log {
-                            let requests = server.requests();
-                            if requests.len() > logged {
+                            let requests = server.requests_after(logged);
+                            if !requests.is_empty() {
                                 use std::io::Write;
                                 let mut file = std::fs::OpenOptions::new().create(true).append(true).open(log)
                                     .with_context(|| format!("cannot write {}", log.display()))?;
-                                for request in &requests[logged..] {
+                                for request in &requests {
                                     writeln!(file, "{}", serde_json::to_string(request)?)?;
                                 }
-                                logged = requests.len();
+                                logged += requests.len();
                             }
                         }
                     }

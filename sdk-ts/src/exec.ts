@@ -91,6 +91,9 @@ async function* processLines(binary: string, run: ExecRun): AsyncGenerator<strin
   }
 }
 
+/** How many batches are taken without waiting before the event loop is given its turn. */
+const YIELD_AFTER = 16;
+
 /** Runs each `exec` inside this process, through the addon. */
 export function nativeExecutor(addon: NativeAddon): Executor {
   return (run) => nativeLines(addon, run);
@@ -110,11 +113,18 @@ async function* nativeLines(addon: NativeAddon, run: ExecRun): AsyncGenerator<st
   const stop = () => turn.close();
   run.signal?.addEventListener("abort", stop, { once: true });
   try {
-    // What is ready is taken without waiting (`thread.started` is, at once); each round waits
-    // at most once, so the event loop gets its turn between rounds.
-    for (let waited = false; ; waited = !waited) {
-      let batch = waited ? await turn.next() : turn.tryNext();
-      if (batch !== null && batch.length === 0) batch = await turn.next();
+    // What is ready is taken without waiting (`thread.started` is, at once, and so is the end
+    // once the last lines were handed over); the engine is waited for only when nothing is
+    // ready. After a run of lines taken without waiting, the event loop gets its turn.
+    for (let unwaited = 0; ; ) {
+      let batch = turn.tryNext();
+      if (batch !== null && batch.length === 0) {
+        batch = await turn.next();
+        unwaited = 0;
+      } else if (++unwaited === YIELD_AFTER) {
+        await new Promise((resolve) => setImmediate(resolve));
+        unwaited = 0;
+      }
       if (batch === null) break;
       for (const line of batch) {
         run.signal?.throwIfAborted();

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::Arc;
 
 use exec_bridge::engine::{Op, ThreadHandle};
 use exec_bridge::frontend::exec::jsonl::JsonlStream;
@@ -36,6 +37,11 @@ pub struct ExecOptions {
 /// A turn under way, as `exec --experimental-json` shows it.
 #[napi]
 pub struct ExecRun {
+    shared: Arc<Shared>,
+}
+
+/// What an [`ExecRun`] shares with the engine thread that serves its `next` calls.
+struct Shared {
     thread: ThreadHandle,
     /// The run and its stream; `None` once ended or closed.
     state: Mutex<Option<(Run, JsonlStream)>>,
@@ -85,12 +91,13 @@ pub fn start_exec(options: ExecOptions) -> Result<ExecRun> {
         Run::start(&args, host).map_err(|e| Error::from_reason(format!("{e:#}")))?
     };
     let started = line(&JsonlStream::started(&run.thread.snapshot()))?;
-    Ok(ExecRun {
+    let shared = Shared {
         thread: run.thread.clone(),
         state: Mutex::new(Some((run, JsonlStream::default()))),
         started: std::sync::Mutex::new(Some(started)),
         exit_code: AtomicI32::new(RUNNING),
-    })
+    };
+    Ok(ExecRun { shared: Arc::new(shared) })
 }
 
 #[napi]
@@ -98,21 +105,67 @@ impl ExecRun {
     /// The thread's id (the `thread_id` of `thread.started`).
     #[napi(getter)]
     pub fn thread_id(&self) -> String {
-        self.thread.id().to_owned()
+        self.shared.thread.id().to_owned()
     }
 
     /// What the binary's exit code is once the turn has ended: 0 when it completed, 1 when it
     /// failed or was cancelled; `null` while it runs.
     #[napi(getter)]
     pub fn exit_code(&self) -> Option<i32> {
-        Some(self.exit_code.load(Ordering::Relaxed)).filter(|code| *code != RUNNING)
+        Some(self.shared.exit_code.load(Ordering::Relaxed)).filter(|code| *code != RUNNING)
     }
 
     /// The next lines of the `exec` stream: at least one (waiting for it), and whatever else is
     /// ready, in order; `null` after the last (`turn.completed` or `turn.failed`). Until it is
-    /// called, the turn waits once a few events are pending.
+    /// called, the turn waits once a few events are pending. The wait runs on the engine's
+    /// thread, which settles the promise as soon as the lines are there (no other thread in
+    /// between).
+    #[napi(ts_return_type = "Promise<Array<string> | null>")]
+    pub fn next<'env>(&self, env: &'env Env) -> Result<Object<'env>> {
+        let (deferred, promise) = env.create_deferred()?;
+        let shared = self.shared.clone();
+        engine_runtime()?.spawn(async move {
+            match shared.next().await {
+                Ok(batch) => deferred.resolve(move |_| Ok(batch)),
+                Err(error) => deferred.reject(error),
+            }
+        });
+        Ok(promise)
+    }
+
+    /// The lines that are ready now, without waiting: an empty array when none is (or a `next`
+    /// is pending), `null` after the last. Saves a wait when lines are there already.
     #[napi]
-    pub async fn next(&self) -> Result<Option<Vec<String>>> {
+    pub fn try_next(&self) -> Result<Option<Vec<String>>> {
+        self.shared.try_next()
+    }
+
+    /// Cancels the turn, as SIGINT does to the binary: the running command's process group is
+    /// killed and the turn ends as `turn.failed`.
+    #[napi]
+    pub fn cancel(&self) {
+        // A thread already shut down has nothing left to cancel.
+        let _ = self.shared.thread.submit(Op::Interrupt);
+    }
+
+    /// Stops the run and lets go of what it has not handed over: the turn is cancelled, the
+    /// thread shut down, and `next` returns `null`.
+    #[napi]
+    pub fn close(&self) {
+        self.shared.close();
+    }
+}
+
+impl Drop for ExecRun {
+    /// A run dropped unread (garbage-collected) stops its turn: no command keeps running for
+    /// nobody.
+    fn drop(&mut self) {
+        let _ = self.shared.thread.submit(Op::Shutdown);
+    }
+}
+
+impl Shared {
+    async fn next(&self) -> Result<Option<Vec<String>>> {
         let mut batch: Vec<String> = self.taken_started().into_iter().collect();
         let mut state = self.state.lock().await;
         let Some((run, stream)) = state.as_mut() else { return Ok(finish(batch)) };
@@ -130,10 +183,7 @@ impl ExecRun {
         Ok(finish(batch))
     }
 
-    /// The lines that are ready now, without waiting: an empty array when none is (or a `next`
-    /// is pending), `null` after the last. Saves a wait when lines are there already.
-    #[napi]
-    pub fn try_next(&self) -> Result<Option<Vec<String>>> {
+    fn try_next(&self) -> Result<Option<Vec<String>>> {
         let mut batch: Vec<String> = self.taken_started().into_iter().collect();
         let Ok(mut state) = self.state.try_lock() else { return Ok(Some(batch)) };
         let Some((run, stream)) = state.as_mut() else { return Ok(finish(batch)) };
@@ -143,18 +193,7 @@ impl ExecRun {
         Ok(Some(batch))
     }
 
-    /// Cancels the turn, as SIGINT does to the binary: the running command's process group is
-    /// killed and the turn ends as `turn.failed`.
-    #[napi]
-    pub fn cancel(&self) {
-        // A thread already shut down has nothing left to cancel.
-        let _ = self.thread.submit(Op::Interrupt);
-    }
-
-    /// Stops the run and lets go of what it has not handed over: the turn is cancelled, the
-    /// thread shut down, and `next` returns `null`.
-    #[napi]
-    pub fn close(&self) {
+    fn close(&self) {
         let _ = self.thread.submit(Op::Shutdown);
         self.started.lock().map(|mut s| s.take()).ok();
         // A pending `next` holds the state; it is reading, so nothing waits on it.
@@ -194,14 +233,6 @@ impl ExecRun {
                 Ok(true)
             }
         }
-    }
-}
-
-impl Drop for ExecRun {
-    /// A run dropped unread (garbage-collected) stops its turn: no command keeps running for
-    /// nobody.
-    fn drop(&mut self) {
-        let _ = self.thread.submit(Op::Shutdown);
     }
 }
 

@@ -81,10 +81,15 @@ test("startExec: a turn in process, its exec stream in batches, then null", asyn
     const run = startExec({ args: ["--experimental-json", "--skip-git-repo-check", "hi"], env, sandboxHelper: binary });
     assert.match(run.threadId, /^[0-9a-f-]{36}$/);
     const lines = [];
-    for (let batch = await run.next(); batch !== null; batch = await run.next()) lines.push(...batch);
+    let batch = await run.next();
+    for (; batch !== null && !lines.concat(batch).some((l) => JSON.parse(l).type === "turn.completed"); batch = await run.next()) lines.push(...batch);
+    lines.push(...batch);
     assert.deepEqual(lines.map((l) => JSON.parse(l).type), ["thread.started", "turn.started", "item.completed", "turn.completed"]);
     assert.equal(JSON.parse(lines[0]).thread_id, run.threadId);
     assert.equal(run.exitCode, 0);
+    // Once the last line is handed over, the end is known without waiting.
+    assert.equal(run.tryNext(), null);
+    assert.equal(await run.next(), null);
   } finally {
     mock.stop();
   }

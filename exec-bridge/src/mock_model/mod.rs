@@ -90,7 +90,13 @@ impl MockModel {
 
     /// Every request received so far, in order.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner).requests.clone()
+        self.requests_after(0)
+    }
+
+    /// The requests received after the first `count`, in order.
+    pub fn requests_after(&self, count: usize) -> Vec<RecordedRequest> {
+        let shared = self.shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        shared.requests.iter().skip(count).map(server::Received::recorded).collect()
     }
 
     /// The model requests (`POST …/responses`) received so far, in order.

@@ -13,9 +13,16 @@ use tokio::net::{TcpListener, TcpStream};
 
 use super::script::{Frames, HangAt, Reply, Script, ScriptTurn};
 
-/// The head of a streamed response.
+/// The head of a streamed response whose end closes the connection (one that is cut, paced or
+/// held open, where the length is not known up front or must not be announced).
 const STREAM_HEAD: &str =
     "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\nconnection: close\r\n\r\n";
+
+/// The head of a whole stream sent at once: its length is known, so the connection stays open
+/// for the next request (as a real server keeps it alive).
+fn sized_stream_head(length: usize) -> String {
+    format!("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\ncontent-length: {length}\r\n\r\n")
+}
 
 /// One request the server received.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -30,13 +37,39 @@ pub struct RecordedRequest {
     pub body: Value,
 }
 
+/// A request as it arrived: its body kept as bytes, read as JSON only when asked for (the
+/// server answers without reading most of it).
+#[derive(Debug)]
+pub(crate) struct Received {
+    method: String,
+    path: String,
+    headers: BTreeMap<String, String>,
+    body: Vec<u8>,
+}
+
+impl Received {
+    /// The request with its body read as JSON (`null` when it was empty or not JSON).
+    pub(crate) fn recorded(&self) -> RecordedRequest {
+        RecordedRequest {
+            method: self.method.clone(),
+            path: self.path.clone(),
+            headers: self.headers.clone(),
+            body: serde_json::from_slice(&self.body).unwrap_or(Value::Null),
+        }
+    }
+
+    fn is_model_request(&self) -> bool {
+        self.method == "POST" && self.path.ends_with("/responses")
+    }
+}
+
 /// State shared by the connections of one server.
 #[derive(Debug)]
 pub(crate) struct Shared {
     /// The reply to each request of the script, rendered when the server starts.
     replies: Vec<Reply>,
     pub(crate) next: usize,
-    pub(crate) requests: Vec<RecordedRequest>,
+    pub(crate) requests: Vec<Received>,
 }
 
 impl Shared {
@@ -50,6 +83,8 @@ impl Shared {
 /// Accepts connections until the listener fails or the task is dropped.
 pub(crate) async fn serve(listener: TcpListener, shared: Arc<Mutex<Shared>>) {
     while let Ok((stream, _)) = listener.accept().await {
+        // Each reply goes out in a few writes (head, then frames): none may wait for an ACK.
+        let _ = stream.set_nodelay(true);
         tokio::spawn(connection(stream, shared.clone()));
     }
 }
@@ -60,13 +95,13 @@ async fn connection(stream: TcpStream, shared: Arc<Mutex<Shared>>) {
     let mut stream = BufReader::new(stream);
     loop {
         let Ok(Some(request)) = read_request(&mut stream).await else { return };
-        let is_model_request = request.method == "POST" && request.path.ends_with("/responses");
+        let is_model_request = request.is_model_request();
+        // Refused before the script is consulted, as the real API refuses it.
+        let refusal = is_model_request.then(|| super::validation::unanswered_call(&request.body)).flatten();
+        let is_model_list = request.method == "GET" && request.path.ends_with("/models");
         let reply = {
             let mut shared = shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            shared.requests.push(request.clone());
-            // Refused before the script is consulted, as the real API refuses it.
-            let refusal =
-                is_model_request.then(|| super::validation::unanswered_call(&request.body)).flatten();
+            shared.requests.push(request);
             if let Some(body) = refusal {
                 Some(Reply::Fail { status: 400, retry_after: None, body })
             } else if is_model_request {
@@ -78,7 +113,7 @@ async fn connection(stream: TcpStream, shared: Arc<Mutex<Shared>>) {
             }
         };
         let keep_open = match reply {
-            None if request.method == "GET" && request.path.ends_with("/models") => {
+            None if is_model_list => {
                 write_simple(&mut stream, 200, &[], r#"{"object":"list","data":[]}"#).await
             }
             None => {
@@ -89,8 +124,7 @@ async fn connection(stream: TcpStream, shared: Arc<Mutex<Shared>>) {
                 write_simple(&mut stream, status, retry.as_slice(), &body).await
             }
             Some(Reply::Stream { events, delay_ms, cut_after }) => {
-                write_stream(&mut stream, &events, delay_ms, cut_after).await;
-                false
+                write_stream(&mut stream, &events, delay_ms, cut_after).await
             }
             Some(Reply::Hang(at)) => {
                 if at == HangAt::Body {
@@ -112,7 +146,7 @@ async fn connection(stream: TcpStream, shared: Arc<Mutex<Shared>>) {
 }
 
 /// Reads one request; `None` when the peer closed the connection first.
-async fn read_request(stream: &mut BufReader<TcpStream>) -> std::io::Result<Option<RecordedRequest>> {
+async fn read_request(stream: &mut BufReader<TcpStream>) -> std::io::Result<Option<Received>> {
     let mut line = String::new();
     if stream.read_line(&mut line).await? == 0 {
         return Ok(None);
@@ -137,8 +171,7 @@ async fn read_request(stream: &mut BufReader<TcpStream>) -> std::io::Result<Opti
     let length: usize = headers.get("content-length").and_then(|l| l.parse().ok()).unwrap_or(0);
     let mut body = vec![0; length];
     stream.read_exact(&mut body).await?;
-    let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    Ok(Some(RecordedRequest { method, path, headers, body }))
+    Ok(Some(Received { method, path, headers, body }))
 }
 
 /// Writes a whole response with a body; says whether the connection stays open.
@@ -165,34 +198,50 @@ async fn write_simple(
 /// How many frames a stream without delay sends per write.
 const STREAM_BATCH: usize = 512;
 
-/// Streams `events` as server-sent events, then closes the connection (after `cut_after`
-/// events, if set, without ending the stream properly). Without a delay the frames go out as
-/// fast as the connection takes them, up to [`STREAM_BATCH`] frames a write (as a real
-/// server's do); with one, each frame is sent on its own.
+/// Streams `events` as server-sent events; says whether the connection stays open. A whole
+/// stream without delay goes out with its length, as fast as the connection takes it, up to
+/// [`STREAM_BATCH`] frames a write (as a real server's do), and the connection stays open. A
+/// paced one (each frame on its own after `delay_ms`) or a cut one (after `cut_after` events,
+/// without ending the stream properly) ends by closing the connection.
 async fn write_stream(
     stream: &mut BufReader<TcpStream>,
     events: &Frames,
     delay_ms: u64,
     cut_after: Option<usize>,
-) {
+) -> bool {
     let stream = stream.get_mut();
-    if stream.write_all(STREAM_HEAD.as_bytes()).await.is_err() {
-        return;
-    }
+    let whole = delay_ms == 0 && cut_after.is_none();
     let count = cut_after.unwrap_or(events.len()).min(events.len());
     let step = if delay_ms > 0 { 1 } else { STREAM_BATCH };
     let mut sent = 0;
+    let mut head = if whole {
+        sized_stream_head(events.range(0, events.len()).len()).into_bytes()
+    } else {
+        STREAM_HEAD.as_bytes().to_vec()
+    };
+    if whole {
+        // The head and the first frames in one write.
+        sent = step.min(count);
+        head.extend_from_slice(events.range(0, sent));
+    }
+    if stream.write_all(&head).await.is_err() {
+        return false;
+    }
     while sent < count {
         if delay_ms > 0 {
             tokio::time::sleep(Duration::from_millis(delay_ms)).await;
         }
         let next = (sent + step).min(count);
         if stream.write_all(events.range(sent, next)).await.is_err() || stream.flush().await.is_err() {
-            return;
+            return false;
         }
         sent = next;
     }
+    if whole {
+        return true;
+    }
     let _ = stream.shutdown().await;
+    false
 }
 
 /// Streams `body`, `repeat` times (waiting `delay_ms` before each), then closes the
@@ -232,4 +281,74 @@ pub(crate) async fn bind(port: u16) -> std::io::Result<(TcpListener, SocketAddr)
     let listener = TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
     Ok((listener, addr))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::TcpStream;
+
+    use serde_json::json;
+
+    use crate::mock_model::{MockModel, Script};
+
+    /// One response read off `reader`: its head, and its body (to its length, or to the end of
+    /// the connection when it has none).
+    fn response(reader: &mut BufReader<TcpStream>) -> (String, String) {
+        let mut head = String::new();
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            head.push_str(&line);
+            if line == "\r\n" || line.is_empty() {
+                break;
+            }
+        }
+        let length = head
+            .lines()
+            .find_map(|line| line.strip_prefix("content-length: "))
+            .map(|n| n.trim().parse::<usize>().unwrap());
+        let mut body = Vec::new();
+        match length {
+            Some(length) => {
+                body.resize(length, 0);
+                reader.read_exact(&mut body).unwrap();
+            }
+            None => drop(reader.read_to_end(&mut body).unwrap()),
+        }
+        (head, String::from_utf8(body).unwrap())
+    }
+
+    fn post(stream: &mut TcpStream, body: &str) {
+        let request =
+            format!("POST /v1/responses HTTP/1.1\r\nhost: x\r\ncontent-length: {}\r\n\r\n{body}", body.len());
+        stream.write_all(request.as_bytes()).unwrap();
+    }
+
+    #[test]
+    fn a_whole_stream_keeps_the_connection_open_and_a_cut_one_closes_it() {
+        let message = |text: &str| json!({"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": text}]});
+        let script =
+            json!([[message("one")], [message("two")], {"cut_after": 1, "items": [message("three")]}]);
+        let model = MockModel::spawn(Script::from_json(&script.to_string()).unwrap()).unwrap();
+        let mut stream =
+            TcpStream::connect(model.base_url().trim_start_matches("http://").trim_end_matches("/v1"))
+                .unwrap();
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let body = json!({"model": "m", "input": []}).to_string();
+        for text in ["one", "two"] {
+            post(&mut stream, &body);
+            let (head, events) = response(&mut reader);
+            assert!(head.contains("content-length: ") && !head.contains("connection: close"), "{head}");
+            assert!(events.contains(text) && events.ends_with("\n\n"), "{events}");
+            assert!(events.contains("event: response.completed"), "{events}");
+        }
+        // The cut stream has no length: the connection's end is its end.
+        post(&mut stream, &body);
+        let (head, events) = response(&mut reader);
+        assert!(head.contains("connection: close"), "{head}");
+        assert!(!events.contains("response.completed"), "{events}");
+        assert_eq!(model.model_requests().len(), 3);
+        assert_eq!(model.requests()[0].body, json!({"model": "m", "input": []}));
+    }
 }

@@ -13,7 +13,6 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use reqwest::header::{HeaderMap, HeaderValue};
-use serde_json::Value;
 
 use super::events::{StreamDelta, TokenUsage};
 use super::http::Transport;
@@ -158,7 +157,7 @@ impl ModelClient {
     /// retry failed.
     pub async fn respond<O: Observer>(
         &self,
-        body: &Value,
+        body: &[u8],
         observer: &mut O,
     ) -> Result<ModelResponse, ModelError> {
         let limits = self.endpoint.limits;
@@ -191,12 +190,12 @@ impl ModelClient {
     }
 
     /// One request: its response headers within the headers timeout, then its stream.
-    async fn attempt<O: Observer>(&self, body: &Value, observer: &mut O) -> Result<ModelResponse, Attempt> {
+    async fn attempt<O: Observer>(&self, body: &[u8], observer: &mut O) -> Result<ModelResponse, Attempt> {
         let url = format!("{}/responses", self.endpoint.base_url.trim_end_matches('/'));
         let limits = &self.endpoint.limits;
         let http = super::http::client(self.transport, limits.connect_timeout)
             .map_err(|e| Attempt::Fatal(ModelError::Setup(e)))?;
-        let sent = http.post(&url).headers(self.headers()).json(body).send();
+        let sent = http.post(&url).headers(self.headers()).body(body.to_vec()).send();
         let response = match tokio::time::timeout(limits.headers_timeout, sent).await {
             Err(_) => {
                 return Err(Attempt::request(format!(
@@ -236,6 +235,7 @@ impl ModelClient {
         put("version", env!("CARGO_PKG_VERSION"));
         put("user-agent", &user_agent(&self.endpoint.originator));
         put("accept", "text/event-stream");
+        put("content-type", "application/json");
         headers
     }
 }

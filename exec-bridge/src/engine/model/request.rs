@@ -1,6 +1,7 @@
 //! The body of a Responses request, and the environment context that opens a conversation.
 
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 
 use super::items::{KnownItem, ResponseItem};
 
@@ -21,31 +22,66 @@ pub struct RequestSettings {
     pub cache_key: String,
 }
 
-/// The request body for `input` (environment context, user messages and history, in order).
-pub fn body(settings: &RequestSettings, input: &[&KnownItem]) -> Value {
-    let mut reasoning = json!({"summary": "auto"});
-    if let Some(effort) = settings.reasoning_effort {
-        reasoning["effort"] = json!(effort.as_str());
-    }
-    let mut body = json!({
-        "model": settings.model,
-        "instructions": settings.instructions,
-        "input": input,
-        "tools": settings.tools,
-        "tool_choice": "auto",
-        "parallel_tool_calls": false,
-        "reasoning": reasoning,
-        "store": false,
-        "stream": true,
-        "include": ["reasoning.encrypted_content"],
-        "prompt_cache_key": settings.cache_key,
-    });
-    if let Some(schema) = &settings.output_schema {
-        body["text"] = json!({"format": {
-            "type": "json_schema", "name": "codex_output_schema", "schema": schema, "strict": true
-        }});
-    }
-    body
+/// The request body for `input` (environment context, user messages and history, in order), as
+/// the JSON bytes sent: written straight from the thread's state, nothing copied on the way.
+pub fn body(settings: &RequestSettings, input: &[&KnownItem]) -> Vec<u8> {
+    let body = Body {
+        model: &settings.model,
+        instructions: &settings.instructions,
+        input,
+        tools: &settings.tools,
+        tool_choice: "auto",
+        parallel_tool_calls: false,
+        reasoning: Reasoning { summary: "auto", effort: settings.reasoning_effort.map(|e| e.as_str()) },
+        store: false,
+        stream: true,
+        include: ["reasoning.encrypted_content"],
+        prompt_cache_key: &settings.cache_key,
+        text: settings.output_schema.as_ref().map(|schema| Text {
+            format: Format { kind: "json_schema", name: "codex_output_schema", schema, strict: true },
+        }),
+    };
+    // Strings, numbers and objects with string keys: writing them to memory cannot fail.
+    serde_json::to_vec(&body).unwrap_or_default()
+}
+
+/// A Responses request body, its fields in the order the reference sends them.
+#[derive(Serialize)]
+struct Body<'a> {
+    model: &'a str,
+    instructions: &'a str,
+    input: &'a [&'a KnownItem],
+    tools: &'a [Value],
+    tool_choice: &'static str,
+    parallel_tool_calls: bool,
+    reasoning: Reasoning,
+    store: bool,
+    stream: bool,
+    include: [&'static str; 1],
+    prompt_cache_key: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<Text<'a>>,
+}
+
+#[derive(Serialize)]
+struct Reasoning {
+    summary: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    effort: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct Text<'a> {
+    format: Format<'a>,
+}
+
+#[derive(Serialize)]
+struct Format<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    name: &'static str,
+    schema: &'a Value,
+    strict: bool,
 }
 
 /// The `<environment_context>` message that opens every conversation.
@@ -65,6 +101,7 @@ pub fn environment_context(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn the_body_carries_the_wire_fields() {
@@ -77,7 +114,25 @@ mod tests {
             cache_key: "conv".into(),
         };
         let ResponseItem::Known(hi) = ResponseItem::user_message(&["hi".into()], &[]) else { unreachable!() };
-        let body = body(&settings, &[&hi]);
+        let body: Value = serde_json::from_slice(&body(&settings, &[&hi])).unwrap();
+        let keys: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "model",
+                "instructions",
+                "input",
+                "tools",
+                "tool_choice",
+                "parallel_tool_calls",
+                "reasoning",
+                "store",
+                "stream",
+                "include",
+                "prompt_cache_key",
+                "text"
+            ]
+        );
         assert_eq!(body["stream"], true);
         assert_eq!(body["store"], false);
         assert_eq!(body["reasoning"], json!({"summary": "auto", "effort": "high"}));

@@ -178,7 +178,17 @@ impl Rollout {
             now.second()
         );
         let path = dir.join(format!("rollout-{stamp}-{}.jsonl", meta.id));
-        let mut rollout = Rollout::open(&path)?;
+        // A new file (the id is new): nothing to check or cut; one that is there already, or a
+        // link in its place, is refused.
+        use std::os::unix::fs::OpenOptionsExt;
+        let file = OpenOptions::new()
+            .create_new(true)
+            .read(true)
+            .append(true)
+            .custom_flags(libc::O_NOCTTY)
+            .open(&path)
+            .map_err(|source| RolloutError::Io { path: path.clone(), source })?;
+        let mut rollout = Rollout { path, file };
         rollout.append(Record::SessionMeta(meta.clone()))?;
         Ok(rollout)
     }

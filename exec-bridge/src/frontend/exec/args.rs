@@ -77,3 +77,51 @@ pub struct ResumeArgs {
     #[arg(long)]
     pub last: bool,
 }
+
+/// The command line of `exec` alone (`exec-bridge exec ARGS`, without the program and
+/// subcommand names), for an embedder that runs `exec` in its own process.
+#[derive(Debug, clap::Parser)]
+#[command(name = "exec-bridge exec", no_binary_name = true)]
+struct ExecLine {
+    #[command(flatten)]
+    args: ExecArgs,
+}
+
+/// Reads `exec`'s arguments as the binary does (`exec-bridge exec ARGS`). The error is clap's
+/// own message, with usage. The command line's definition is built once per process (building
+/// it costs more than reading a line with it).
+pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<ExecArgs, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    static COMMAND: std::sync::OnceLock<std::sync::Mutex<clap::Command>> = std::sync::OnceLock::new();
+    let command = COMMAND.get_or_init(|| {
+        let mut command = ExecLine::command();
+        command.build();
+        std::sync::Mutex::new(command)
+    });
+    // A panic while parsing leaves the definition as it was: reading it again is sound.
+    let mut command = command.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let matches = command.try_get_matches_from_mut(args)?;
+    ExecLine::from_arg_matches(&matches).map(|line| line.args).map_err(|e| e.format(&mut command))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(line: &[&str]) -> Vec<String> {
+        line.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn the_one_definition_reads_line_after_line() {
+        let first = parse_args(args(&["--experimental-json", "--cd", "/w", "hi"])).unwrap();
+        assert!(first.json);
+        assert_eq!(first.cd.as_deref(), Some(std::path::Path::new("/w")));
+        let error = parse_args(args(&["--no-such-flag"])).unwrap_err().render().to_string();
+        assert!(error.contains("--no-such-flag") && error.contains("Usage:"), "{error}");
+        // Nothing of an earlier line stays behind.
+        let second = parse_args(args(&["--skip-git-repo-check", "resume", "--last"])).unwrap();
+        assert!(!second.json && second.cd.is_none() && second.skip_git_repo_check);
+        assert!(matches!(second.command, Some(ExecCommand::Resume(ResumeArgs { last: true, .. }))));
+    }
+}

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
-pub use args::{ExecArgs, ExecCommand, ResumeArgs};
+pub use args::{parse_args, ExecArgs, ExecCommand, ResumeArgs};
 
 use crate::engine::config::{self, CliSettings, Config, Vars};
 use crate::engine::policy::{ApprovalPolicy, SandboxMode};
@@ -45,22 +45,6 @@ pub struct Host {
     pub sandbox_helper: PathBuf,
     /// The prompt when the arguments give none or `-`; `None` when there is no input at all.
     pub input: Option<String>,
-}
-
-/// The command line of `exec` alone (`exec-bridge exec ARGS`, without the program and
-/// subcommand names), for an embedder that runs `exec` in its own process.
-#[derive(Debug, clap::Parser)]
-#[command(name = "exec-bridge exec", no_binary_name = true)]
-struct ExecLine {
-    #[command(flatten)]
-    args: ExecArgs,
-}
-
-/// Reads `exec`'s arguments as the binary does (`exec-bridge exec ARGS`). The error is clap's
-/// own message, with usage.
-pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<ExecArgs, clap::Error> {
-    use clap::Parser;
-    ExecLine::try_parse_from(args).map(|line| line.args)
 }
 
 /// Runs `exec` as the binary does: prompt from standard input when needed, events to standard
