@@ -325,11 +325,11 @@ fn the_originator_header_defaults_and_can_be_overridden() {
 }
 
 #[test]
-fn a_bad_config_key_is_named_and_nothing_runs() {
+fn a_bad_config_value_is_named_and_nothing_runs() {
     let world = World::new(json!([[message("never sent")]]));
-    let run = world.exec_json(&["-c", "sandbox_workspace_write.network_acess=true", "hi"]);
+    let run = world.exec_json(&["-c", "sandbox_workspace_write.network_access=\"yes\"", "hi"]);
     assert_eq!(run.code, Some(2));
-    assert!(run.stderr.contains("network_acess"), "{}", run.stderr);
+    assert!(run.stderr.contains("invalid type") && run.stderr.contains("-c overrides"), "{}", run.stderr);
     assert!(world.requests().is_empty());
 }
 
@@ -337,8 +337,8 @@ fn a_bad_config_key_is_named_and_nothing_runs() {
 fn outside_a_git_repository_exec_asks_for_the_flag() {
     let world = World::new(json!([[message("never sent")]]));
     let run = world.run(&["exec", "--json", "hi"], None, &[]);
-    assert_eq!(run.code, Some(2));
-    assert!(run.stderr.contains("--skip-git-repo-check"), "{}", run.stderr);
+    assert_eq!(run.code, Some(1), "as the reference");
+    assert_eq!(run.stderr, "Not inside a trusted directory and --skip-git-repo-check was not specified.\n");
 }
 
 #[test]

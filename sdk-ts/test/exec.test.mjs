@@ -146,11 +146,11 @@ test("an abort kills the child, rejects with AbortError and still removes the sc
 test("a non-zero exit rejects with the exit code and stderr", async () => {
   const mock = await startMock([]);
   try {
-    const codex = new Codex({ codexPathOverride: binary(), env: await env(mock), config: { no_such_key: 1 } });
+    const codex = new Codex({ codexPathOverride: binary(), env: await env(mock), config: { sandbox_mode: "sideways" } });
     await assert.rejects(codex.startThread({ skipGitRepoCheck: true }).run("hi"), (error) => {
       assert.ok(error instanceof ExecError);
       assert.equal(error.exitCode, 2);
-      assert.match(error.stderr, /no_such_key/);
+      assert.match(error.stderr, /sideways/);
       return true;
     });
   } finally {

@@ -90,6 +90,10 @@ pub fn start_exec(options: ExecOptions) -> Result<ExecRun> {
         let _inside = engine.enter();
         Run::start(&args, host).map_err(|e| Error::from_reason(format!("{e:#}")))?
     };
+    // As the binary does: on the embedder's standard error.
+    for warning in &run.config.warnings {
+        eprintln!("exec-bridge: warning: {warning}");
+    }
     let started = line(&JsonlStream::started(&run.thread.snapshot()))?;
     let shared = Shared {
         thread: run.thread.clone(),

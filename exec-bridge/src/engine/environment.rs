@@ -39,7 +39,6 @@ const MIN_SECRET_LEN: usize = 8;
 
 /// `[shell_environment_policy]`: which of the runtime's variables a command gets.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct EnvironmentPolicy {
     /// Where to start from; default `all`.
     #[serde(default)]
@@ -268,7 +267,7 @@ mod tests {
     }
 
     #[test]
-    fn the_table_reads_from_toml_and_names_unknown_keys() {
+    fn the_table_reads_from_toml_and_refuses_unknown_values() {
         let policy: EnvironmentPolicy = toml::from_str(
             "inherit = \"core\"\nignore_default_excludes = true\nexclude = [\"A*\"]\ninclude_only = [\"B\"]\n[set]\nB = \"1\"\n",
         )
@@ -278,7 +277,7 @@ mod tests {
         assert_eq!(policy.set["B"], "1");
         let error = toml::from_str::<EnvironmentPolicy>("inherit = \"some\"\n").unwrap_err().to_string();
         assert!(error.contains("some"), "{error}");
-        let error = toml::from_str::<EnvironmentPolicy>("exclude_only = []\n").unwrap_err().to_string();
-        assert!(error.contains("exclude_only"), "{error}");
+        // An unknown key is skipped here; the configuration warns about it (see `config::keys`).
+        assert!(toml::from_str::<EnvironmentPolicy>("exclude_only = []\n").is_ok());
     }
 }

@@ -1,21 +1,22 @@
-//! Configuration: `$CODEX_HOME/config.toml`, then `-c key=value` overrides, then command-line
-//! flags. An unknown or ill-typed key is an error that names it.
+//! Configuration: `$CODEX_HOME/config.toml`, its active profile (`profile` or `--profile`) on
+//! top, then `-c key=value` overrides, then command-line flags. A key Codex documents but this
+//! runtime does not use, and an unknown key, are warnings ([`Config::warnings`], see
+//! [`keys`]); an ill-typed value is an error that points at the file, line and column.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-use serde::Deserialize;
 
 pub use protocol::v2::ReasoningEffort;
 
 use crate::engine::environment::EnvironmentPolicy;
 use crate::engine::policy::{ApprovalPolicy, Policy, SandboxMode};
 
+mod file;
+mod keys;
 mod provider;
 mod vars;
 
+use file::ConfigToml;
 pub use provider::Provider;
-use provider::ProviderToml;
 pub use vars::Vars;
 
 /// The model used when none is configured.
@@ -34,8 +35,8 @@ pub enum ConfigError {
         /// The I/O error.
         source: std::io::Error,
     },
-    /// `config.toml` is not valid TOML.
-    #[error("{path} is not valid TOML: {message}")]
+    /// `config.toml` is not valid TOML, or a value in it has the wrong type.
+    #[error("{path}: {message}")]
     Syntax {
         /// The file.
         path: PathBuf,
@@ -45,59 +46,23 @@ pub enum ConfigError {
     /// A `-c` override is not of the form `key=value`.
     #[error("-c {0}: expected key=value, for example -c model=\"gpt-5.1-codex\"")]
     Override(String),
-    /// A key is unknown, or its value has the wrong type.
-    #[error("invalid configuration (config.toml and -c overrides): {0}")]
+    /// A value set by a `-c` override or the active profile has the wrong type.
+    #[error("invalid configuration (-c overrides and the active profile): {0}")]
     Invalid(String),
+    /// A provider's `wire_api` is one this runtime does not speak.
+    #[error("model_providers.{provider}.wire_api = \"{wire_api}\": this runtime speaks only the Responses API so far; set wire_api = \"responses\" for a server that offers it")]
+    WireApi {
+        /// The provider's id.
+        provider: String,
+        /// What its `wire_api` says.
+        wire_api: String,
+    },
+    /// The active profile (`profile` or `--profile`) is not defined.
+    #[error("config profile `{0}` not found; define [profiles.{0}] in config.toml")]
+    UnknownProfile(String),
     /// The chosen model provider is not defined.
     #[error("model_provider `{0}` is not defined; define [model_providers.{0}] with a base_url, or use one of: openai, lmstudio, ollama")]
     UnknownProvider(String),
-}
-
-/// The keys of `config.toml` this runtime understands.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ConfigToml {
-    model: Option<String>,
-    model_provider: Option<String>,
-    #[serde(default)]
-    model_providers: BTreeMap<String, ProviderToml>,
-    approval_policy: Option<ApprovalPolicy>,
-    sandbox_mode: Option<SandboxMode>,
-    #[serde(default)]
-    sandbox_workspace_write: WorkspaceWriteToml,
-    model_reasoning_effort: Option<ReasoningEffort>,
-    #[serde(default)]
-    tools: ToolsToml,
-    #[serde(default)]
-    features: FeaturesToml,
-    #[serde(default)]
-    shell_environment_policy: EnvironmentPolicy,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct WorkspaceWriteToml {
-    #[serde(default)]
-    writable_roots: Vec<PathBuf>,
-    #[serde(default)]
-    network_access: bool,
-    #[serde(default)]
-    exclude_tmpdir_env_var: bool,
-    #[serde(default)]
-    exclude_slash_tmp: bool,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ToolsToml {
-    view_image: Option<bool>,
-    web_search: Option<bool>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FeaturesToml {
-    web_search_request: Option<bool>,
 }
 
 /// The settings of `workspace-write`.
@@ -139,6 +104,12 @@ pub struct Config {
     /// The runtime's environment: where the API key and `TMPDIR` come from, and what commands
     /// inherit (under `shell_environment_policy`).
     pub vars: Vars,
+    /// The directories marked `trust_level = "trusted"` under `[projects]`.
+    pub trusted_projects: Vec<PathBuf>,
+    /// What was skipped, one line each: keys Codex documents that have no effect here, and
+    /// unknown keys (with the closest documented one). `exec` prints them on standard error, the
+    /// app-server logs them.
+    pub warnings: Vec<String>,
 }
 
 /// What the command line sets on top of the files.
@@ -154,6 +125,8 @@ pub struct CliSettings {
     pub approval_policy: Option<ApprovalPolicy>,
     /// `--oss` / `--local-provider`.
     pub model_provider: Option<String>,
+    /// `--profile`: the profile to apply, instead of the file's `profile`.
+    pub profile: Option<String>,
 }
 
 /// The `originator` header: `CODEX_INTERNAL_ORIGINATOR_OVERRIDE` when set, else `default`.
@@ -172,25 +145,18 @@ pub fn codex_home(vars: &Vars) -> PathBuf {
 }
 
 impl Config {
-    /// Loads `codex_home/config.toml` (absent is fine) and applies `cli` on top, for a runtime
-    /// whose environment is `vars`.
+    /// Loads `codex_home/config.toml` (absent is fine), applies its active profile and `cli`
+    /// on top, for a runtime whose environment is `vars`.
     pub fn load(codex_home: &Path, cli: &CliSettings, vars: &Vars) -> Result<Config, ConfigError> {
-        let path = codex_home.join("config.toml");
-        let mut table = match std::fs::read_to_string(&path) {
-            Ok(text) => text
-                .parse::<toml::Table>()
-                .map_err(|e| ConfigError::Syntax { path: path.clone(), message: e.to_string() })?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => toml::Table::new(),
-            Err(source) => return Err(ConfigError::Read { path, source }),
-        };
-        for raw in &cli.overrides {
-            let (key, value) = parse_override(raw)?;
-            set_dotted(&mut table, &key, value);
-        }
-        let text = toml::to_string(&table).map_err(|e| ConfigError::Invalid(e.to_string()))?;
-        let file: ConfigToml =
-            toml::from_str(&text).map_err(|e| ConfigError::Invalid(e.to_string().trim_end().to_owned()))?;
-        Self::resolve(codex_home, file, cli, vars)
+        let (file, warnings) = file::read(&codex_home.join("config.toml"), cli)?;
+        let mut config = Self::resolve(codex_home, file, cli, vars)?;
+        config.warnings = warnings;
+        Ok(config)
+    }
+
+    /// Whether `dir` lies in a directory marked trusted under `[projects]`.
+    pub fn is_trusted(&self, dir: &Path) -> bool {
+        self.trusted_projects.iter().any(|project| dir.starts_with(project))
     }
 
     fn resolve(
@@ -222,6 +188,13 @@ impl Config {
             web_search: file.features.web_search_request.or(file.tools.web_search).unwrap_or(false),
             shell_environment_policy: file.shell_environment_policy,
             vars: vars.clone(),
+            trusted_projects: file
+                .projects
+                .into_iter()
+                .filter(|(_, project)| project.trust_level.as_deref() == Some("trusted"))
+                .map(|(dir, _)| PathBuf::from(dir))
+                .collect(),
+            warnings: Vec::new(),
         })
     }
 
@@ -270,38 +243,6 @@ impl Config {
     }
 }
 
-/// Splits `key=value`; the value is read as TOML, else taken as a string.
-pub fn parse_override(raw: &str) -> Result<(String, toml::Value), ConfigError> {
-    let (key, value) = raw.split_once('=').ok_or_else(|| ConfigError::Override(raw.to_owned()))?;
-    let key = key.trim();
-    if key.is_empty() {
-        return Err(ConfigError::Override(raw.to_owned()));
-    }
-    let value = value.trim();
-    let parsed = format!("v = {value}")
-        .parse::<toml::Table>()
-        .ok()
-        .and_then(|mut t| t.remove("v"))
-        .unwrap_or_else(|| toml::Value::String(value.to_owned()));
-    Ok((key.to_owned(), parsed))
-}
-
-/// Sets `a.b.c = value` inside `table`, creating the tables on the way.
-fn set_dotted(table: &mut toml::Table, key: &str, value: toml::Value) {
-    let parts: Vec<&str> = key.split('.').collect();
-    let Some((last, parents)) = parts.split_last() else { return };
-    let mut current = table;
-    for part in parents {
-        let entry = current.entry(part.to_owned()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
-        if !entry.is_table() {
-            *entry = toml::Value::Table(toml::Table::new());
-        }
-        let toml::Value::Table(inner) = entry else { return };
-        current = inner;
-    }
-    current.insert((*last).to_owned(), value);
-}
-
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
@@ -344,18 +285,44 @@ mod tests {
         assert_eq!(config.provider.limits.request_max_retries, 1);
         assert_eq!(config.provider.limits.stream_idle_timeout, Duration::from_millis(50));
         assert!(matches!(load("model_provider = \"nope\"\n", &[]), Err(ConfigError::UnknownProvider(_))));
+        let chat =
+            "model_provider = \"c\"\n[model_providers.c]\nbase_url = \"http://x\"\nwire_api = \"chat\"\n";
+        let error = load(chat, &[]).unwrap_err().to_string();
+        assert!(error.starts_with(
+            "model_providers.c.wire_api = \"chat\": this runtime speaks only the Responses API"
+        ));
+        let responses = chat.replace("\"chat\"", "\"responses\"");
+        assert!(load(&responses, &[]).unwrap().warnings.is_empty());
     }
 
     #[test]
-    fn unknown_and_ill_typed_keys_are_named() {
-        let error = load("", &["modle=x"]).unwrap_err().to_string();
-        assert!(error.contains("modle"), "{error}");
+    fn unknown_keys_are_warnings_and_ill_typed_values_errors_that_point_at_the_file() {
+        let config = load("modle = \"x\"\nmodel_verbosity = \"low\"\n", &["sandbox_mde=read-only"]).unwrap();
+        assert_eq!(config.model, DEFAULT_MODEL);
+        // The file's warnings (in key order), then the overrides'.
+        let [documented, typo, override_typo] = config.warnings.as_slice() else {
+            panic!("{:?}", config.warnings)
+        };
+        assert!(
+            typo.ends_with("config.toml: unknown key `modle` is ignored; did you mean `model`?"),
+            "{typo}"
+        );
+        assert!(documented.contains("`model_verbosity` is a Codex setting this runtime does not use yet"));
+        assert_eq!(
+            override_typo,
+            "-c overrides: unknown key `sandbox_mde` is ignored; did you mean `sandbox_mode`?"
+        );
+        let error =
+            load("model = \"m\"\n\n[sandbox_workspace_write]\nnetwork_access = \"yes\"\n", &[]).unwrap_err();
+        let text = error.to_string();
+        assert!(matches!(error, ConfigError::Syntax { .. }) && text.contains("config.toml"), "{text}");
+        assert!(text.contains("line 4, column 18"), "{text}");
         let error = load("", &["sandbox_workspace_write.network_access=\"yes\""]).unwrap_err().to_string();
         assert!(error.contains("invalid type") || error.contains("expected a boolean"), "{error}");
         let error = load("", &["sandbox_mode=sideways"]).unwrap_err().to_string();
         assert!(error.contains("sideways"), "{error}");
         assert!(matches!(load("= broken", &[]), Err(ConfigError::Syntax { .. })));
-        assert!(matches!(parse_override("novalue"), Err(ConfigError::Override(_))));
+        assert!(matches!(file::parse_override("novalue"), Err(ConfigError::Override(_))));
     }
 
     #[test]
@@ -378,9 +345,46 @@ mod tests {
         );
         assert_eq!(policy.set["A"], "1");
         assert_eq!(config.credential_vars(), ["CODEX_API_KEY", "OPENAI_API_KEY"]);
-        let error = load("[shell_environment_policy]\ninherit_all = true\n", &[]).unwrap_err().to_string();
-        assert!(error.contains("inherit_all"), "{error}");
+        let config = load("[shell_environment_policy]\ninherit_all = true\n", &[]).unwrap();
+        assert!(config.warnings[0].contains("unknown key `shell_environment_policy.inherit_all`"));
         let error = load("", &["shell_environment_policy.inherit=some"]).unwrap_err().to_string();
         assert!(error.contains("some"), "{error}");
+    }
+
+    #[test]
+    fn the_active_profile_overrides_the_root_and_flags_override_it() {
+        let file = "model = \"root\"\nprofile = \"fast\"\n[profiles.fast]\nmodel = \"quick\"\napproval_policy = \"on-request\"\nmodel_verbosity = \"low\"\n[profiles.deep]\nmodel = \"slow\"\n[profiles.deep.sandbox_workspace_write]\nnetwork_access = true\n";
+        let config = load(file, &[]).unwrap();
+        assert_eq!((config.model.as_str(), config.approval_policy), ("quick", ApprovalPolicy::OnRequest));
+        assert_eq!(config.warnings.len(), 1, "said once, at its place: {:?}", config.warnings);
+        assert!(config.warnings[0].contains("`profiles.fast.model_verbosity`"));
+        let home = tempfile::tempdir().unwrap();
+        std::fs::write(home.path().join("config.toml"), file).unwrap();
+        let cli = |profile: &str| CliSettings { profile: Some(profile.into()), ..Default::default() };
+        let deep = Config::load(home.path(), &cli("deep"), &Vars::default()).unwrap();
+        assert_eq!(deep.model, "slow");
+        assert!(deep.workspace_write.network_access);
+        let flagged = CliSettings { model: Some("flag".into()), ..cli("deep") };
+        assert_eq!(Config::load(home.path(), &flagged, &Vars::default()).unwrap().model, "flag");
+        let missing = Config::load(home.path(), &cli("nope"), &Vars::default()).unwrap_err();
+        assert_eq!(
+            missing.to_string(),
+            "config profile `nope` not found; define [profiles.nope] in config.toml"
+        );
+    }
+
+    #[test]
+    fn trusted_projects() {
+        let config = load(
+            "[projects.\"/work/app\"]\ntrust_level = \"trusted\"\n[projects.\"/work/other\"]\ntrust_level = \"untrusted\"\n",
+            &[],
+        )
+        .unwrap();
+        assert!(config.warnings.is_empty(), "{:?}", config.warnings);
+        assert!(config.is_trusted(Path::new("/work/app")) && config.is_trusted(Path::new("/work/app/src")));
+        assert!(
+            !config.is_trusted(Path::new("/work/other"))
+                && !config.is_trusted(Path::new("/work/application"))
+        );
     }
 }

@@ -10,13 +10,14 @@ use crate::engine::model::RequestLimits;
 
 /// The keys of `[model_providers.<id>]`.
 #[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub(super) struct ProviderToml {
     /// Accepted (users' files have it); nothing shows it yet.
     #[allow(dead_code)]
     name: Option<String>,
     base_url: Option<String>,
     env_key: Option<String>,
+    /// The API the provider speaks: `responses`, or `chat` (Chat Completions, not spoken yet).
+    wire_api: Option<String>,
     request_max_retries: Option<u32>,
     stream_max_retries: Option<u32>,
     stream_idle_timeout_ms: Option<u64>,
@@ -51,6 +52,12 @@ pub(super) fn resolve(
         (None, Some(builtin)) => builtin,
         (None, None) => return Err(ConfigError::UnknownProvider(id.to_owned())),
         (Some(own), builtin) => {
+            match own.wire_api.as_deref() {
+                None | Some("responses") => {}
+                Some(other) => {
+                    return Err(ConfigError::WireApi { provider: id.to_owned(), wire_api: other.to_owned() })
+                }
+            }
             let base_url = own.base_url.clone().or_else(|| builtin.as_ref().map(|b| b.base_url.clone()));
             let Some(base_url) = base_url else { return Err(ConfigError::UnknownProvider(id.to_owned())) };
             Provider {

@@ -239,6 +239,10 @@ impl Server {
         cli.sandbox_mode = overrides.sandbox.map(convert::sandbox_mode_from_v2);
         let config =
             Config::load(&self.options.codex_home, &cli, &self.options.vars).map_err(errors::from_config)?;
+        // The app-server's log is its standard error.
+        for warning in &config.warnings {
+            eprintln!("exec-bridge app-server: warning: {warning}");
+        }
         let cwd = match overrides.cwd {
             Some(cwd) => std::fs::canonicalize(&cwd)
                 .map_err(|e| RpcError::invalid_params(format!("cwd {cwd}: {e}")))?,

@@ -43,6 +43,10 @@ pub struct ExecArgs {
     /// environments.
     #[arg(long = "dangerously-bypass-approvals-and-sandbox", alias = "yolo", conflicts_with = "full_auto")]
     pub bypass: bool,
+    /// The configuration profile to apply (`[profiles.<name>]` of config.toml), instead of the
+    /// file's `profile`.
+    #[arg(long, short = 'p')]
+    pub profile: Option<String>,
     /// Use a local open-source model provider (see --local-provider).
     #[arg(long)]
     pub oss: bool,

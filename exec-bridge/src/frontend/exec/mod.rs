@@ -57,7 +57,17 @@ pub async fn run(args: ExecArgs) -> Result<i32> {
             .context("cannot find this program, to run commands in its sandbox")?,
         input: if needs_stdin { read_stdin()? } else { None },
     };
-    let mut run = Run::start(&args, host)?;
+    let mut run = match Run::start(&args, host) {
+        Ok(run) => run,
+        Err(error) if error.is::<NotTrusted>() => {
+            eprintln!("{error}");
+            return Ok(1);
+        }
+        Err(error) => return Err(error),
+    };
+    for warning in &run.config.warnings {
+        eprintln!("exec-bridge: warning: {warning}");
+    }
     let mut out = output(&args);
     out.begin(&run.thread.snapshot(), &run.config);
     tokio::spawn(interrupt_on_signals(run.thread.clone()));
@@ -104,6 +114,9 @@ impl Run {
         }
         let output_schema = read_output_schema(args)?;
         let config = Config::load(&config::codex_home(&host.vars), &cli_settings(args), &host.vars)?;
+        if !args.skip_git_repo_check && !inside_git_repo(&cwd) && !config.is_trusted(&cwd) {
+            return Err(NotTrusted.into());
+        }
         let settings = ThreadSettings {
             cwd: cwd.clone(),
             policy: config.policy(&cwd, &args.add_dir),
@@ -211,21 +224,21 @@ fn which_session(args: &ExecArgs) -> Result<(Option<Resume>, Option<String>)> {
     })
 }
 
-/// `--cd` or the current directory, which must be inside a Git repository unless
-/// `--skip-git-repo-check`.
+/// `exec` refuses to run outside a Git repository or a directory marked trusted
+/// (`[projects."<path>"] trust_level = "trusted"`) unless `--skip-git-repo-check`: the
+/// reference's message, and its exit code, 1.
+#[derive(Debug, thiserror::Error)]
+#[error("Not inside a trusted directory and --skip-git-repo-check was not specified.")]
+pub struct NotTrusted;
+
+/// `--cd` or the current directory.
 fn working_directory(args: &ExecArgs) -> Result<std::path::PathBuf> {
-    let cwd = match &args.cd {
-        Some(dir) => std::fs::canonicalize(dir)
-            .with_context(|| format!("--cd {}: no such directory", dir.display()))?,
-        None => std::env::current_dir().context("cannot read the current directory")?,
-    };
-    if !args.skip_git_repo_check && !inside_git_repo(&cwd) {
-        bail!(
-            "{} is not inside a Git repository; pass --skip-git-repo-check to run here anyway",
-            cwd.display()
-        );
+    match &args.cd {
+        Some(dir) => {
+            std::fs::canonicalize(dir).with_context(|| format!("--cd {}: no such directory", dir.display()))
+        }
+        None => std::env::current_dir().context("cannot read the current directory"),
     }
-    Ok(cwd)
 }
 
 /// The JSON Schema of `--output-schema`, if given.
@@ -240,8 +253,12 @@ fn read_output_schema(args: &ExecArgs) -> Result<Option<serde_json::Value>> {
 
 /// What the flags set on top of the configuration files.
 fn cli_settings(args: &ExecArgs) -> CliSettings {
-    let mut cli =
-        CliSettings { overrides: args.config.clone(), model: args.model.clone(), ..Default::default() };
+    let mut cli = CliSettings {
+        overrides: args.config.clone(),
+        model: args.model.clone(),
+        profile: args.profile.clone(),
+        ..Default::default()
+    };
     cli.sandbox_mode = args.sandbox;
     if args.full_auto {
         cli.sandbox_mode = Some(SandboxMode::WorkspaceWrite);
