@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 pub use protocol::v2::ReasoningEffort;
 
+use crate::engine::auth::{ApiKey, AuthError, Storage, StoreMode};
 use crate::engine::environment::EnvironmentPolicy;
 use crate::engine::policy::{ApprovalPolicy, Policy, SandboxMode};
 
@@ -51,6 +52,9 @@ pub enum ConfigError {
     /// The chosen model provider is not defined.
     #[error("model_provider `{0}` is not defined; define [model_providers.{0}] with a base_url, or use one of: openai, lmstudio, ollama")]
     UnknownProvider(String),
+    /// The stored credentials could not be read.
+    #[error(transparent)]
+    Credentials(#[from] AuthError),
 }
 
 /// The keys of `config.toml` this runtime understands.
@@ -72,6 +76,7 @@ struct ConfigToml {
     features: FeaturesToml,
     #[serde(default)]
     shell_environment_policy: EnvironmentPolicy,
+    cli_auth_credentials_store_mode: Option<StoreMode>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -139,6 +144,12 @@ pub struct Config {
     /// The runtime's environment: where the API key and `TMPDIR` come from, and what commands
     /// inherit (under `shell_environment_policy`).
     pub vars: Vars,
+    /// Where `login` keeps the API key (`cli_auth_credentials_store_mode`).
+    pub credentials_store_mode: StoreMode,
+    /// The key `login` stored, read once by [`Config::load`]; `None` when an environment key
+    /// takes precedence anyway or the provider is not `openai` (a stored OpenAI key is never
+    /// sent to another server).
+    pub stored_api_key: Option<ApiKey>,
 }
 
 /// What the command line sets on top of the files.
@@ -173,8 +184,24 @@ pub fn codex_home(vars: &Vars) -> PathBuf {
 
 impl Config {
     /// Loads `codex_home/config.toml` (absent is fine) and applies `cli` on top, for a runtime
-    /// whose environment is `vars`.
+    /// whose environment is `vars`; then reads the stored API key when it is the one to use
+    /// (see [`Config::api_key`]).
     pub fn load(codex_home: &Path, cli: &CliSettings, vars: &Vars) -> Result<Config, ConfigError> {
+        let mut config = Self::load_without_credentials(codex_home, cli, vars)?;
+        if config.provider.id == "openai" && config.env_api_key().is_none() {
+            let stored = Storage::new(codex_home, config.credentials_store_mode).load()?;
+            config.stored_api_key = stored.and_then(|record| record.api_key);
+        }
+        Ok(config)
+    }
+
+    /// [`Config::load`] without reading the credential store: for `login` and `logout`, which
+    /// must work whatever the store holds.
+    pub fn load_without_credentials(
+        codex_home: &Path,
+        cli: &CliSettings,
+        vars: &Vars,
+    ) -> Result<Config, ConfigError> {
         let path = codex_home.join("config.toml");
         let mut table = match std::fs::read_to_string(&path) {
             Ok(text) => text
@@ -222,6 +249,8 @@ impl Config {
             web_search: file.features.web_search_request.or(file.tools.web_search).unwrap_or(false),
             shell_environment_policy: file.shell_environment_policy,
             vars: vars.clone(),
+            credentials_store_mode: file.cli_auth_credentials_store_mode.unwrap_or_default(),
+            stored_api_key: None,
         })
     }
 
@@ -247,8 +276,14 @@ impl Config {
         self.vars.get("TMPDIR").filter(|_| !exclude).map(Path::new)
     }
 
-    /// The API key: `CODEX_API_KEY`, else the provider's variable (`OPENAI_API_KEY` for openai).
+    /// The API key: `CODEX_API_KEY`, else the provider's variable (`OPENAI_API_KEY` for openai),
+    /// else the key `login` stored.
     pub fn api_key(&self) -> Option<String> {
+        self.env_api_key().or_else(|| self.stored_api_key.as_ref().map(|key| key.expose().to_owned()))
+    }
+
+    /// The API key the environment gives: `CODEX_API_KEY`, else the provider's `env_key`.
+    fn env_api_key(&self) -> Option<String> {
         let from = |name: &str| self.vars.get(name).map(str::to_owned);
         from("CODEX_API_KEY").or_else(|| self.provider.env_key.as_deref().and_then(from))
     }
