@@ -22,6 +22,11 @@ struct Cli {
 enum Command {
     /// Run one turn non-interactively: `exec --experimental-json PROMPT` prints the JSONL stream.
     Exec(Box<exec_bridge::frontend::exec::ExecArgs>),
+    /// Manage login: `login --with-api-key` stores the API key read from stdin, `login status`
+    /// shows it (masked).
+    Login(exec_bridge::frontend::login::LoginArgs),
+    /// Remove stored authentication credentials.
+    Logout(exec_bridge::frontend::login::LogoutArgs),
     /// Serve the app-server v2 surface: JSON-RPC over stdin and stdout, one message per line.
     AppServer,
     /// Run one command under the sandbox a policy gives (for debugging the policy by hand):
@@ -63,6 +68,30 @@ fn main() -> ExitCode {
         exec_bridge::engine::tools::process::guard::run();
         return ExitCode::SUCCESS;
     }
+    // Login and logout touch a file or the keyring, nothing more: no runtime either.
+    let vars = exec_bridge::engine::config::Vars::process();
+    let stdin = std::io::stdin();
+    let credentials = match &cli.command {
+        Command::Login(args) => {
+            use std::io::IsTerminal;
+            let is_terminal = stdin.is_terminal();
+            let input = exec_bridge::frontend::login::Input { reader: &mut stdin.lock(), is_terminal };
+            Some(exec_bridge::frontend::login::login(args, input, &mut std::io::stderr(), &vars))
+        }
+        Command::Logout(args) => {
+            Some(exec_bridge::frontend::login::logout(args, &mut std::io::stderr(), &vars))
+        }
+        _ => None,
+    };
+    if let Some(outcome) = credentials {
+        return match outcome {
+            Ok(code) => ExitCode::from(code as u8),
+            Err(error) => {
+                eprintln!("exec-bridge: {error}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -89,7 +118,9 @@ async fn run(cli: Cli) -> Result<i32> {
             exec_bridge::frontend::app_server::serve(stdin, tokio::io::stdout(), options).await?;
             Ok(0)
         }
-        Command::Sandbox(_) | Command::ProcessGuard => unreachable!("handled before the runtime starts"),
+        Command::Sandbox(_) | Command::ProcessGuard | Command::Login(_) | Command::Logout(_) => {
+            unreachable!("handled before the runtime starts")
+        }
         Command::MockModel { script, port, log } => {
             let text = std::fs::read_to_string(&script)
                 .with_context(|| format!("cannot read {}", script.display()))?;

@@ -34,7 +34,6 @@ const FILES: [(&str, &[&str]); 5] = [
         // Old keys Codex still reads or ignores, and a feature table.
         "include_plan_tool = true\ninclude_view_image_tool = true\nexperimental_use_exec_command_tool = false\noss_provider = \"ollama\"\ncli_auth_credentials_store = \"file\"\n\n[features]\nweb_search_request = false\nview_image_tool = true\n",
         &[
-            "`cli_auth_credentials_store`",
             "`experimental_use_exec_command_tool`",
             "`features.view_image_tool`",
             "`include_plan_tool`",

@@ -18,6 +18,7 @@
 //! then the parts: [`config`], [`environment`] (what a command inherits), [`model`], [`tools`],
 //! [`policy`], [`session`], [`items`].
 
+pub mod auth;
 pub mod config;
 pub mod environment;
 mod handle;

@@ -3,3 +3,4 @@
 
 pub mod app_server;
 pub mod exec;
+pub mod login;

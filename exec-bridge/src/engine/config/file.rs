@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::provider::ProviderToml;
 use super::{keys, CliSettings, ConfigError, ReasoningEffort};
+use crate::engine::auth::StoreMode;
 use crate::engine::environment::EnvironmentPolicy;
 use crate::engine::policy::{ApprovalPolicy, SandboxMode};
 
@@ -40,6 +41,10 @@ pub(super) struct ConfigToml {
     pub(super) features: FeaturesToml,
     #[serde(default)]
     pub(super) shell_environment_policy: EnvironmentPolicy,
+    /// Where `login` keeps credentials: `file`, `keyring` or `auto` (Codex's key; the seed's
+    /// `cli_auth_credentials_store_mode` is read too).
+    #[serde(alias = "cli_auth_credentials_store_mode")]
+    pub(super) cli_auth_credentials_store: Option<StoreMode>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 pub use protocol::v2::ReasoningEffort;
 
+use crate::engine::auth::{ApiKey, AuthError, Storage, StoreMode};
 use crate::engine::environment::EnvironmentPolicy;
 use crate::engine::policy::{ApprovalPolicy, Policy, SandboxMode};
 
@@ -63,6 +64,9 @@ pub enum ConfigError {
     /// The chosen model provider is not defined.
     #[error("model_provider `{0}` is not defined; define [model_providers.{0}] with a base_url, or use one of: openai, lmstudio, ollama")]
     UnknownProvider(String),
+    /// The stored credentials could not be read.
+    #[error(transparent)]
+    Credentials(#[from] AuthError),
 }
 
 /// The settings of `workspace-write`.
@@ -110,6 +114,12 @@ pub struct Config {
     /// unknown keys (with the closest documented one). `exec` prints them on standard error, the
     /// app-server logs them.
     pub warnings: Vec<String>,
+    /// Where `login` keeps the API key (`cli_auth_credentials_store`).
+    pub credentials_store_mode: StoreMode,
+    /// The key `login` stored, read once by [`Config::load`]; `None` when an environment key
+    /// takes precedence anyway or the provider is not `openai` (a stored OpenAI key is never
+    /// sent to another server).
+    pub stored_api_key: Option<ApiKey>,
 }
 
 /// What the command line sets on top of the files.
@@ -146,8 +156,24 @@ pub fn codex_home(vars: &Vars) -> PathBuf {
 
 impl Config {
     /// Loads `codex_home/config.toml` (absent is fine), applies its active profile and `cli`
-    /// on top, for a runtime whose environment is `vars`.
+    /// on top, for a runtime whose environment is `vars`; then reads the stored API key when it
+    /// is the one to use (see [`Config::api_key`]).
     pub fn load(codex_home: &Path, cli: &CliSettings, vars: &Vars) -> Result<Config, ConfigError> {
+        let mut config = Self::load_without_credentials(codex_home, cli, vars)?;
+        if config.provider.id == "openai" && config.env_api_key().is_none() {
+            let stored = Storage::new(codex_home, config.credentials_store_mode).load()?;
+            config.stored_api_key = stored.and_then(|record| record.api_key);
+        }
+        Ok(config)
+    }
+
+    /// [`Config::load`] without reading the credential store: for `login` and `logout`, which
+    /// must work whatever the store holds.
+    pub fn load_without_credentials(
+        codex_home: &Path,
+        cli: &CliSettings,
+        vars: &Vars,
+    ) -> Result<Config, ConfigError> {
         let (file, warnings) = file::read(&codex_home.join("config.toml"), cli)?;
         let mut config = Self::resolve(codex_home, file, cli, vars)?;
         config.warnings = warnings;
@@ -195,6 +221,8 @@ impl Config {
                 .map(|(dir, _)| PathBuf::from(dir))
                 .collect(),
             warnings: Vec::new(),
+            credentials_store_mode: file.cli_auth_credentials_store.unwrap_or_default(),
+            stored_api_key: None,
         })
     }
 
@@ -220,8 +248,14 @@ impl Config {
         self.vars.get("TMPDIR").filter(|_| !exclude).map(Path::new)
     }
 
-    /// The API key: `CODEX_API_KEY`, else the provider's variable (`OPENAI_API_KEY` for openai).
+    /// The API key: `CODEX_API_KEY`, else the provider's variable (`OPENAI_API_KEY` for openai),
+    /// else the key `login` stored.
     pub fn api_key(&self) -> Option<String> {
+        self.env_api_key().or_else(|| self.stored_api_key.as_ref().map(|key| key.expose().to_owned()))
+    }
+
+    /// The API key the environment gives: `CODEX_API_KEY`, else the provider's `env_key`.
+    fn env_api_key(&self) -> Option<String> {
         let from = |name: &str| self.vars.get(name).map(str::to_owned);
         from("CODEX_API_KEY").or_else(|| self.provider.env_key.as_deref().and_then(from))
     }
