@@ -88,6 +88,9 @@ pub fn logout(args: &LogoutArgs, err: &mut dyn Write, vars: &Vars) -> Result<i32
     })
 }
 
+/// The most `login --with-api-key` reads from stdin: far more than any key.
+const MAX_KEY_INPUT: u64 = 64 * 1024;
+
 /// Reads the key from `input`, trimmed, and stores it.
 pub fn login_with_api_key(storage: &Storage, input: Input<'_>, err: &mut dyn Write) -> i32 {
     if input.is_terminal {
@@ -96,8 +99,12 @@ pub fn login_with_api_key(storage: &Storage, input: Input<'_>, err: &mut dyn Wri
     }
     say(err, "Reading API key from stdin...");
     let mut text = String::new();
-    if let Err(e) = input.reader.read_to_string(&mut text) {
+    if let Err(e) = input.reader.take(MAX_KEY_INPUT + 1).read_to_string(&mut text) {
         say(err, &format!("Failed to read API key from stdin: {e}"));
+        return 1;
+    }
+    if text.len() as u64 > MAX_KEY_INPUT {
+        say(err, "The input on stdin is longer than 64 KiB, which no API key is; pipe the key alone.");
         return 1;
     }
     let Some(key) = ApiKey::new(&text) else {
@@ -156,4 +163,21 @@ fn say(err: &mut dyn Write, line: &str) {
 fn say_ok(err: &mut dyn Write, line: &str) -> i32 {
     say(err, line);
     0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_endless_input_is_refused_after_64_kib_without_storing_anything() {
+        let home = tempfile::tempdir().unwrap();
+        let storage = Storage::new(home.path(), StoreMode::File);
+        let mut endless = std::io::repeat(b'k');
+        let mut err = Vec::new();
+        let code = login_with_api_key(&storage, Input { reader: &mut endless, is_terminal: false }, &mut err);
+        assert_eq!(code, 1);
+        assert!(String::from_utf8(err).unwrap().contains("longer than 64 KiB"));
+        assert!(!home.path().join("auth.json").exists());
+    }
 }
