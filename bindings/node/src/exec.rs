@@ -2,7 +2,7 @@
 //! handed over as JSON lines instead of printed.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::Arc;
 
 use exec_bridge::engine::{Op, ThreadHandle};
@@ -48,6 +48,9 @@ struct Shared {
     /// The first line, `thread.started`, until `next` hands it over.
     started: std::sync::Mutex<Option<String>>,
     exit_code: AtomicI32,
+    /// Whether a `next` is under way: `tryNext` then takes nothing, so that no line is handed
+    /// over twice or out of order.
+    pending: AtomicBool,
 }
 
 /// The runtime every `exec` run's engine tasks run on: one thread of its own for the whole
@@ -100,6 +103,7 @@ pub fn start_exec(options: ExecOptions) -> Result<ExecRun> {
         state: Mutex::new(Some((run, JsonlStream::default()))),
         started: std::sync::Mutex::new(Some(started)),
         exit_code: AtomicI32::new(RUNNING),
+        pending: AtomicBool::new(false),
     };
     Ok(ExecRun { shared: Arc::new(shared) })
 }
@@ -126,12 +130,22 @@ impl ExecRun {
     /// between).
     #[napi(ts_return_type = "Promise<Array<string> | null>")]
     pub fn next<'env>(&self, env: &'env Env) -> Result<Object<'env>> {
+        use futures_util::FutureExt;
         let (deferred, promise) = env.create_deferred()?;
         let shared = self.shared.clone();
-        engine_runtime()?.spawn(async move {
-            match shared.next().await {
-                Ok(batch) => deferred.resolve(move |_| Ok(batch)),
-                Err(error) => deferred.reject(error),
+        let engine = engine_runtime()?;
+        shared.pending.store(true, Ordering::SeqCst);
+        engine.spawn(async move {
+            // A panic in the engine's step code rejects the promise instead of leaving it (and
+            // Node's event loop) waiting forever.
+            let outcome = std::panic::AssertUnwindSafe(shared.next()).catch_unwind().await;
+            shared.pending.store(false, Ordering::SeqCst);
+            match outcome {
+                Ok(Ok(batch)) => deferred.resolve(move |_| Ok(batch)),
+                Ok(Err(error)) => deferred.reject(error),
+                Err(_) => {
+                    deferred.reject(Error::from_reason("the engine failed while reading the turn's events"))
+                }
             }
         });
         Ok(promise)
@@ -170,8 +184,8 @@ impl Drop for ExecRun {
 
 impl Shared {
     async fn next(&self) -> Result<Option<Vec<String>>> {
-        let mut batch: Vec<String> = self.taken_started().into_iter().collect();
         let mut state = self.state.lock().await;
+        let mut batch: Vec<String> = self.taken_started().into_iter().collect();
         let Some((run, stream)) = state.as_mut() else { return Ok(finish(batch)) };
         let mut ended = false;
         // Wait for a line: an event the stream does not show (a delta) gives none.
@@ -188,8 +202,11 @@ impl Shared {
     }
 
     fn try_next(&self) -> Result<Option<Vec<String>>> {
+        if self.pending.load(Ordering::SeqCst) {
+            return Ok(Some(Vec::new()));
+        }
+        let Ok(mut state) = self.state.try_lock() else { return Ok(Some(Vec::new())) };
         let mut batch: Vec<String> = self.taken_started().into_iter().collect();
-        let Ok(mut state) = self.state.try_lock() else { return Ok(Some(batch)) };
         let Some((run, stream)) = state.as_mut() else { return Ok(finish(batch)) };
         if self.drain(&mut batch, run, stream)? {
             *state = None;

@@ -81,7 +81,10 @@ test("startExec: a turn in process, its exec stream in batches, then null", asyn
     const run = startExec({ args: ["--experimental-json", "--skip-git-repo-check", "hi"], env, sandboxHelper: binary });
     assert.match(run.threadId, /^[0-9a-f-]{36}$/);
     const lines = [];
-    let batch = await run.next();
+    const first = run.next();
+    // While a next() is under way, tryNext() takes nothing (no line twice, none out of order).
+    assert.deepEqual(run.tryNext(), []);
+    let batch = await first;
     for (; batch !== null && !lines.concat(batch).some((l) => JSON.parse(l).type === "turn.completed"); batch = await run.next()) lines.push(...batch);
     lines.push(...batch);
     assert.deepEqual(lines.map((l) => JSON.parse(l).type), ["thread.started", "turn.started", "item.completed", "turn.completed"]);

@@ -53,6 +53,10 @@ pub struct Input<'a> {
 fn storage(overrides: &[String], vars: &Vars) -> Result<Storage, ConfigError> {
     let cli = CliSettings { overrides: overrides.to_vec(), ..CliSettings::default() };
     let config = Config::load_without_credentials(&config::codex_home(vars), &cli, vars)?;
+    // A misspelt store key must not go unnoticed here: the key would land elsewhere.
+    for warning in &config.warnings {
+        eprintln!("exec-bridge: warning: {warning}");
+    }
     Ok(Storage::new(&config.codex_home, config.credentials_store_mode))
 }
 
@@ -111,6 +115,11 @@ pub fn login_with_api_key(storage: &Storage, input: Input<'_>, err: &mut dyn Wri
         say(err, "No API key provided via stdin.");
         return 1;
     };
+    if key.expose().chars().any(|c| c.is_whitespace() || c.is_control()) {
+        // It could not go into an HTTP header: every request would go out without it.
+        say(err, "The input on stdin holds more than one word or line; pipe the API key alone.");
+        return 1;
+    }
     match storage.save(&AuthRecord::with_api_key(key)) {
         Ok(saved) => {
             if storage.mode() == StoreMode::Auto {
@@ -178,6 +187,17 @@ mod tests {
         let code = login_with_api_key(&storage, Input { reader: &mut endless, is_terminal: false }, &mut err);
         assert_eq!(code, 1);
         assert!(String::from_utf8(err).unwrap().contains("longer than 64 KiB"));
+        assert!(!home.path().join("auth.json").exists());
+    }
+
+    #[test]
+    fn a_key_of_two_lines_is_refused_since_no_header_could_carry_it() {
+        let home = tempfile::tempdir().unwrap();
+        let storage = Storage::new(home.path(), StoreMode::File);
+        let mut err = Vec::new();
+        let input = Input { reader: &mut &b"sk-one\nsk-two\n"[..], is_terminal: false };
+        assert_eq!(login_with_api_key(&storage, input, &mut err), 1);
+        assert!(String::from_utf8(err).unwrap().contains("pipe the API key alone"));
         assert!(!home.path().join("auth.json").exists());
     }
 }

@@ -80,12 +80,23 @@ impl Shared {
     }
 }
 
-/// Accepts connections until the listener fails or the task is dropped.
+/// Accepts connections until the listener fails or the task is dropped. The connections end
+/// with it: a kept-alive one must not go on answering from this script once the server is
+/// gone (a client's pool would otherwise reach it again).
 pub(crate) async fn serve(listener: TcpListener, shared: Arc<Mutex<Shared>>) {
-    while let Ok((stream, _)) = listener.accept().await {
-        // Each reply goes out in a few writes (head, then frames): none may wait for an ACK.
-        let _ = stream.set_nodelay(true);
-        tokio::spawn(connection(stream, shared.clone()));
+    let mut connections = tokio::task::JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { return };
+                // Each reply goes out in a few writes (head, then frames): none may wait for
+                // an ACK.
+                let _ = stream.set_nodelay(true);
+                connections.spawn(connection(stream, shared.clone()));
+            }
+            // Finished connections are let go of as they end.
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
     }
 }
 

@@ -203,15 +203,17 @@ impl Storage {
         }
     }
 
-    /// Removes the stored credentials from every store the mode uses (`auth.json` too in
-    /// keyring mode); whether there were any.
+    /// Removes the stored credentials from both stores, whatever the mode (a copy an earlier
+    /// mode left must not come back); whether there were any. Both removals are tried before
+    /// an error is reported. In `file` mode an unusable keyring is no error: it holds nothing.
     pub fn delete(&self) -> Result<bool, AuthError> {
-        match self.mode {
-            StoreMode::File => self.file.delete(),
-            StoreMode::Keyring => Ok(self.keyring.delete()? | self.file.delete()?),
-            // No usable keyring holds nothing to remove.
-            StoreMode::Auto => Ok(self.keyring.delete().unwrap_or(false) | self.file.delete()?),
-        }
+        let keyring = self.keyring.delete();
+        let file = self.file.delete();
+        let keyring = match (self.mode, keyring) {
+            (StoreMode::Keyring, keyring) => keyring?,
+            (StoreMode::File | StoreMode::Auto, keyring) => keyring.unwrap_or(false),
+        };
+        Ok(file? | keyring)
     }
 }
 

@@ -75,8 +75,9 @@ pub(super) struct FeaturesToml {
     pub(super) web_search_request: Option<bool>,
 }
 
-/// Reads `path` (absent is fine) with its active profile (`cli.profile`, else the file's
-/// `profile`) and `cli.overrides` on top; with a warning for every key skipped.
+/// Reads `path` (absent is fine) with `cli.overrides` applied, then its active profile
+/// (`cli.profile`, else `profile`) over the root, as Codex does; with a warning for every key
+/// skipped.
 pub(super) fn read(path: &Path, cli: &CliSettings) -> Result<(ConfigToml, Vec<String>), ConfigError> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
@@ -87,13 +88,20 @@ pub(super) fn read(path: &Path, cli: &CliSettings) -> Result<(ConfigToml, Vec<St
     let (file, skipped) = read_file(path, &text)?;
     let source = path.display().to_string();
     let mut warnings: Vec<String> = skipped.iter().map(|key| keys::warning(&source, key)).collect();
-    let profile = cli.profile.clone().or_else(|| file.profile.clone());
-    let file = if profile.is_none() && cli.overrides.is_empty() {
+    let file = if cli.profile.is_none() && file.profile.is_none() && cli.overrides.is_empty() {
         file
     } else {
         let mut table: toml::Table = text
             .parse()
             .map_err(|e| ConfigError::Syntax { path: path.to_path_buf(), message: syntax(&e) })?;
+        // As Codex does: the overrides change the file first (`-c profile=…` and
+        // `-c profiles.<name>.…` included), then the active profile goes over the root.
+        for raw in &cli.overrides {
+            let (key, value) = parse_override(raw)?;
+            set_dotted(&mut table, &key, value);
+        }
+        let profile =
+            cli.profile.clone().or_else(|| table.get("profile").and_then(|p| p.as_str()).map(str::to_owned));
         if let Some(name) = &profile {
             let Some(toml::Value::Table(chosen)) =
                 table.get("profiles").and_then(|p| p.get(name.as_str())).cloned()
@@ -101,10 +109,6 @@ pub(super) fn read(path: &Path, cli: &CliSettings) -> Result<(ConfigToml, Vec<St
                 return Err(ConfigError::UnknownProfile(name.clone()));
             };
             merge(&mut table, chosen);
-        }
-        for raw in &cli.overrides {
-            let (key, value) = parse_override(raw)?;
-            set_dotted(&mut table, &key, value);
         }
         let mut more = Vec::new();
         let merged = read_value(table, &mut more)?;

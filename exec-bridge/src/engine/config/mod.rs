@@ -1,5 +1,6 @@
-//! Configuration: `$CODEX_HOME/config.toml`, its active profile (`profile` or `--profile`) on
-//! top, then `-c key=value` overrides, then command-line flags. A key Codex documents but this
+//! Configuration, as Codex 0.63 reads it: `$CODEX_HOME/config.toml` with the `-c key=value`
+//! overrides applied, then its active profile (`profile` or `--profile`) over the root, then
+//! command-line flags. A key Codex documents but this
 //! runtime does not use, and an unknown key, are warnings ([`Config::warnings`], see
 //! [`keys`]); an ill-typed value is an error that points at the file, line and column.
 
@@ -117,8 +118,8 @@ pub struct Config {
     /// Where `login` keeps the API key (`cli_auth_credentials_store`).
     pub credentials_store_mode: StoreMode,
     /// The key `login` stored, read once by [`Config::load`]; `None` when an environment key
-    /// takes precedence anyway or the provider is not `openai` (a stored OpenAI key is never
-    /// sent to another server).
+    /// takes precedence anyway or the provider is not `openai` (a stored key is never sent to
+    /// another provider; it goes to `openai`'s base URL, which `OPENAI_BASE_URL` may change).
     pub stored_api_key: Option<ApiKey>,
 }
 
@@ -219,6 +220,10 @@ impl Config {
                 .into_iter()
                 .filter(|(_, project)| project.trust_level.as_deref() == Some("trusted"))
                 .map(|(dir, _)| PathBuf::from(dir))
+                // Only absolute paths name a directory (an empty key would trust them all); a
+                // path through a link is taken where it leads, as the working directory is.
+                .filter(|dir| dir.is_absolute())
+                .map(|dir| std::fs::canonicalize(&dir).unwrap_or(dir))
                 .collect(),
             warnings: Vec::new(),
             credentials_store_mode: file.cli_auth_credentials_store.unwrap_or_default(),
@@ -400,6 +405,14 @@ mod tests {
         assert!(deep.workspace_write.network_access);
         let flagged = CliSettings { model: Some("flag".into()), ..cli("deep") };
         assert_eq!(Config::load(home.path(), &flagged, &Vars::default()).unwrap().model, "flag");
+        // As Codex: `-c` chooses and changes profiles, and the active profile beats a root `-c`.
+        let chosen = CliSettings { overrides: vec!["profile=deep".into()], ..Default::default() };
+        assert_eq!(Config::load(home.path(), &chosen, &Vars::default()).unwrap().model, "slow");
+        let changed = CliSettings {
+            overrides: vec!["profiles.fast.model=x".into(), "model=y".into()],
+            ..Default::default()
+        };
+        assert_eq!(Config::load(home.path(), &changed, &Vars::default()).unwrap().model, "x");
         let missing = Config::load(home.path(), &cli("nope"), &Vars::default()).unwrap_err();
         assert_eq!(
             missing.to_string(),
@@ -410,7 +423,7 @@ mod tests {
     #[test]
     fn trusted_projects() {
         let config = load(
-            "[projects.\"/work/app\"]\ntrust_level = \"trusted\"\n[projects.\"/work/other\"]\ntrust_level = \"untrusted\"\n",
+            "[projects.\"/work/app\"]\ntrust_level = \"trusted\"\n[projects.\"/work/other\"]\ntrust_level = \"untrusted\"\n[projects.\"\"]\ntrust_level = \"trusted\"\n[projects.\"rel\"]\ntrust_level = \"trusted\"\n",
             &[],
         )
         .unwrap();
@@ -420,5 +433,6 @@ mod tests {
             !config.is_trusted(Path::new("/work/other"))
                 && !config.is_trusted(Path::new("/work/application"))
         );
+        assert_eq!(config.trusted_projects, [PathBuf::from("/work/app")], "no empty or relative key");
     }
 }

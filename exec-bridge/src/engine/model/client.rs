@@ -222,7 +222,9 @@ impl ModelClient {
     fn headers(&self) -> HeaderMap {
         let mut headers = HeaderMap::new();
         let mut put = |name: &'static str, value: &str| {
-            if let Ok(value) = HeaderValue::from_str(value) {
+            if let Ok(mut value) = HeaderValue::from_str(value) {
+                // The key is kept out of any debug output of the request.
+                value.set_sensitive(name == "authorization");
                 headers.insert(name, value);
             }
         };
