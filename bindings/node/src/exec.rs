@@ -2,7 +2,7 @@
 //! handed over as JSON lines instead of printed.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use exec_bridge::engine::{Op, ThreadHandle};
@@ -48,9 +48,9 @@ struct Shared {
     /// The first line, `thread.started`, until `next` hands it over.
     started: std::sync::Mutex<Option<String>>,
     exit_code: AtomicI32,
-    /// Whether a `next` is under way: `tryNext` then takes nothing, so that no line is handed
-    /// over twice or out of order.
-    pending: AtomicBool,
+    /// How many `next` calls are under way: while any is, `tryNext` takes nothing, so that no
+    /// line is handed over twice or out of order.
+    pending: AtomicUsize,
 }
 
 /// The runtime every `exec` run's engine tasks run on: one thread of its own for the whole
@@ -94,16 +94,14 @@ pub fn start_exec(options: ExecOptions) -> Result<ExecRun> {
         Run::start(&args, host).map_err(|e| Error::from_reason(format!("{e:#}")))?
     };
     // As the binary does: on the embedder's standard error.
-    for warning in &run.config.warnings {
-        eprintln!("exec-bridge: warning: {warning}");
-    }
+    exec_bridge::frontend::print_warnings("exec-bridge", &run.config);
     let started = line(&JsonlStream::started(&run.thread.snapshot()))?;
     let shared = Shared {
         thread: run.thread.clone(),
         state: Mutex::new(Some((run, JsonlStream::default()))),
         started: std::sync::Mutex::new(Some(started)),
         exit_code: AtomicI32::new(RUNNING),
-        pending: AtomicBool::new(false),
+        pending: AtomicUsize::new(0),
     };
     Ok(ExecRun { shared: Arc::new(shared) })
 }
@@ -134,12 +132,12 @@ impl ExecRun {
         let (deferred, promise) = env.create_deferred()?;
         let shared = self.shared.clone();
         let engine = engine_runtime()?;
-        shared.pending.store(true, Ordering::SeqCst);
+        shared.pending.fetch_add(1, Ordering::SeqCst);
         engine.spawn(async move {
             // A panic in the engine's step code rejects the promise instead of leaving it (and
             // Node's event loop) waiting forever.
             let outcome = std::panic::AssertUnwindSafe(shared.next()).catch_unwind().await;
-            shared.pending.store(false, Ordering::SeqCst);
+            shared.pending.fetch_sub(1, Ordering::SeqCst);
             match outcome {
                 Ok(Ok(batch)) => deferred.resolve(move |_| Ok(batch)),
                 Ok(Err(error)) => deferred.reject(error),
@@ -202,7 +200,7 @@ impl Shared {
     }
 
     fn try_next(&self) -> Result<Option<Vec<String>>> {
-        if self.pending.load(Ordering::SeqCst) {
+        if self.pending.load(Ordering::SeqCst) > 0 {
             return Ok(Some(Vec::new()));
         }
         let Ok(mut state) = self.state.try_lock() else { return Ok(Some(Vec::new())) };

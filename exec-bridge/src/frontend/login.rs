@@ -54,9 +54,7 @@ fn storage(overrides: &[String], vars: &Vars) -> Result<Storage, ConfigError> {
     let cli = CliSettings { overrides: overrides.to_vec(), ..CliSettings::default() };
     let config = Config::load_without_credentials(&config::codex_home(vars), &cli, vars)?;
     // A misspelt store key must not go unnoticed here: the key would land elsewhere.
-    for warning in &config.warnings {
-        eprintln!("exec-bridge: warning: {warning}");
-    }
+    super::print_warnings("exec-bridge", &config);
     Ok(Storage::new(&config.codex_home, config.credentials_store_mode))
 }
 

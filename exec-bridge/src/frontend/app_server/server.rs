@@ -240,9 +240,7 @@ impl Server {
         let config =
             Config::load(&self.options.codex_home, &cli, &self.options.vars).map_err(errors::from_config)?;
         // The app-server's log is its standard error.
-        for warning in &config.warnings {
-            eprintln!("exec-bridge app-server: warning: {warning}");
-        }
+        crate::frontend::print_warnings("exec-bridge app-server", &config);
         let cwd = match overrides.cwd {
             Some(cwd) => std::fs::canonicalize(&cwd)
                 .map_err(|e| RpcError::invalid_params(format!("cwd {cwd}: {e}")))?,

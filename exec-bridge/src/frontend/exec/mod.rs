@@ -65,9 +65,7 @@ pub async fn run(args: ExecArgs) -> Result<i32> {
         }
         Err(error) => return Err(error),
     };
-    for warning in &run.config.warnings {
-        eprintln!("exec-bridge: warning: {warning}");
-    }
+    super::print_warnings("exec-bridge", &run.config);
     let mut out = output(&args);
     out.begin(&run.thread.snapshot(), &run.config);
     tokio::spawn(interrupt_on_signals(run.thread.clone()));
