@@ -36,8 +36,8 @@ enum Command {
     /// it and tells it the groups on its stdin (see `engine::tools::process`).
     #[command(hide = true)]
     ProcessGuard,
-    /// Serve a scripted model (an OpenAI Responses-compatible endpoint) on loopback, for testing
-    /// integrations without an API key.
+    /// Serve a scripted model on loopback (an OpenAI Responses endpoint, and Chat Completions),
+    /// for testing integrations without an API key.
     MockModel {
         /// The script: a JSON array, one entry per model request (see the README).
         #[arg(long)]
@@ -48,6 +48,10 @@ enum Command {
         /// Append every request received (method, path, headers, body) to this JSONL file.
         #[arg(long)]
         log: Option<PathBuf>,
+        /// The models to list (`GET /v1/models` as LM Studio, `GET /api/tags` as Ollama),
+        /// comma-separated, so that the server can stand in for a local one with `--oss`.
+        #[arg(long, value_delimiter = ',')]
+        models: Vec<String>,
     },
 }
 
@@ -121,7 +125,7 @@ async fn run(cli: Cli) -> Result<i32> {
         Command::Sandbox(_) | Command::ProcessGuard | Command::Login(_) | Command::Logout(_) => {
             unreachable!("handled before the runtime starts")
         }
-        Command::MockModel { script, port, log } => {
+        Command::MockModel { script, port, log, models } => {
             let text = std::fs::read_to_string(&script)
                 .with_context(|| format!("cannot read {}", script.display()))?;
             let parsed = Script::from_json(&text)
@@ -129,6 +133,7 @@ async fn run(cli: Cli) -> Result<i32> {
             let server = MockModel::start(parsed, port)
                 .await
                 .with_context(|| format!("cannot listen on port {port}"))?;
+            server.set_models(models);
             println!("mock model listening: OPENAI_BASE_URL={}", server.base_url());
             let mut logged = 0;
             let mut tick = tokio::time::interval(std::time::Duration::from_millis(100));

@@ -38,7 +38,6 @@ const FILES: [(&str, &[&str]); 5] = [
             "`features.view_image_tool`",
             "`include_plan_tool`",
             "`include_view_image_tool`",
-            "`oss_provider`",
         ],
     ),
 ];

@@ -89,12 +89,14 @@ pub fn start_exec(options: ExecOptions) -> Result<ExecRun> {
         input: options.input,
     };
     let engine = engine_runtime()?;
-    let run = {
-        let _inside = engine.enter();
-        Run::start(&args, host).map_err(|e| Error::from_reason(format!("{e:#}")))?
-    };
+    // Settled on this thread: the engine's thread drives the I/O (only `--oss` waits on any,
+    // asking the local servers).
+    let run = engine.block_on(Run::start(&args, host)).map_err(|e| Error::from_reason(format!("{e:#}")))?;
     // As the binary does: on the embedder's standard error.
     exec_bridge::frontend::print_warnings("exec-bridge", &run.config);
+    if let Some(notice) = &run.notice {
+        eprintln!("{notice}");
+    }
     let started = line(&JsonlStream::started(&run.thread.snapshot()))?;
     let shared = Shared {
         thread: run.thread.clone(),

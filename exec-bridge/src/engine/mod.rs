@@ -15,7 +15,8 @@
 //! Reading order: `handle` and `task` (the queue pair and the task), `turn` (the turn
 //! loop), `tool_call`, `shell_call` and `patch_call` (what the model can call),
 //! [`safety`] (the pure verdict: run, ask or reject), [`history`] (the conversation, kept valid),
-//! then the parts: [`config`], [`environment`] (what a command inherits), [`model`], [`tools`],
+//! then the parts: [`config`], [`local`] (`--oss`: the local model servers), [`environment`]
+//! (what a command inherits), [`model`], [`tools`],
 //! [`policy`], [`session`], [`items`].
 
 pub mod auth;
@@ -24,6 +25,7 @@ pub mod environment;
 mod handle;
 pub mod history;
 pub mod items;
+pub mod local;
 pub mod model;
 mod patch_call;
 pub mod policy;

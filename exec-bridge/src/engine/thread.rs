@@ -96,6 +96,7 @@ impl ThreadState {
         let platform_notice = safety::for_platform(&mut settings.policy, Platform::current());
         let endpoint = Endpoint {
             base_url: config.provider.base_url.clone(),
+            wire_api: config.provider.wire_api,
             api_key: config.api_key(),
             originator,
             limits: config.provider.limits,

@@ -98,7 +98,7 @@ impl ThreadState {
 
     async fn turn_loop(&mut self, cx: &mut TurnContext) -> Result<(), TurnError> {
         loop {
-            let body = request::body(&self.request, &self.history.for_request());
+            let body = self.client.body(&self.request, &self.history.for_request());
             let mut reporter = Reporter(self.event_sender());
             let response = tokio::select! {
                 response = self.client.respond(&body, &mut reporter) => response?,

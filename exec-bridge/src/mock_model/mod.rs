@@ -1,13 +1,17 @@
 //! A scripted model server: an OpenAI Responses-compatible endpoint on loopback that plays a
 //! [`Script`] and records every request, so that integrations can be tested without an API key.
+//! It speaks Chat Completions too (the same script, streamed as chat chunks), and lists the
+//! models it is given as LM Studio and Ollama list theirs, so that it can stand in for either
+//! local server.
 //!
-//! Like the real Responses API, it refuses (HTTP 400) a request whose conversation holds a tool
-//! call without its output, without using up a script entry.
+//! Like the real APIs, it refuses (HTTP 400) a request whose conversation holds a tool call
+//! without its output, without using up a script entry.
 //!
 //! Three ways to use it: [`MockModel::start`] inside an async program, [`MockModel::spawn`] from
 //! synchronous tests (it runs on a thread of its own), and `exec-bridge mock-model --script FILE`
 //! from a shell.
 
+mod chat;
 mod script;
 mod server;
 mod validation;
@@ -99,8 +103,20 @@ impl MockModel {
         shared.requests.iter().skip(count).map(server::Received::recorded).collect()
     }
 
-    /// The model requests (`POST …/responses`) received so far, in order.
+    /// The model requests (`POST …/responses` or `POST …/chat/completions`) received so far,
+    /// in order.
     pub fn model_requests(&self) -> Vec<RecordedRequest> {
-        self.requests().into_iter().filter(|r| r.method == "POST" && r.path.ends_with("/responses")).collect()
+        self.requests()
+            .into_iter()
+            .filter(|r| {
+                r.method == "POST"
+                    && (r.path.ends_with("/responses") || r.path.ends_with("/chat/completions"))
+            })
+            .collect()
+    }
+
+    /// Sets the models the server lists (`GET …/models`, `GET /api/tags`); none at first.
+    pub fn set_models(&self, models: Vec<String>) {
+        self.shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner).models = models;
     }
 }

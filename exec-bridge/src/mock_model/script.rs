@@ -1,6 +1,8 @@
 //! The script a [`MockModel`](super::MockModel) plays: one entry per model request.
 //!
-//! A script is a JSON array. Each entry answers one `POST /responses`, in order:
+//! A script is a JSON array. Each entry answers one model request (`POST /responses`, or
+//! `POST /chat/completions` where it is streamed as chat chunks, see [`super::chat`]), in
+//! order:
 //!
 //! - an array of Responses output items (`message`, `reasoning`, `function_call`,
 //!   `custom_tool_call`): streamed as `response.created`, then per item `output_item.added`, its
@@ -161,6 +163,30 @@ impl ScriptTurn {
         }
     }
 
+    /// The reply for request number `n` (from 0) to `POST …/chat/completions`: the same entry,
+    /// its items as chat chunks (see [`super::chat`]); raw events are sent as `data:` lines,
+    /// as they are.
+    pub(crate) fn chat_reply(&self, n: usize) -> Reply {
+        let chat = |items: &[Value], usage: Option<Value>| {
+            Frames::of_data(&super::chat::chunks_for(items, usage, n), true)
+        };
+        match self {
+            ScriptTurn::Items(items) => {
+                Reply::Stream { events: chat(items, None), delay_ms: 0, cut_after: None }
+            }
+            ScriptTurn::Detailed { items, usage, delay_ms } => {
+                Reply::Stream { events: chat(items, usage.clone()), delay_ms: *delay_ms, cut_after: None }
+            }
+            ScriptTurn::Raw { sse, delay_ms } => {
+                Reply::Stream { events: Frames::of_data(sse, false), delay_ms: *delay_ms, cut_after: None }
+            }
+            ScriptTurn::Cut { cut_after, items } => {
+                Reply::Stream { events: chat(items, None), delay_ms: 0, cut_after: Some(*cut_after) }
+            }
+            other => other.reply(n),
+        }
+    }
+
     /// The answer once the script is spent.
     pub(crate) fn spent() -> ScriptTurn {
         ScriptTurn::Items(vec![json!({
@@ -188,6 +214,23 @@ impl Frames {
             let kind = event["type"].as_str().unwrap_or("message");
             // Writing to a Vec cannot fail.
             let _ = write!(bytes, "event: {kind}\ndata: {event}\n\n");
+            ends.push(bytes.len());
+        }
+        Frames { bytes: bytes.into(), ends: ends.into() }
+    }
+
+    /// Chat Completions frames: `data: JSON\n\n` each, then `data: [DONE]\n\n` when `done`.
+    pub(crate) fn of_data(events: &[Value], done: bool) -> Frames {
+        use std::io::Write as _;
+        let mut bytes = Vec::new();
+        let mut ends = Vec::with_capacity(events.len() + 1);
+        for event in events {
+            // Writing to a Vec cannot fail.
+            let _ = write!(bytes, "data: {event}\n\n");
+            ends.push(bytes.len());
+        }
+        if done {
+            bytes.extend_from_slice(b"data: [DONE]\n\n");
             ends.push(bytes.len());
         }
         Frames { bytes: bytes.into(), ends: ends.into() }
@@ -245,20 +288,23 @@ pub(crate) fn events_for(items: &[Value], usage: Option<Value>, n: usize) -> Vec
         }
         events.push(json!({"type": "response.output_item.done", "output_index": index, "item": item}));
     }
-    let n = n as u64;
-    let usage = usage.unwrap_or_else(|| {
-        json!({
-            "input_tokens": 100 + n, "input_tokens_details": {"cached_tokens": 10},
-            "output_tokens": 20 + n, "output_tokens_details": {"reasoning_tokens": 5},
-            "total_tokens": 120 + 2 * n
-        })
-    });
+    let usage = usage.unwrap_or_else(|| default_usage(n));
     events.push(json!({"type": "response.completed", "response": {"id": id, "usage": usage}}));
     events
 }
 
+/// The usage reported for request number `n` when the script gives none.
+pub(crate) fn default_usage(n: usize) -> Value {
+    let n = n as u64;
+    json!({
+        "input_tokens": 100 + n, "input_tokens_details": {"cached_tokens": 10},
+        "output_tokens": 20 + n, "output_tokens_details": {"reasoning_tokens": 5},
+        "total_tokens": 120 + 2 * n
+    })
+}
+
 /// `text` in pieces of at most `size` characters.
-fn chunks(text: &str, size: usize) -> Vec<String> {
+pub(crate) fn chunks(text: &str, size: usize) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
     chars.chunks(size).map(|c| c.iter().collect()).collect()
 }
@@ -266,7 +312,7 @@ fn chunks(text: &str, size: usize) -> Vec<String> {
 /// The `text` of each part of `item[field]` whose `type` is `part_type`, in a script's raw JSON
 /// item: the output text of a `message` (`content`, `output_text`), the summary of a
 /// `reasoning` item (`summary`, `summary_text`), …
-fn text_parts(item: &Value, field: &str, part_type: &str) -> Vec<String> {
+pub(crate) fn text_parts(item: &Value, field: &str, part_type: &str) -> Vec<String> {
     item[field]
         .as_array()
         .into_iter()

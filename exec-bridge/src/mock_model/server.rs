@@ -1,5 +1,6 @@
 //! The HTTP side of the scripted model server: a small HTTP/1.1 server on loopback that answers
-//! `POST …/responses` from the script and records every request.
+//! `POST …/responses` and `POST …/chat/completions` from the script, lists its models as LM
+//! Studio (`GET …/models`) and Ollama (`GET /api/tags`) do, and records every request.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -58,9 +59,21 @@ impl Received {
         }
     }
 
-    fn is_model_request(&self) -> bool {
-        self.method == "POST" && self.path.ends_with("/responses")
+    /// The API of a model request; `None` for any other request.
+    fn model_api(&self) -> Option<Api> {
+        match self.method.as_str() {
+            "POST" if self.path.ends_with("/responses") => Some(Api::Responses),
+            "POST" if self.path.ends_with("/chat/completions") => Some(Api::Chat),
+            _ => None,
+        }
     }
+}
+
+/// The API a model request speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Api {
+    Responses,
+    Chat,
 }
 
 /// State shared by the connections of one server.
@@ -68,15 +81,19 @@ impl Received {
 pub(crate) struct Shared {
     /// The reply to each request of the script, rendered when the server starts.
     replies: Vec<Reply>,
+    /// The script, for replies in Chat Completions (rendered when asked for).
+    turns: Vec<ScriptTurn>,
     pub(crate) next: usize,
     pub(crate) requests: Vec<Received>,
+    /// The models the server lists.
+    pub(crate) models: Vec<String>,
 }
 
 impl Shared {
     /// The state of a server playing `script`: every reply rendered now, before any request.
     pub(crate) fn new(script: &Script) -> Shared {
         let replies = script.turns.iter().enumerate().map(|(n, turn)| turn.reply(n)).collect();
-        Shared { replies, next: 0, requests: Vec::new() }
+        Shared { replies, turns: script.turns.clone(), next: 0, requests: Vec::new(), models: Vec::new() }
     }
 }
 
@@ -106,30 +123,42 @@ async fn connection(stream: TcpStream, shared: Arc<Mutex<Shared>>) {
     let mut stream = BufReader::new(stream);
     loop {
         let Ok(Some(request)) = read_request(&mut stream).await else { return };
-        let is_model_request = request.is_model_request();
+        let api = request.model_api();
         // Refused before the script is consulted, as the real API refuses it.
-        let refusal = is_model_request.then(|| super::validation::unanswered_call(&request.body)).flatten();
-        let is_model_list = request.method == "GET" && request.path.ends_with("/models");
-        let reply = {
+        let refusal = match api {
+            Some(Api::Responses) => super::validation::unanswered_call(&request.body),
+            Some(Api::Chat) => super::chat::unanswered_call(&request.body),
+            None => None,
+        };
+        let listing = (request.method == "GET").then(|| Listing::of(&request.path)).flatten();
+        let (reply, models) = {
             let mut shared = shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             shared.requests.push(request);
-            if let Some(body) = refusal {
-                Some(Reply::Fail { status: 400, retry_after: None, body })
-            } else if is_model_request {
-                let n = shared.next;
-                shared.next += 1;
-                Some(shared.replies.get(n).cloned().unwrap_or_else(|| ScriptTurn::spent().reply(n)))
-            } else {
-                None
-            }
+            let reply = match (refusal, api) {
+                (Some(body), _) => Some(Reply::Fail { status: 400, retry_after: None, body }),
+                (None, Some(api)) => {
+                    let n = shared.next;
+                    shared.next += 1;
+                    let turn = shared.turns.get(n).cloned().unwrap_or_else(ScriptTurn::spent);
+                    Some(match api {
+                        Api::Responses => shared.replies.get(n).cloned().unwrap_or_else(|| turn.reply(n)),
+                        Api::Chat => turn.chat_reply(n),
+                    })
+                }
+                (None, None) => None,
+            };
+            (reply, listing.map(|_| shared.models.clone()))
         };
         let keep_open = match reply {
-            None if is_model_list => {
-                write_simple(&mut stream, 200, &[], r#"{"object":"list","data":[]}"#).await
-            }
-            None => {
-                write_simple(&mut stream, 404, &[], "not found: the mock model answers POST /responses").await
-            }
+            None => match (listing, models) {
+                (Some(listing), Some(models)) => {
+                    write_simple(&mut stream, 200, &[], &listing.body(&models)).await
+                }
+                _ => {
+                    let text = "not found: the mock model answers POST …/responses, POST …/chat/completions, GET …/models and GET /api/tags";
+                    write_simple(&mut stream, 404, &[], text).await
+                }
+            },
             Some(Reply::Fail { status, retry_after, body }) => {
                 let retry = retry_after.map(|s| ("retry-after", s.to_string()));
                 write_simple(&mut stream, status, retry.as_slice(), &body).await
@@ -153,6 +182,40 @@ async fn connection(stream: TcpStream, shared: Arc<Mutex<Shared>>) {
         if !keep_open {
             return;
         }
+    }
+}
+
+/// A list of the server's models, in the form of the server that has the path.
+#[derive(Debug, Clone, Copy)]
+enum Listing {
+    /// `GET …/models`, as OpenAI and LM Studio answer it.
+    OpenAi,
+    /// `GET /api/tags`, as Ollama answers it.
+    Ollama,
+}
+
+impl Listing {
+    fn of(path: &str) -> Option<Listing> {
+        if path.ends_with("/models") {
+            Some(Listing::OpenAi)
+        } else if path == "/api/tags" {
+            Some(Listing::Ollama)
+        } else {
+            None
+        }
+    }
+
+    fn body(self, models: &[String]) -> String {
+        let body = match self {
+            Listing::OpenAi => serde_json::json!({
+                "object": "list",
+                "data": models.iter().map(|id| serde_json::json!({"id": id, "object": "model"})).collect::<Vec<_>>()
+            }),
+            Listing::Ollama => serde_json::json!({
+                "models": models.iter().map(|name| serde_json::json!({"name": name, "model": name})).collect::<Vec<_>>()
+            }),
+        };
+        body.to_string()
     }
 }
 

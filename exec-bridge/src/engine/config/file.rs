@@ -45,6 +45,9 @@ pub(super) struct ConfigToml {
     /// `cli_auth_credentials_store_mode` is read too).
     #[serde(alias = "cli_auth_credentials_store_mode")]
     pub(super) cli_auth_credentials_store: Option<StoreMode>,
+    /// The local server `--oss` uses when `--local-provider` does not say: `lmstudio` or
+    /// `ollama`.
+    pub(super) oss_provider: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -6,7 +6,8 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::ConfigError;
-use crate::engine::model::RequestLimits;
+use crate::engine::local::LocalServer;
+use crate::engine::model::{RequestLimits, WireApi};
 
 /// The keys of `[model_providers.<id>]`.
 #[derive(Debug, Default, Deserialize)]
@@ -16,7 +17,7 @@ pub(super) struct ProviderToml {
     name: Option<String>,
     base_url: Option<String>,
     env_key: Option<String>,
-    /// The API the provider speaks: `responses`, or `chat` (Chat Completions, not spoken yet).
+    /// The API the provider speaks: `responses` (the default) or `chat` (Chat Completions).
     wire_api: Option<String>,
     request_max_retries: Option<u32>,
     stream_max_retries: Option<u32>,
@@ -31,8 +32,10 @@ pub(super) struct ProviderToml {
 pub struct Provider {
     /// Its id in the configuration, for example `openai`.
     pub id: String,
-    /// The base URL; `/responses` is appended.
+    /// The base URL; the API's path (`/responses`, `/chat/completions`) is appended.
     pub base_url: String,
+    /// The API it speaks.
+    pub wire_api: WireApi,
     /// The environment variable holding its API key.
     pub env_key: Option<String>,
     /// Its timeouts and retries (each retry count at most
@@ -52,17 +55,19 @@ pub(super) fn resolve(
         (None, Some(builtin)) => builtin,
         (None, None) => return Err(ConfigError::UnknownProvider(id.to_owned())),
         (Some(own), builtin) => {
-            match own.wire_api.as_deref() {
-                None | Some("responses") => {}
-                Some(other) => {
-                    return Err(ConfigError::WireApi { provider: id.to_owned(), wire_api: other.to_owned() })
-                }
-            }
+            let wire_api = match own.wire_api.as_deref() {
+                None => builtin.as_ref().map_or(WireApi::Responses, |b| b.wire_api),
+                Some(value) => WireApi::parse(value).ok_or_else(|| ConfigError::WireApi {
+                    provider: id.to_owned(),
+                    wire_api: value.to_owned(),
+                })?,
+            };
             let base_url = own.base_url.clone().or_else(|| builtin.as_ref().map(|b| b.base_url.clone()));
             let Some(base_url) = base_url else { return Err(ConfigError::UnknownProvider(id.to_owned())) };
             Provider {
                 id: id.to_owned(),
                 base_url,
+                wire_api,
                 env_key: own.env_key.clone().or_else(|| builtin.and_then(|b| b.env_key)),
                 limits: limits(own),
             }
@@ -73,7 +78,34 @@ pub(super) fn resolve(
             provider.base_url = url.to_owned();
         }
     }
+    if provider.id == "ollama" && own.and_then(|own| own.base_url.as_ref()).is_none() {
+        // As Codex: `CODEX_OSS_BASE_URL`, else `CODEX_OSS_PORT` on localhost.
+        if let Some(url) = vars.get("CODEX_OSS_BASE_URL").filter(|url| !url.trim().is_empty()) {
+            provider.base_url = url.trim().to_owned();
+        } else if let Some(port) = vars.get("CODEX_OSS_PORT").and_then(|port| port.trim().parse::<u16>().ok())
+        {
+            provider.base_url = format!("http://localhost:{port}/v1");
+        }
+    }
     Ok(provider)
+}
+
+/// The local servers `--oss` may use: the one `named` (`--local-provider`, else
+/// `oss_provider`), else both, LM Studio first; each as a provider (`[model_providers.<id>]`
+/// may change its base URL).
+pub(super) fn local(
+    named: Option<&str>,
+    own: &std::collections::BTreeMap<String, ProviderToml>,
+    vars: &super::Vars,
+) -> Result<Vec<(LocalServer, Provider)>, ConfigError> {
+    let servers = match named {
+        Some(id) => vec![LocalServer::from_id(id).ok_or_else(|| ConfigError::OssProvider(id.to_owned()))?],
+        None => vec![LocalServer::LmStudio, LocalServer::Ollama],
+    };
+    servers
+        .into_iter()
+        .map(|server| Ok((server, resolve(server.id(), own.get(server.id()), vars)?)))
+        .collect()
 }
 
 /// The limits `own` sets, the defaults for the rest.
@@ -91,17 +123,19 @@ fn limits(own: &ProviderToml) -> RequestLimits {
     .capped()
 }
 
-/// The providers known without configuration.
+/// The providers known without configuration: OpenAI, and the local servers of `--oss`, LM
+/// Studio (which speaks the Responses API) and Ollama (Chat Completions), as Codex has them.
 fn builtin(id: &str) -> Option<Provider> {
-    let (base_url, env_key) = match id {
-        "openai" => (super::OPENAI_BASE_URL, Some("OPENAI_API_KEY")),
-        "lmstudio" => ("http://localhost:1234/v1", None),
-        "ollama" => ("http://localhost:11434/v1", None),
+    let (base_url, wire_api, env_key) = match id {
+        "openai" => (super::OPENAI_BASE_URL, WireApi::Responses, Some("OPENAI_API_KEY")),
+        "lmstudio" => ("http://localhost:1234/v1", WireApi::Responses, None),
+        "ollama" => ("http://localhost:11434/v1", WireApi::Chat, None),
         _ => return None,
     };
     Some(Provider {
         id: id.to_owned(),
         base_url: base_url.to_owned(),
+        wire_api,
         env_key: env_key.map(str::to_owned),
         limits: RequestLimits::default(),
     })

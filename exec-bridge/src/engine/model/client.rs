@@ -1,5 +1,6 @@
-//! The HTTP side of the model: `POST {base_url}/responses`, the stream read incrementally
-//! ([`super::stream`]), and retries within the bounds of [`RequestLimits`].
+//! The HTTP side of the model: `POST {base_url}/responses` (or `/chat/completions`, as the
+//! provider's [`WireApi`] says), the stream read incrementally ([`super::stream`]), and retries
+//! within the bounds of [`RequestLimits`].
 //!
 //! Every wait is bounded: the connection by a connect timeout, the response headers by a
 //! timeout around sending the request, the stream by its idle timeout, the body of a refusal
@@ -9,6 +10,8 @@
 //! [`super::stream::MAX_RESPONSE_BYTES`].)
 
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -16,8 +19,10 @@ use reqwest::header::{HeaderMap, HeaderValue};
 
 use super::events::{StreamDelta, TokenUsage};
 use super::http::Transport;
-use super::items::ResponseItem;
+use super::items::{KnownItem, ResponseItem};
+use super::request::RequestSettings;
 use super::retry::RequestLimits;
+use super::wire::WireApi;
 
 /// The most bytes of an error response's body that are read (the rest is not waited for).
 pub const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
@@ -25,8 +30,10 @@ pub const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
 /// Where and how to reach the model server.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Endpoint {
-    /// For example `https://api.openai.com/v1`; `/responses` is appended.
+    /// For example `https://api.openai.com/v1`; the API's path is appended.
     pub base_url: String,
+    /// The API the server speaks.
+    pub wire_api: WireApi,
     /// Sent as `authorization: Bearer …` when set.
     pub api_key: Option<String>,
     /// The `originator` header: `codex_exec`, or `CODEX_INTERNAL_ORIGINATOR_OVERRIDE`.
@@ -110,6 +117,8 @@ pub struct ModelClient {
     transport: Transport,
     endpoint: Endpoint,
     conversation_id: String,
+    /// How many answers were asked for: a Chat Completions answer's items get ids from it.
+    answers: Arc<AtomicU64>,
 }
 
 /// One failed attempt, and whether it is worth another.
@@ -149,7 +158,14 @@ impl ModelClient {
     /// Its HTTP client is the process's (see [`super::http`]), built at the first request that
     /// needs it: TLS, with the system's CA store, only for an https endpoint.
     pub fn new(endpoint: Endpoint, conversation_id: String) -> ModelClient {
-        ModelClient { transport: Transport::for_url(&endpoint.base_url), endpoint, conversation_id }
+        let transport = Transport::for_url(&endpoint.base_url);
+        ModelClient { transport, endpoint, conversation_id, answers: Arc::default() }
+    }
+
+    /// The request body for `input` (environment context, user messages and history, in
+    /// order), in the API the endpoint speaks.
+    pub fn body(&self, settings: &RequestSettings, input: &[&KnownItem]) -> Vec<u8> {
+        self.endpoint.wire_api.body(settings, input)
     }
 
     /// Sends one request body and collects the answer, reporting deltas and retries to
@@ -191,7 +207,8 @@ impl ModelClient {
 
     /// One request: its response headers within the headers timeout, then its stream.
     async fn attempt<O: Observer>(&self, body: &[u8], observer: &mut O) -> Result<ModelResponse, Attempt> {
-        let url = format!("{}/responses", self.endpoint.base_url.trim_end_matches('/'));
+        let wire_api = self.endpoint.wire_api;
+        let url = format!("{}/{}", self.endpoint.base_url.trim_end_matches('/'), wire_api.path());
         let limits = &self.endpoint.limits;
         let http = super::http::client(self.transport, limits.connect_timeout)
             .map_err(|e| Attempt::Fatal(ModelError::Setup(e)))?;
@@ -216,7 +233,17 @@ impl ModelClient {
         if !response.status().is_success() {
             return Err(refused(response, limits.headers_timeout).await);
         }
-        super::stream::read(response, limits.stream_idle_timeout, observer).await
+        let idle = limits.stream_idle_timeout;
+        match wire_api {
+            WireApi::Responses => {
+                super::stream::read(response, idle, observer, super::stream::ResponsesDecoder::default())
+                    .await
+            }
+            WireApi::Chat => {
+                let n = self.answers.fetch_add(1, Ordering::Relaxed);
+                super::stream::read(response, idle, observer, super::chat::stream::ChatDecoder::new(n)).await
+            }
+        }
     }
 
     fn headers(&self) -> HeaderMap {
@@ -287,7 +314,7 @@ async fn error_body(response: reqwest::Response, within: Duration) -> String {
 fn rejection_hint(status: u16) -> &'static str {
     match status {
         401 | 403 => " (check the API key: CODEX_API_KEY, or the provider's env_key such as OPENAI_API_KEY)",
-        404 => " (check the base URL: OPENAI_BASE_URL or model_providers.<id>.base_url; `/responses` is appended)",
+        404 => " (check the base URL: OPENAI_BASE_URL or model_providers.<id>.base_url, to which `/responses` or `/chat/completions` is appended, and the model name)",
         _ => "",
     }
 }
@@ -303,7 +330,7 @@ pub fn user_agent(originator: &str) -> String {
 }
 
 /// An error with its causes, `: `-separated.
-pub(super) fn error_chain(error: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {

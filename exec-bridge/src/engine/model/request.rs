@@ -25,6 +25,7 @@ pub struct RequestSettings {
 /// The request body for `input` (environment context, user messages and history, in order), as
 /// the JSON bytes sent: written straight from the thread's state, nothing copied on the way.
 pub fn body(settings: &RequestSettings, input: &[&KnownItem]) -> Vec<u8> {
+    let reasons = reasons(&settings.model);
     let body = Body {
         model: &settings.model,
         instructions: &settings.instructions,
@@ -32,10 +33,11 @@ pub fn body(settings: &RequestSettings, input: &[&KnownItem]) -> Vec<u8> {
         tools: &settings.tools,
         tool_choice: "auto",
         parallel_tool_calls: false,
-        reasoning: Reasoning { summary: "auto", effort: settings.reasoning_effort.map(|e| e.as_str()) },
+        reasoning: reasons
+            .then(|| Reasoning { summary: "auto", effort: settings.reasoning_effort.map(|e| e.as_str()) }),
         store: false,
         stream: true,
-        include: ["reasoning.encrypted_content"],
+        include: if reasons { &["reasoning.encrypted_content"] } else { &[] },
         prompt_cache_key: &settings.cache_key,
         text: settings.output_schema.as_ref().map(|schema| Text {
             format: Format { kind: "json_schema", name: "codex_output_schema", schema, strict: true },
@@ -43,6 +45,13 @@ pub fn body(settings: &RequestSettings, input: &[&KnownItem]) -> Vec<u8> {
     };
     // Strings, numbers and objects with string keys: writing them to memory cannot fail.
     serde_json::to_vec(&body).unwrap_or_default()
+}
+
+/// Whether `model` is one of the reasoning models that give summaries and encrypted reasoning
+/// (the o-series and GPT-5 families, as Codex's model families have it). Other models (local
+/// ones such as `gpt-oss`) get `reasoning: null` and no `include`, as Codex sends them.
+fn reasons(model: &str) -> bool {
+    ["o3", "o4-mini", "codex-", "gpt-5"].iter().any(|family| model.starts_with(family))
 }
 
 /// A Responses request body, its fields in the order the reference sends them.
@@ -54,10 +63,11 @@ struct Body<'a> {
     tools: &'a [Value],
     tool_choice: &'static str,
     parallel_tool_calls: bool,
-    reasoning: Reasoning,
+    /// `null` for a model without reasoning summaries.
+    reasoning: Option<Reasoning>,
     store: bool,
     stream: bool,
-    include: [&'static str; 1],
+    include: &'static [&'static str],
     prompt_cache_key: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     text: Option<Text<'a>>,
@@ -139,5 +149,9 @@ mod tests {
         assert_eq!(body["include"], json!(["reasoning.encrypted_content"]));
         assert_eq!(body["text"]["format"]["schema"], json!({"type": "object"}));
         assert_eq!(body["input"][0]["content"][0]["text"], "hi");
+
+        let local = RequestSettings { model: "openai/gpt-oss-20b".into(), output_schema: None, ..settings };
+        let body: Value = serde_json::from_slice(&super::body(&local, &[&hi])).unwrap();
+        assert_eq!((&body["reasoning"], &body["include"]), (&Value::Null, &json!([])));
     }
 }

@@ -1,4 +1,4 @@
-//! Reading one response's event stream until `response.completed`, within bounds: the stream
+//! Reading one response's event stream until its end, within bounds: the stream
 //! may go at most the idle timeout without a complete event (bytes that make no event, such
 //! as a trickle of blank lines, do not count as life), one event may be at most
 //! [`super::sse::MAX_EVENT_BYTES`] long and the whole response at most
@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use tokio::time::Instant;
 
 use super::client::{error_chain, Attempt, ClientEvent, ModelError, ModelResponse, Observer};
-use super::events::{Interpreted, ResponseEvent};
+use super::events::{Interpreted, ResponseEvent, StreamDelta};
 use super::sse::SseParser;
 
 /// The most bytes one response stream may carry: 256 MiB.
@@ -18,15 +18,60 @@ pub const MAX_RESPONSE_BYTES: usize = 256 * 1024 * 1024;
 /// How much of an event that cannot be read is quoted in the error.
 const QUOTED_BYTES: usize = 200;
 
-/// Reads the event stream of `response`, reporting deltas to `observer` (each report awaited).
-pub(super) async fn read<O: Observer>(
+/// What makes a response out of a stream's events: one per wire API.
+pub(super) trait Decoder {
+    /// Takes the data of one event, adding the live progress it brings to `deltas`; the whole
+    /// response once this event completes it.
+    fn event(&mut self, data: &str, deltas: &mut Vec<StreamDelta>) -> Result<Option<ModelResponse>, Attempt>;
+
+    /// The stream ended without an event that completes the response: the response, where the
+    /// wire API allows that, else why it is broken.
+    fn end(&mut self) -> Result<ModelResponse, Attempt>;
+}
+
+/// The Responses API's stream: items as `response.output_item.done` gives them, complete at
+/// `response.completed`.
+#[derive(Default)]
+pub(super) struct ResponsesDecoder {
+    items: Vec<super::items::ResponseItem>,
+}
+
+impl Decoder for ResponsesDecoder {
+    fn event(&mut self, data: &str, deltas: &mut Vec<StreamDelta>) -> Result<Option<ModelResponse>, Attempt> {
+        let event = serde_json::from_str::<ResponseEvent>(data).map_err(|e| cannot_read(&e, data))?;
+        match event.interpret() {
+            Interpreted::Delta(delta) => deltas.push(delta),
+            Interpreted::ItemDone(item) => self.items.push(item),
+            Interpreted::Completed(usage) => {
+                return Ok(Some(ModelResponse { items: std::mem::take(&mut self.items), usage }))
+            }
+            Interpreted::Failed(message) => return Err(Attempt::Fatal(ModelError::ResponseFailed(message))),
+            Interpreted::Other => {}
+        }
+        Ok(None)
+    }
+
+    fn end(&mut self) -> Result<ModelResponse, Attempt> {
+        Err(Attempt::broken("the stream ended before response.completed".into()))
+    }
+}
+
+/// An event that cannot be read: the stream is broken (another attempt may do better).
+pub(super) fn cannot_read(error: &serde_json::Error, data: &str) -> Attempt {
+    Attempt::broken(format!("the stream sent an event that cannot be read ({error}): {}", quote(data)))
+}
+
+/// Reads the event stream of `response` with `decoder`, reporting deltas to `observer` (each
+/// report awaited).
+pub(super) async fn read<O: Observer, D: Decoder>(
     response: reqwest::Response,
     idle: Duration,
     observer: &mut O,
+    mut decoder: D,
 ) -> Result<ModelResponse, Attempt> {
     let mut parser = SseParser::new();
     let mut stream = response.bytes_stream();
-    let mut items = Vec::new();
+    let mut deltas = Vec::new();
     let mut received = 0usize;
     let mut deadline = Instant::now() + idle;
     loop {
@@ -37,7 +82,7 @@ pub(super) async fn read<O: Observer>(
                     idle.as_millis()
                 )))
             }
-            Ok(None) => return Err(Attempt::broken("the stream ended before response.completed".into())),
+            Ok(None) => return decoder.end(),
             Ok(Some(Err(e))) => {
                 return Err(Attempt::broken(format!("the stream broke: {}", error_chain(&e))))
             }
@@ -54,20 +99,12 @@ pub(super) async fn read<O: Observer>(
             continue;
         }
         for data in events {
-            let event = serde_json::from_str::<ResponseEvent>(&data).map_err(|e| {
-                Attempt::broken(format!(
-                    "the stream sent an event that cannot be read ({e}): {}",
-                    quote(&data)
-                ))
-            })?;
-            match event.interpret() {
-                Interpreted::Delta(delta) => observer.observe(ClientEvent::Delta(delta)).await,
-                Interpreted::ItemDone(item) => items.push(item),
-                Interpreted::Completed(usage) => return Ok(ModelResponse { items, usage }),
-                Interpreted::Failed(message) => {
-                    return Err(Attempt::Fatal(ModelError::ResponseFailed(message)))
-                }
-                Interpreted::Other => {}
+            let done = decoder.event(&data, &mut deltas)?;
+            for delta in deltas.drain(..) {
+                observer.observe(ClientEvent::Delta(delta)).await;
+            }
+            if let Some(response) = done {
+                return Ok(response);
             }
         }
         // The time the observer took is not the server's silence.

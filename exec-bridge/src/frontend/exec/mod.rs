@@ -16,6 +16,7 @@ use anyhow::{bail, Context, Result};
 pub use args::{parse_args, ExecArgs, ExecCommand, ResumeArgs};
 
 use crate::engine::config::{self, CliSettings, Config, Vars};
+use crate::engine::local::{self, LocalError};
 use crate::engine::policy::{ApprovalPolicy, SandboxMode};
 use crate::engine::{
     self, session, Decision, Event, Op, ThreadEvents, ThreadHandle, ThreadSettings, ThreadSnapshot,
@@ -57,15 +58,19 @@ pub async fn run(args: ExecArgs) -> Result<i32> {
             .context("cannot find this program, to run commands in its sandbox")?,
         input: if needs_stdin { read_stdin()? } else { None },
     };
-    let mut run = match Run::start(&args, host) {
+    let mut run = match Run::start(&args, host).await {
         Ok(run) => run,
-        Err(error) if error.is::<NotTrusted>() => {
+        // As the reference: its message alone, and exit code 1.
+        Err(error) if error.is::<NotTrusted>() || error.is::<LocalError>() => {
             eprintln!("{error}");
             return Ok(1);
         }
         Err(error) => return Err(error),
     };
     super::print_warnings("exec-bridge", &run.config);
+    if let Some(notice) = &run.notice {
+        eprintln!("{notice}");
+    }
     let mut out = output(&args);
     out.begin(&run.thread.snapshot(), &run.config);
     tokio::spawn(interrupt_on_signals(run.thread.clone()));
@@ -87,6 +92,8 @@ pub struct Run {
     pub thread: ThreadHandle,
     /// The configuration in force.
     pub config: Config,
+    /// What to tell the user about the local server `--oss` chose, if anything.
+    pub notice: Option<String>,
     events: ThreadEvents,
 }
 
@@ -100,8 +107,9 @@ pub enum Step {
 }
 
 impl Run {
-    /// Starts (or resumes) the thread `args` name and submits the turn.
-    pub fn start(args: &ExecArgs, host: Host) -> Result<Run> {
+    /// Starts (or resumes) the thread `args` name and submits the turn; with `--oss`, first
+    /// chooses the local model server (which asks the servers, within a few seconds).
+    pub async fn start(args: &ExecArgs, host: Host) -> Result<Run> {
         let (resume, prompt) = which_session(args)?;
         let prompt = prompt_text(prompt, host.input)?;
         let cwd = working_directory(args)?;
@@ -111,10 +119,11 @@ impl Run {
             }
         }
         let output_schema = read_output_schema(args)?;
-        let config = Config::load(&config::codex_home(&host.vars), &cli_settings(args), &host.vars)?;
+        let mut config = Config::load(&config::codex_home(&host.vars), &cli_settings(args), &host.vars)?;
         if !args.skip_git_repo_check && !inside_git_repo(&cwd) && !config.is_trusted(&cwd) {
             return Err(NotTrusted.into());
         }
+        let notice = local::select(&mut config).await?;
         let settings = ThreadSettings {
             cwd: cwd.clone(),
             policy: config.policy(&cwd, &args.add_dir),
@@ -135,7 +144,7 @@ impl Run {
         };
         let input = TurnInput { texts: vec![prompt], images: args.image.clone(), image_urls: vec![] };
         thread.start_turn(UserTurn { input, output_schema, ..UserTurn::default() })?;
-        Ok(Run { thread, config, events })
+        Ok(Run { thread, config, notice, events })
     }
 
     /// The next step of the turn, waiting for it; `None` once the thread has ended. Every
@@ -266,9 +275,8 @@ fn cli_settings(args: &ExecArgs) -> CliSettings {
         cli.sandbox_mode = Some(SandboxMode::DangerFullAccess);
         cli.approval_policy = Some(ApprovalPolicy::Never);
     }
-    if args.oss || args.local_provider.is_some() {
-        cli.model_provider = Some(args.local_provider.clone().unwrap_or_else(|| "lmstudio".into()));
-    }
+    cli.oss = args.oss;
+    cli.local_provider = args.local_provider.clone();
     cli
 }
 
