@@ -38,6 +38,14 @@ pub struct Scenario {
     /// Extra environment variables of the binary.
     #[serde(default)]
     pub env: BTreeMap<String, String>,
+    /// A `config.toml` for `CODEX_HOME`; `$MODEL_BASE_URL` in it is the scripted model's base
+    /// URL (for a provider of its own, such as one that speaks Chat Completions).
+    #[serde(default)]
+    pub config: Option<String>,
+    /// Whether the transcript pins the model requests too (their bodies, with the
+    /// instructions and the tools' definitions shortened).
+    #[serde(default)]
+    pub model_requests: bool,
     /// The scripted model's answers, one per model request.
     pub script: Value,
     /// The `exec` runs, if the scenario has an `exec` side.
@@ -97,6 +105,9 @@ pub struct Transcript {
     pub exec: Vec<Vec<Value>>,
     /// App-server messages: `(true, message)` sent by the server, `(false, …)` by the client.
     pub app_server: Vec<(bool, Value)>,
+    /// The model requests of each side (`exec`, then the app-server), when the scenario pins
+    /// them: `{"method", "path", "body"}` each.
+    pub model_requests: Vec<(&'static str, Vec<Value>)>,
 }
 
 /// Reads a scenario file.
@@ -121,6 +132,11 @@ fn world(scenario: &Scenario) -> World {
     let mut world = World::new(scenario.script.clone());
     for (name, value) in &scenario.env {
         world.set_env(name, value);
+    }
+    if let Some(config) = &scenario.config {
+        let path = world.home.path().join("config.toml");
+        let config = config.replace("$MODEL_BASE_URL", &world.model.base_url());
+        std::fs::write(&path, config).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     }
     for (name, content) in &scenario.files {
         let path = world.cwd().join(name);
@@ -161,14 +177,68 @@ pub fn run(scenario: &Scenario) -> (Transcript, Vec<(String, &'static str)>) {
             args.push(&run.prompt);
             transcript.exec.push(world.run(&args, None, &[]).lines);
         }
+        if scenario.model_requests {
+            transcript.model_requests.push(("exec", model_requests(&world)));
+        }
         literal_paths.extend(paths(&world));
     }
     if let Some(side) = &scenario.app_server {
         let world = world(scenario);
         transcript.app_server = run_app_server(&world, side);
+        if scenario.model_requests {
+            transcript.model_requests.push(("app-server", model_requests(&world)));
+        }
         literal_paths.extend(paths(&world));
     }
     (transcript, literal_paths)
+}
+
+/// The model requests `world`'s scripted model received, shortened where they hold the same
+/// long text in every request: the instructions (the Responses `instructions`, or the Chat
+/// Completions system message) and the tools' definitions (their names stay).
+fn model_requests(world: &World) -> Vec<Value> {
+    world
+        .requests()
+        .into_iter()
+        .map(|request| {
+            let mut body = request.body;
+            if body.get("instructions").is_some() {
+                body["instructions"] = json!("<instructions>");
+            }
+            if let Some(Value::Array(messages)) = body.get_mut("messages") {
+                for message in messages.iter_mut() {
+                    match message["role"].as_str() {
+                        Some("system") => message["content"] = json!("<instructions>"),
+                        Some("tool") => steady_output(&mut message["content"]),
+                        _ => {}
+                    }
+                }
+            }
+            if let Some(Value::Array(input)) = body.get_mut("input") {
+                for item in input.iter_mut().filter(|item| item["type"] == "function_call_output") {
+                    steady_output(&mut item["output"]);
+                }
+            }
+            if let Some(Value::Array(tools)) = body.get_mut("tools") {
+                for tool in tools.iter_mut() {
+                    let name = tool["function"]["name"].as_str().or(tool["name"].as_str()).map(str::to_owned);
+                    *tool = json!({"type": tool["type"], "name": name});
+                }
+            }
+            json!({"method": request.method, "path": request.path, "body": body})
+        })
+        .collect()
+}
+
+/// A shell call's output as sent to the model, its duration replaced (it varies).
+fn steady_output(output: &mut Value) {
+    let Some(mut parsed) = output.as_str().and_then(|text| serde_json::from_str::<Value>(text).ok()) else {
+        return;
+    };
+    if parsed["metadata"].get("duration_seconds").is_some() {
+        parsed["metadata"]["duration_seconds"] = json!("<duration>");
+        *output = json!(parsed.to_string());
+    }
 }
 
 /// The app-server side: initialize, one thread, its turns with their approvals answered in
@@ -223,6 +293,12 @@ pub fn render(transcript: &Transcript, paths: &[(String, &'static str)]) -> Stri
         out.push_str("# app-server\n");
         for (from_server, value) in &transcript.app_server {
             line(&mut out, if *from_server { "<< " } else { ">> " }, value);
+        }
+    }
+    for (side, requests) in &transcript.model_requests {
+        out.push_str(&format!("# model requests ({side})\n"));
+        for value in requests {
+            line(&mut out, "", value);
         }
     }
     out
@@ -293,6 +369,7 @@ mod tests {
                 true,
                 json!({"result": {"thread": {"id": "01a212e1-c43b-7113-8605-177e9e3e257e", "createdAt": 17, "path": "/h/sessions/2026/11/25/rollout-x.jsonl"}, "cwd": "/w/x"}}),
             )],
+            model_requests: vec![],
         };
         let text = render(&transcript, &[("/w".into(), "<work>")]);
         assert_eq!(
