@@ -1,6 +1,7 @@
 //! Property-based fuzzing of every parser that reads hostile input, on stable Rust (proptest):
 //! the JSON-RPC reader (the whole app-server, in process), `exec`'s arguments, configuration
-//! overrides, patches, the SSE parser and the model's items and stream events. Each target runs
+//! overrides, patches, the SSE parser, the model's items and stream events, and Chat Completions
+//! chunks. Each target runs
 //! its cases with a time check per case; a panic, an error where none may be, or a case slower
 //! than the limit is a failure.
 //!
@@ -15,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use exec_bridge::engine::config::{CliSettings, Config};
+use exec_bridge::engine::model::chat;
 use exec_bridge::engine::model::events::ResponseEvent;
 use exec_bridge::engine::model::sse::SseParser;
 use exec_bridge::engine::model::ResponseItem;
@@ -258,6 +260,9 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
                 "response.completed",
                 "response.output_text.delta",
                 "response.failed",
+                "[DONE]",
+                "stop",
+                "tool_calls",
             ],
             ".{0,8}",
         )
@@ -274,6 +279,13 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
                     Just("response".to_owned()),
                     Just("item_id".to_owned()),
                     Just("delta".to_owned()),
+                    Just("choices".to_owned()),
+                    Just("tool_calls".to_owned()),
+                    Just("index".to_owned()),
+                    Just("function".to_owned()),
+                    Just("arguments".to_owned()),
+                    Just("finish_reason".to_owned()),
+                    Just("usage".to_owned()),
                     ".{0,6}"
                 ],
                 inner,
@@ -318,6 +330,13 @@ fn main() {
         target("model items and events", cases, json_value(), |value| {
             let _ = ResponseItem::from_value(value.clone());
             let _ = serde_json::from_value::<ResponseEvent>(value).map(ResponseEvent::interpret);
+            Ok(())
+        }),
+        target("chat completions chunks", cases, proptest::collection::vec(json_value(), 0..8), |chunks| {
+            // Each chunk as sent, and as a string (`[DONE]` among them).
+            let events: Vec<String> =
+                chunks.iter().map(|c| c.as_str().map_or_else(|| c.to_string(), str::to_owned)).collect();
+            let _ = chat::stream::decode(events.iter().map(String::as_str));
             Ok(())
         }),
     ];

@@ -193,6 +193,24 @@ impl ChatDecoder {
     }
 }
 
+/// Decodes a whole recorded stream at once, given the data of each of its events, in order
+/// (as a replay, or a test, holds them): the answer, or why the stream is not a complete one.
+pub fn decode<'a>(events: impl IntoIterator<Item = &'a str>) -> Result<ModelResponse, String> {
+    let mut decoder = ChatDecoder::new(0);
+    let mut deltas = Vec::new();
+    let failed = |attempt: Attempt| match attempt {
+        Attempt::Fatal(error) => error.to_string(),
+        Attempt::Retry(failure) => failure.reason,
+    };
+    for data in events {
+        deltas.clear();
+        if let Some(response) = decoder.event(data, &mut deltas).map_err(failed)? {
+            return Ok(response);
+        }
+    }
+    decoder.end().map_err(failed)
+}
+
 impl Decoder for ChatDecoder {
     fn event(&mut self, data: &str, deltas: &mut Vec<StreamDelta>) -> Result<Option<ModelResponse>, Attempt> {
         if data.trim() == "[DONE]" {
