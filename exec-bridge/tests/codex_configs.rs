@@ -80,10 +80,14 @@ fn the_active_profile_and_the_profile_flag_choose_the_model() {
 #[test]
 fn outside_git_only_a_trusted_directory_runs_without_the_flag() {
     let world = World::new(json!([[message("Trusted.")]]));
-    let run = world.run(&["exec", "--experimental-json", "hi"], None, &[]);
+    // The credential store is not read for a refused run: a corrupt auth.json does not matter
+    // yet (no environment key, so the stored one would be used).
+    std::fs::write(world.home.path().join("auth.json"), "{ not json").unwrap();
+    let run = world.run(&["exec", "--experimental-json", "hi"], None, &[("CODEX_API_KEY", "")]);
     assert_eq!(run.code, Some(1));
     assert_eq!(run.stderr, "Not inside a trusted directory and --skip-git-repo-check was not specified.\n");
     assert!(run.stdout.is_empty());
+    std::fs::remove_file(world.home.path().join("auth.json")).unwrap();
     let cwd = test_support::canonical(world.cwd());
     std::fs::write(
         world.home.path().join("config.toml"),

@@ -172,15 +172,23 @@ impl Config {
     /// is the one to use (see [`Config::api_key`]).
     pub fn load(codex_home: &Path, cli: &CliSettings, vars: &Vars) -> Result<Config, ConfigError> {
         let mut config = Self::load_without_credentials(codex_home, cli, vars)?;
-        if config.provider.id == "openai" && config.env_api_key().is_none() {
-            let stored = Storage::new(codex_home, config.credentials_store_mode).load()?;
-            config.stored_api_key = stored.and_then(|record| record.api_key);
-        }
+        config.load_credentials()?;
         Ok(config)
     }
 
+    /// Reads the stored API key when it is the one to use: the provider is `openai` and the
+    /// environment gives no key (see [`Config::api_key`]). [`Config::load`] does it; a caller
+    /// that must check something first (`exec`'s trust check) loads without, then calls this.
+    pub fn load_credentials(&mut self) -> Result<(), ConfigError> {
+        if self.provider.id == "openai" && self.env_api_key().is_none() {
+            let stored = Storage::new(&self.codex_home, self.credentials_store_mode).load()?;
+            self.stored_api_key = stored.and_then(|record| record.api_key);
+        }
+        Ok(())
+    }
+
     /// [`Config::load`] without reading the credential store: for `login` and `logout`, which
-    /// must work whatever the store holds.
+    /// must work whatever the store holds (and see [`Config::load_credentials`]).
     pub fn load_without_credentials(
         codex_home: &Path,
         cli: &CliSettings,

@@ -119,11 +119,14 @@ impl Run {
             }
         }
         let output_schema = read_output_schema(args)?;
-        let mut config = Config::load(&config::codex_home(&host.vars), &cli_settings(args), &host.vars)?;
+        let codex_home = config::codex_home(&host.vars);
+        let mut config = Config::load_without_credentials(&codex_home, &cli_settings(args), &host.vars)?;
+        // Nothing is read from the credential store for a run that is refused.
         if !args.skip_git_repo_check && !inside_git_repo(&cwd) && !config.is_trusted(&cwd) {
             return Err(NotTrusted.into());
         }
         let notice = local::select(&mut config).await?;
+        config.load_credentials()?;
         let settings = ThreadSettings {
             cwd: cwd.clone(),
             policy: config.policy(&cwd, &args.add_dir),
