@@ -105,8 +105,12 @@ async function* nativeLines(addon: NativeAddon, run: ExecRun): AsyncGenerator<st
   try {
     started = addon.startExec({ args: run.args, input: run.input, env: engineEnv(run) });
   } catch (error) {
-    // Where the binary would print the error and exit with code 2.
-    throw new ExecError(2, `exec-bridge: ${error instanceof Error ? error.message : String(error)}\n`);
+    // Where the binary would print the error and exit: with the code the addon gives
+    // (`EXIT_1`: the message alone, as the binary prints it; else code 2, after the program's
+    // name).
+    const message = error instanceof Error ? error.message : String(error);
+    if ((error as { code?: unknown })?.code === "EXIT_1") throw new ExecError(1, `${message}\n`);
+    throw new ExecError(2, `exec-bridge: ${message}\n`);
   }
   const turn = started;
   // Aborting stops the turn at once, as killing the process does; the run rejects with the AbortError.

@@ -39,6 +39,9 @@ async function world(scenario) {
     }
   }
   const vars = await env(mock, scenario.env ?? {});
+  if (scenario.config) {
+    await fs.writeFile(path.join(vars.CODEX_HOME, "config.toml"), scenario.config.replaceAll("$MODEL_BASE_URL", mock.url));
+  }
   return { mock, work: await fs.realpath(work), vars };
 }
 
@@ -151,3 +154,35 @@ for (const file of files) {
     });
   }
 }
+
+test("a refused start has the binary's exit code and message in process and spawned", async () => {
+  const mock = await startMock([]);
+  const vars = await env(mock);
+  // Outside Git and not trusted: exit code 1 and the reference's message alone; a bad flag: 2.
+  const cases = [
+    [[], 1, "Not inside a trusted directory and --skip-git-repo-check was not specified.\n"],
+    [["--sandbox", "sideways"], 2, null],
+  ];
+  const cwd = process.cwd();
+  process.chdir(await scratch("untrusted"));
+  try {
+    for (const [args, code, stderr] of cases) {
+      for (const exec of [nativeExecutor(addon), processExecutor(binary())]) {
+        const run = exec({ args: ["--experimental-json", ...args, "hi"], input: "", env: vars });
+        await assert.rejects(
+          (async () => {
+            for await (const _ of run);
+          })(),
+          (error) => {
+            assert.equal(error.exitCode, code, `${args}: ${error.stderr}`);
+            if (stderr !== null) assert.equal(error.stderr, stderr);
+            return true;
+          },
+        );
+      }
+    }
+  } finally {
+    process.chdir(cwd);
+    mock.stop();
+  }
+});

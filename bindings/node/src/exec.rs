@@ -78,26 +78,31 @@ fn engine_runtime() -> Result<&'static tokio::runtime::Handle> {
 
 /// Starts the run `options` describe: reads the arguments, loads the configuration, starts or
 /// resumes the thread and submits the turn, before it returns. Throws the message the binary
-/// would print (it would then exit with code 2), for example a bad flag or an unknown session
-/// id.
+/// would print, with the exit code it would then exit with as the error's `code`: `EXIT_2`
+/// for a bad flag, configuration or session id, `EXIT_1` where the reference exits with 1 (a
+/// directory that is not trusted, no usable local model server for `--oss`).
 #[napi]
-pub fn start_exec(options: ExecOptions) -> Result<ExecRun> {
-    let args = exec::parse_args(options.args).map_err(|e| Error::from_reason(e.render().to_string()))?;
+pub fn start_exec(options: ExecOptions) -> Result<ExecRun, String> {
+    let usage = |error: Error| Error::new("EXIT_2".to_owned(), error.reason.clone());
+    let args = exec::parse_args(options.args)
+        .map_err(|e| Error::new("EXIT_2".to_owned(), e.render().to_string()))?;
     let host = Host {
         vars: crate::host::vars(options.env),
-        sandbox_helper: crate::host::sandbox_helper(options.sandbox_helper)?,
+        sandbox_helper: crate::host::sandbox_helper(options.sandbox_helper).map_err(usage)?,
         input: options.input,
     };
-    let engine = engine_runtime()?;
+    let engine = engine_runtime().map_err(usage)?;
     // Settled on this thread: the engine's thread drives the I/O (only `--oss` waits on any,
     // asking the local servers).
-    let run = engine.block_on(Run::start(&args, host)).map_err(|e| Error::from_reason(format!("{e:#}")))?;
+    let run = engine
+        .block_on(Run::start(&args, host))
+        .map_err(|e| Error::new(format!("EXIT_{}", exec::exit_code_of(&e)), format!("{e:#}")))?;
     // As the binary does: on the embedder's standard error.
     exec_bridge::frontend::print_warnings("exec-bridge", &run.config);
     if let Some(notice) = &run.notice {
         eprintln!("{notice}");
     }
-    let started = line(&JsonlStream::started(&run.thread.snapshot()))?;
+    let started = line(&JsonlStream::started(&run.thread.snapshot())).map_err(usage)?;
     let shared = Shared {
         thread: run.thread.clone(),
         state: Mutex::new(Some((run, JsonlStream::default()))),

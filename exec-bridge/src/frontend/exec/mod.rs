@@ -61,7 +61,7 @@ pub async fn run(args: ExecArgs) -> Result<i32> {
     let mut run = match Run::start(&args, host).await {
         Ok(run) => run,
         // As the reference: its message alone, and exit code 1.
-        Err(error) if error.is::<NotTrusted>() || error.is::<LocalError>() => {
+        Err(error) if exit_code_of(&error) == 1 => {
             eprintln!("{error}");
             return Ok(1);
         }
@@ -84,6 +84,17 @@ pub async fn run(args: ExecArgs) -> Result<i32> {
         }
     }
     bail!("the thread ended before its turn did")
+}
+
+/// The exit code of a run that could not start: 1 where the reference exits with 1 (a
+/// directory that is not trusted, no usable local model server), else 2 (bad usage or
+/// configuration).
+pub fn exit_code_of(error: &anyhow::Error) -> i32 {
+    if error.is::<NotTrusted>() || error.is::<LocalError>() {
+        1
+    } else {
+        2
+    }
 }
 
 /// One `exec` turn under way: its thread, and its events as `exec` shows them.
