@@ -19,13 +19,17 @@ const OURS_ONLY: &[(&str, &str)] = &[
     ("v2/ClientRequestMap", "ours: the method → params/result map the TypeScript SDK is typed from"),
     ("v2/ServerRequestMap", "ours: the same map for the server's approval requests"),
     ("v2/TurnStatus", "the reference inlines it into Turn; same shape there"),
+    (
+        "v2/NoParams",
+        "the params of account/logout and account/rateLimits/read: the reference types them null, yet reads {} too; ours says both",
+    ),
 ];
 
 /// Shape lines the reference has and we deliberately do not (`key`, line prefix, reason).
 const REFERENCE_ONLY: &[(&str, &str, &str)] = &[
-    ("v2/ClientRequest", " [method=", "the legacy v1, account, review and compact methods are out of scope"),
+    ("v2/ClientRequest", " [method=", "the legacy v1, review, compact and feedback methods are out of scope"),
     ("v2/ServerRequest", " [method=", "the legacy v1 approval requests are out of scope"),
-    ("v2/ServerNotification", " [method=", "the legacy v1, account and windows notifications are out of scope"),
+    ("v2/ServerNotification", " [method=", "the legacy v1 and windows notifications, and account/rateLimits/updated (ChatGPT plans only), are out of scope"),
     ("v2/ThreadItem", " [type=codeReview]", "review/start is out of scope"),
     ("v2/JSONRPCError", ": error id", "a parse error has no request id; JSON-RPC 2.0 answers it with id null"),
     ("v2/JSONRPCMessage", " [?]: error id", "the same error response, inside the message union"),
@@ -117,7 +121,8 @@ fn the_allowances_are_all_still_needed() {
     }
 }
 
-/// The methods of wire.md section 4, exactly: nothing missing, nothing extra.
+/// The methods of wire.md section 4 and the `account/*` methods, exactly: nothing missing,
+/// nothing extra.
 #[test]
 fn method_lists_are_those_of_the_wire_spec() {
     let ours = ours();
@@ -138,7 +143,12 @@ fn method_lists_are_those_of_the_wire_spec() {
             "thread/archive",
             "turn/start",
             "turn/interrupt",
-            "model/list"
+            "model/list",
+            "account/read",
+            "account/login/start",
+            "account/login/cancel",
+            "account/logout",
+            "account/rateLimits/read",
         ])
     );
     assert_eq!(
@@ -159,6 +169,8 @@ fn method_lists_are_those_of_the_wire_spec() {
             "item/reasoning/summaryPartAdded",
             "item/reasoning/textDelta",
             "item/commandExecution/outputDelta",
+            "account/updated",
+            "account/login/completed",
         ])
     );
     assert_eq!(methods("v2/ClientNotification"), set(&["initialized"]));

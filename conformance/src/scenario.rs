@@ -10,14 +10,22 @@
 //!   "env": {"NAME": "value"},                       // extra environment of the binary
 //!   "script": [ ...model turns, see exec_bridge::mock_model... ],
 //!   "exec": {"runs": [{"args": ["--full-auto"], "prompt": "do it"}]},
-//!   "app_server": {"thread": {...thread/start params}, "turns": [{"prompt": "do it", "approvals": ["accept"]}]}
+//!   "app_server": {
+//!     "requests": [{"method": "account/read", "params": {}}],   // before the thread
+//!     "thread": {...thread/start params},
+//!     "turns": [{"prompt": "do it", "approvals": ["accept"]}],
+//!     "requests_after": [{"method": "account/logout", "then": ["account/updated"]}]
+//!   }
 //! }
 //! ```
 //!
 //! Each mode present runs in a world of its own (`test_support::World`: scratch `CODEX_HOME`,
 //! working directory and scripted model). `exec` runs are
 //! `exec --experimental-json --skip-git-repo-check ARGS PROMPT`; the app-server turns run on one
-//! thread (`test_support::AppServer`), approvals answered in order (then `decline`).
+//! thread (`test_support::AppServer`), approvals answered in order (then `decline`); the
+//! app-server's other requests run before the thread (`requests`) and after its turns
+//! (`requests_after`), each answered with a result or an error, and followed by exactly the
+//! notifications its `then` lists, in order.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -79,11 +87,32 @@ pub struct ExecRun {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AppServerSide {
+    /// Requests sent after `initialize`, before the thread starts, in order.
+    #[serde(default)]
+    pub requests: Vec<AppServerRequest>,
     /// `thread/start` params (`cwd` is filled in).
     #[serde(default)]
     pub thread: Value,
     /// The turns, in order.
     pub turns: Vec<AppServerTurn>,
+    /// Requests sent after the last turn completed, in order.
+    #[serde(default)]
+    pub requests_after: Vec<AppServerRequest>,
+}
+
+/// One request of the app-server side besides the thread and its turns (`account/read`, …).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppServerRequest {
+    /// The method.
+    pub method: String,
+    /// Its params; absent sends `"params": null`.
+    #[serde(default)]
+    pub params: Value,
+    /// The methods of the notifications that must follow the response, in order; each is
+    /// awaited (bounded), and the scenario fails if another message comes instead.
+    #[serde(default)]
+    pub then: Vec<String>,
 }
 
 /// One app-server turn.
@@ -246,6 +275,7 @@ fn steady_output(output: &mut Value) {
 fn run_app_server(world: &World, side: &AppServerSide) -> Vec<(bool, Value)> {
     let mut server = AppServer::start(world);
     server.initialize_as("conformance");
+    send_requests(&mut server, &side.requests);
     let mut params = if side.thread.is_object() { side.thread.clone() } else { json!({}) };
     params["cwd"] = json!(world.cwd().display().to_string());
     let thread_id = server.start_thread(params);
@@ -257,6 +287,7 @@ fn run_app_server(world: &World, side: &AppServerSide) -> Vec<(bool, Value)> {
             None => decision("decline"),
         });
     }
+    send_requests(&mut server, &side.requests_after);
     // Closing stdin ends the server.
     server.close();
     server.wait(REPLY_TIMEOUT);
@@ -265,6 +296,22 @@ fn run_app_server(world: &World, side: &AppServerSide) -> Vec<(bool, Value)> {
         .into_iter()
         .map(|(direction, message)| (direction == Direction::Received, message))
         .collect()
+}
+
+/// Sends each request, and receives its response (a result or an error), then exactly the
+/// notifications it lists.
+fn send_requests(server: &mut AppServer, requests: &[AppServerRequest]) {
+    for request in requests {
+        server.request(&request.method, request.params.clone());
+        for wanted in &request.then {
+            let message = server.recv();
+            assert!(
+                message["method"] == wanted.as_str() && message.get("id").is_none(),
+                "after {}, expected the notification {wanted}, got {message}",
+                request.method
+            );
+        }
+    }
 }
 
 /// The transcript as text, normalised: ids, times, durations, user agents and the world's

@@ -104,6 +104,22 @@ pub fn visit_v2(v: &mut impl WireTypeVisitor) {
     v.visit::<ModelListResponse>();
     v.visit::<Model>();
     v.visit::<ReasoningEffortOption>();
+    // Accounts.
+    v.visit::<NoParams>();
+    v.visit::<GetAccountParams>();
+    v.visit::<GetAccountResponse>();
+    v.visit::<Account>();
+    v.visit::<PlanType>();
+    v.visit::<AuthMode>();
+    v.visit::<LoginAccountParams>();
+    v.visit::<LoginAccountResponse>();
+    v.visit::<CancelLoginAccountParams>();
+    v.visit::<CancelLoginAccountResponse>();
+    v.visit::<LogoutAccountResponse>();
+    v.visit::<GetAccountRateLimitsResponse>();
+    v.visit::<RateLimitSnapshot>();
+    v.visit::<RateLimitWindow>();
+    v.visit::<CreditsSnapshot>();
     // Approvals.
     v.visit::<CommandExecutionRequestApprovalParams>();
     v.visit::<CommandExecutionRequestApprovalResponse>();
@@ -125,6 +141,8 @@ pub fn visit_v2(v: &mut impl WireTypeVisitor) {
     v.visit::<ReasoningSummaryTextDeltaNotification>();
     v.visit::<ReasoningSummaryPartAddedNotification>();
     v.visit::<ReasoningTextDeltaNotification>();
+    v.visit::<AccountUpdatedNotification>();
+    v.visit::<AccountLoginCompletedNotification>();
     // Threads, turns and items.
     v.visit::<Thread>();
     v.visit::<Turn>();

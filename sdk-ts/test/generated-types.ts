@@ -89,3 +89,18 @@ export const sameSettings: true[] = [
   true satisfies Equal<ModelReasoningEffort, v2.ReasoningEffort>,
   true satisfies ("minimal" | "low" | "medium" | "high" extends ModelReasoningEffort ? true : false),
 ];
+
+// The account methods: typed params and results, a tagged login, and params-less methods.
+export const readAccount: Params<"account/read"> = {};
+export const loginWithKey: Params<"account/login/start"> = { type: "apiKey", apiKey: "sk-…" };
+// @ts-expect-error an API key login needs the key
+export const loginWithoutKey: Params<"account/login/start"> = { type: "apiKey" };
+export const logoutParams: Params<"account/logout"> = null;
+export function accountLabel(result: Result<"account/read">): string {
+  const account = result.account;
+  if (account === null) return result.requiresOpenaiAuth ? "log in" : "no login needed";
+  return account.type === "chatgpt" ? `${account.email} (${account.planType})` : "API key";
+}
+export function authMode(notification: v2.ServerNotification): v2.AuthMode | null | undefined {
+  return notification.method === "account/updated" ? notification.params.authMode : undefined;
+}

@@ -72,7 +72,7 @@ async function execSide(scenario, transport) {
   return normalise(runs.map((lines) => lines.join("\n")).join("\n# next run\n"), w);
 }
 
-/** The app-server side, as the conformance suite drives it: one thread, its turns, approvals answered in order. */
+/** The app-server side, as the conformance suite drives it: its requests, one thread, its turns (approvals answered in order), its requests after. */
 async function appServerSide(scenario, transport) {
   const w = await world(scenario);
   const received = [];
@@ -100,6 +100,9 @@ async function appServerSide(scenario, transport) {
     await request(ClientRequestMethod.initialize, { clientInfo: { name: "conformance", version: "1" } });
     link.send(JSON.stringify({ method: "initialized" }));
     const side = scenario.app_server;
+    // A scenario's other requests (account/*, …), before the thread and after its turns; their
+    // notifications are recorded as they come.
+    for (const extra of side.requests ?? []) await request(extra.method, extra.params ?? null);
     const started = await request(ClientRequestMethod.threadStart, { ...(side.thread ?? {}), cwd: w.work });
     const threadId = started.result.thread.id;
     for (const turn of side.turns) {
@@ -108,6 +111,7 @@ async function appServerSide(scenario, transport) {
       await request(ClientRequestMethod.turnStart, { threadId, input: [{ type: "text", text: turn.prompt }] });
       await completed;
     }
+    for (const extra of side.requests_after ?? []) await request(extra.method, extra.params ?? null);
   } finally {
     await link.close();
     w.mock.stop();

@@ -11,6 +11,11 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::account::{
+    AccountLoginCompletedNotification, AccountUpdatedNotification, CancelLoginAccountParams,
+    CancelLoginAccountResponse, GetAccountParams, GetAccountRateLimitsResponse, GetAccountResponse,
+    LoginAccountParams, LoginAccountResponse, LogoutAccountResponse, NoParams,
+};
 use super::approvals::{
     CommandExecutionRequestApprovalParams, CommandExecutionRequestApprovalResponse,
     FileChangeRequestApprovalParams, FileChangeRequestApprovalResponse,
@@ -125,6 +130,17 @@ requests! {
     TurnInterrupt = "turn/interrupt" (TurnInterruptParams) -> TurnInterruptResponse;
     /// The models a client may pick.
     ModelList = "model/list" (ModelListParams) -> ModelListResponse;
+    /// The stored login, if any.
+    AccountRead = "account/read" (GetAccountParams) -> GetAccountResponse;
+    /// Log in: an API key is stored at once; a ChatGPT sign-in is not supported by this
+    /// runtime (an error says so).
+    AccountLoginStart = "account/login/start" (LoginAccountParams) -> LoginAccountResponse;
+    /// Cancel a ChatGPT sign-in that `account/login/start` began.
+    AccountLoginCancel = "account/login/cancel" (CancelLoginAccountParams) -> CancelLoginAccountResponse;
+    /// Remove the stored login.
+    AccountLogout = "account/logout" (Option<NoParams>) -> LogoutAccountResponse;
+    /// The usage limits of the ChatGPT plan logged in (an error for an API key or no login).
+    AccountRateLimitsRead = "account/rateLimits/read" (Option<NoParams>) -> GetAccountRateLimitsResponse;
 }
 
 requests! {
@@ -181,6 +197,12 @@ pub enum ServerNotification {
     /// More raw reasoning text.
     #[serde(rename = "item/reasoning/textDelta")]
     ReasoningTextDelta(ReasoningTextDeltaNotification),
+    /// The login changed.
+    #[serde(rename = "account/updated")]
+    AccountUpdated(AccountUpdatedNotification),
+    /// A login ended, well or not.
+    #[serde(rename = "account/login/completed")]
+    AccountLoginCompleted(AccountLoginCompletedNotification),
 }
 
 /// A notification from the client to the server, tagged by `method`.

@@ -5,6 +5,7 @@
 //! with requests of its own ([`ServerRequest`]). Every message is framed by the envelope of
 //! [`jsonrpc`].
 
+pub mod account;
 pub mod approvals;
 pub mod initialize;
 pub mod items;
@@ -15,6 +16,7 @@ pub mod notifications;
 pub mod policy;
 pub mod thread;
 
+pub use account::*;
 pub use approvals::*;
 pub use initialize::*;
 pub use items::*;

@@ -37,6 +37,27 @@ export const ClientRequestMethod = {
    * The models a client may pick.
    */
   modelList: "model/list",
+  /**
+   * The stored login, if any.
+   */
+  accountRead: "account/read",
+  /**
+   * Log in: an API key is stored at once; a ChatGPT sign-in is not supported by this
+   * runtime (an error says so).
+   */
+  accountLoginStart: "account/login/start",
+  /**
+   * Cancel a ChatGPT sign-in that `account/login/start` began.
+   */
+  accountLoginCancel: "account/login/cancel",
+  /**
+   * Remove the stored login.
+   */
+  accountLogout: "account/logout",
+  /**
+   * The usage limits of the ChatGPT plan logged in (an error for an API key or no login).
+   */
+  accountRateLimitsRead: "account/rateLimits/read",
 } as const;
 /** One of the values of {@link ClientRequestMethod}. */
 export type ClientRequestMethod = (typeof ClientRequestMethod)[keyof typeof ClientRequestMethod];
@@ -105,6 +126,14 @@ export const ServerNotificationMethod = {
    * More raw reasoning text.
    */
   itemReasoningTextDelta: "item/reasoning/textDelta",
+  /**
+   * The login changed.
+   */
+  accountUpdated: "account/updated",
+  /**
+   * A login ended, well or not.
+   */
+  accountLoginCompleted: "account/login/completed",
 } as const;
 /** One of the values of {@link ServerNotificationMethod}. */
 export type ServerNotificationMethod = (typeof ServerNotificationMethod)[keyof typeof ServerNotificationMethod];

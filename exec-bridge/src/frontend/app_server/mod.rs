@@ -10,6 +10,7 @@
 //! forwarders, then the turns (the reader loop, waiting for room to answer, holds back reading
 //! too, but what it read is acted on first: an interrupt still stops a turn).
 
+mod account;
 mod convert;
 mod envelope;
 pub mod errors;

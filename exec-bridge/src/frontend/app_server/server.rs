@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::convert::{self, InForce};
 use super::outgoing::Outgoing;
 use super::Options;
-use super::{errors, forward, listing, mapping};
+use super::{account, errors, forward, listing, mapping};
 use crate::engine::config::{self, CliSettings, Config};
 use crate::engine::session::{self, Rollout};
 use crate::engine::{self, Op, ThreadHandle, ThreadSettings, ThreadSpec, TurnInput, TurnOverrides, UserTurn};
@@ -84,7 +84,34 @@ impl Server {
             R::TurnStart { params, .. } => reply(self.turn_start(params)),
             R::TurnInterrupt { params, .. } => reply(self.turn_interrupt(params)),
             R::ModelList { params, .. } => reply(Ok(listing::models(&params))),
+            R::AccountRead { params, .. } => {
+                reply(account::read(&self.options, &params).map_err(RpcError::from))
+            }
+            R::AccountLoginStart { params, .. } => {
+                let started = account::login_start(&self.options, params);
+                reply(self.announce(started))
+            }
+            R::AccountLoginCancel { params, .. } => {
+                reply(account::login_cancel(&params).map_err(RpcError::from))
+            }
+            R::AccountLogout { .. } => {
+                let done = account::logout(&self.options);
+                reply(self.announce(done))
+            }
+            R::AccountRateLimitsRead { .. } => {
+                reply(account::rate_limits(&self.options).map_err(RpcError::from))
+            }
         }
+    }
+
+    /// The response of an account change; its notifications go out right after it.
+    fn announce<T>(
+        &mut self,
+        result: Result<account::Announced<T>, account::AccountError>,
+    ) -> Result<T, RpcError> {
+        let (response, notifications) = result?;
+        self.after_response.extend(notifications);
+        Ok(response)
     }
 
     fn initialize(&mut self, params: v2::InitializeParams) -> v2::InitializeResponse {
