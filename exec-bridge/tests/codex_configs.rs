@@ -109,3 +109,23 @@ fn an_ill_typed_value_points_at_the_users_file() {
     assert_eq!(run.code, Some(2));
     assert!(run.stderr.contains("config.toml") && run.stderr.contains("line 4, column 18"), "{}", run.stderr);
 }
+
+#[test]
+fn the_app_server_logs_each_warning_once() {
+    let world = World::new(json!([]));
+    std::fs::write(world.home.path().join("config.toml"), "modle = \"x\"\n").unwrap();
+    let cwd = world.cwd().display().to_string();
+    let lines = [
+        json!({"id": 1, "method": "initialize", "params": {"clientInfo": {"name": "t", "version": "1"}}}),
+        json!({"method": "initialized"}),
+        json!({"id": 2, "method": "thread/start", "params": {"cwd": cwd}}),
+        json!({"id": 3, "method": "thread/start", "params": {"cwd": cwd}}),
+        json!({"id": 4, "method": "account/read", "params": {}}),
+    ];
+    let input: String = lines.iter().map(|line| format!("{line}\n")).collect();
+    let run = world.run(&["app-server"], Some(&input), &[]);
+    let answered = run.stdout.lines().filter(|line| line.contains("\"result\"")).count();
+    assert_eq!(answered, 4, "{}", run.stdout);
+    let said = run.stderr.matches("unknown key `modle` is ignored").count();
+    assert_eq!(said, 1, "once, however often the configuration is read:\n{}", run.stderr);
+}

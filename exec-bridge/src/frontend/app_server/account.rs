@@ -96,7 +96,7 @@ fn storage(options: &Options) -> Result<(Config, Storage), AccountError> {
     let config =
         Config::load_without_credentials(&options.codex_home, &CliSettings::default(), &options.vars)?;
     // A misspelt store key must not go unnoticed: the key would land elsewhere.
-    crate::frontend::print_warnings("exec-bridge app-server", &config);
+    crate::frontend::print_warnings_once("exec-bridge app-server", &config);
     let storage = Storage::new(&config.codex_home, config.credentials_store_mode);
     Ok((config, storage))
 }

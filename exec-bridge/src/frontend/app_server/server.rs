@@ -267,7 +267,7 @@ impl Server {
         let config =
             Config::load(&self.options.codex_home, &cli, &self.options.vars).map_err(errors::from_config)?;
         // The app-server's log is its standard error.
-        crate::frontend::print_warnings("exec-bridge app-server", &config);
+        crate::frontend::print_warnings_once("exec-bridge app-server", &config);
         let cwd = match overrides.cwd {
             Some(cwd) => std::fs::canonicalize(&cwd)
                 .map_err(|e| RpcError::invalid_params(format!("cwd {cwd}: {e}")))?,
