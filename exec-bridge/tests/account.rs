@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use test_support::script::message;
-use test_support::{AppServer, World, API_KEY};
+use test_support::{files_containing, AppServer, World, API_KEY};
 
 const KEY: &str = "sk-e2e-app-server-key-98765";
 
@@ -75,8 +75,11 @@ fn an_api_key_login_is_stored_announced_used_and_removed_by_logout() {
     let read = server.call("account/read", json!({"refreshToken": true}));
     assert_eq!(read, json!({"account": {"type": "apiKey"}, "requiresOpenaiAuth": true}));
 
-    // A thread started after the login sends the key.
+    // A thread started after the login sends the key; it is in no file but auth.json (not in
+    // the session file of that turn).
     assert_eq!(turn_authorization(&world, &mut server), Some(format!("Bearer {KEY}")));
+    assert_eq!(files_containing(world.home.path(), KEY), std::slice::from_ref(&auth));
+    assert_eq!(files_containing(world.cwd(), KEY), Vec::<std::path::PathBuf>::new());
 
     // Logout: the response, then account/updated with no auth mode; nothing stored any more.
     assert_eq!(server.call("account/logout", Value::Null), json!({}));
@@ -86,8 +89,9 @@ fn an_api_key_login_is_stored_announced_used_and_removed_by_logout() {
     // Logging out again is no error, and is announced all the same (as the reference does).
     assert_eq!(server.call("account/logout", json!({})), json!({}));
     expect_notification(&mut server, json!({"method": "account/updated", "params": {"authMode": null}}));
-    // A thread started after the logout has no key to send.
+    // A thread started after the logout has no key to send; no file holds it.
     assert_eq!(turn_authorization(&world, &mut server), None);
+    assert_eq!(files_containing(world.home.path(), KEY), Vec::<std::path::PathBuf>::new());
 
     // The key never came back: in no message the server sent, and in no file but auth.json.
     for message in server.log() {

@@ -5,11 +5,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // A test: a failed unwrap is a failed test.
 
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde_json::json;
 use test_support::script::message;
-use test_support::{Run, World};
+use test_support::{files_containing, Run, World};
 
 const KEY: &str = "sk-e2e-stored-key-1234567";
 /// The runs below have no environment key unless they say so (an empty value is unset).
@@ -47,20 +47,6 @@ fn turn_authorization(world: &World, env: &[(&str, &str)]) -> String {
     let requests = world.requests();
     assert_eq!(requests.len(), before + 1);
     requests[before].headers.get("authorization").cloned().unwrap_or_default()
-}
-
-/// Every file under `dir` whose bytes contain `needle`.
-fn files_containing(dir: &Path, needle: &str) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            found.extend(files_containing(&path, needle));
-        } else if std::fs::read(&path).unwrap().windows(needle.len()).any(|w| w == needle.as_bytes()) {
-            found.push(path);
-        }
-    }
-    found
 }
 
 fn assert_stderr(run: &Run, code: i32, stderr: &str) {

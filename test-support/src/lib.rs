@@ -58,4 +58,4 @@ pub use client::{
 };
 pub use in_process::InProcess;
 pub use schema::{SchemaSet, SchemaType, ValidationFailure, Wire};
-pub use world::{canonical, exec_lines, tool_output, Run, World, API_KEY, RUN_TIMEOUT};
+pub use world::{canonical, exec_lines, files_containing, tool_output, Run, World, API_KEY, RUN_TIMEOUT};

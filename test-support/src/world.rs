@@ -318,3 +318,25 @@ pub fn tool_output(requests: &[RecordedRequest], call_id: &str) -> String {
 pub fn canonical(path: &Path) -> PathBuf {
     path.canonicalize().unwrap_or_else(|e| panic!("cannot canonicalize {}: {e}", path.display()))
 }
+
+/// Every file under `dir` whose bytes contain `needle` (for a secret that must be in no file
+/// but its store).
+///
+/// # Panics
+///
+/// When a directory or file under `dir` cannot be read.
+pub fn files_containing(dir: &Path, needle: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let path = entry.unwrap_or_else(|e| panic!("{}: {e}", dir.display())).path();
+        if path.is_dir() {
+            found.extend(files_containing(&path, needle));
+        } else {
+            let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
