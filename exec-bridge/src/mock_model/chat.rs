@@ -111,13 +111,8 @@ pub(crate) fn unanswered_call(body: &[u8]) -> Option<String> {
         .flat_map(|m| &m.tool_calls)
         .map(|call| call.id.as_str())
         .find(|id| !answered.contains(id))?;
-    let error = json!({"error": {
-        "message": format!("An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: {unanswered}"),
-        "type": "invalid_request_error",
-        "param": "messages",
-        "code": null
-    }});
-    Some(error.to_string())
+    let message = format!("An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: {unanswered}");
+    Some(super::validation::invalid_request(&message, "messages"))
 }
 
 #[cfg(test)]

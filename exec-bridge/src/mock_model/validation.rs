@@ -40,13 +40,14 @@ pub(crate) fn unanswered_call(body: &[u8]) -> Option<String> {
     let unanswered = calls(&["function_call", "custom_tool_call", "local_shell_call"])
         .into_iter()
         .find(|call_id| !answered.contains(call_id))?;
-    let error = json!({"error": {
-        "message": format!("No tool output found for function call {unanswered}."),
-        "type": "invalid_request_error",
-        "param": "input",
-        "code": null
-    }});
-    Some(error.to_string())
+    Some(invalid_request(&format!("No tool output found for function call {unanswered}."), "input"))
+}
+
+/// The body of an HTTP 400 as OpenAI's APIs answer it: an `invalid_request_error` about
+/// `param`.
+pub(crate) fn invalid_request(message: &str, param: &str) -> String {
+    json!({"error": {"message": message, "type": "invalid_request_error", "param": param, "code": null}})
+        .to_string()
 }
 
 #[cfg(test)]
