@@ -296,6 +296,41 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
     })
 }
 
+/// One piece of a streamed tool call: any index (huge ones too), id, name and arguments, each
+/// possibly missing or `null`.
+fn chat_piece() -> impl Strategy<Value = serde_json::Value> {
+    (
+        proptest::option::of(prop_oneof![3 => 0u64..4, 1 => any::<u64>()]),
+        proptest::option::of("[a-c]{0,2}"),
+        proptest::option::of(word(&["shell", "update_plan"], ".{0,4}")),
+        proptest::option::of(".{0,6}"),
+    )
+        .prop_map(|(index, id, name, arguments)| {
+            serde_json::json!({"index": index, "id": id, "function": {"name": name, "arguments": arguments}})
+        })
+}
+
+/// The data of one Chat Completions event: mostly chunk-shaped (content, reasoning, tool-call
+/// pieces, a finish reason, usage; any field `null`), else `[DONE]` or any JSON.
+fn chat_chunk() -> impl Strategy<Value = String> {
+    let chunk = (
+        proptest::option::of(".{0,6}"),
+        proptest::option::of(".{0,6}"),
+        proptest::option::of(proptest::collection::vec(chat_piece(), 0..4)),
+        proptest::option::of(word(&["stop", "tool_calls", "length"], ".{0,3}")),
+        any::<bool>(),
+    )
+        .prop_map(|(content, reasoning, calls, finish, usage)| {
+            let usage = if usage { serde_json::json!({"prompt_tokens": 1, "completion_tokens": null}) } else { serde_json::Value::Null };
+            serde_json::json!({
+                "choices": [{"delta": {"content": content, "reasoning": reasoning, "tool_calls": calls}, "finish_reason": finish}],
+                "usage": usage
+            })
+            .to_string()
+        });
+    prop_oneof![6 => chunk, 1 => Just("[DONE]".to_owned()), 1 => json_value().prop_map(|value| value.to_string())]
+}
+
 fn main() {
     let cases: u32 = std::env::var("FUZZ_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(DEFAULT_CASES);
     let home = tempfile::tempdir().unwrap();
@@ -332,10 +367,7 @@ fn main() {
             let _ = serde_json::from_value::<ResponseEvent>(value).map(ResponseEvent::interpret);
             Ok(())
         }),
-        target("chat completions chunks", cases, proptest::collection::vec(json_value(), 0..8), |chunks| {
-            // Each chunk as sent, and as a string (`[DONE]` among them).
-            let events: Vec<String> =
-                chunks.iter().map(|c| c.as_str().map_or_else(|| c.to_string(), str::to_owned)).collect();
+        target("chat completions chunks", cases, proptest::collection::vec(chat_chunk(), 0..12), |events| {
             let _ = chat::stream::decode(events.iter().map(String::as_str));
             Ok(())
         }),

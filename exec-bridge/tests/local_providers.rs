@@ -58,6 +58,8 @@ fn oss_uses_the_only_server_that_answers_in_the_api_it_speaks() {
     assert_eq!(requests.len(), 2);
     assert!(requests.iter().all(|r| r.path == "/v1/responses" && r.body["model"] == "openai/gpt-oss-20b"));
     assert_eq!(requests[0].body["reasoning"], Value::Null, "gpt-oss gets no reasoning summaries");
+    // The world's CODEX_API_KEY is an OpenAI key: a local server does not get it.
+    assert!(requests.iter().all(|r| !r.headers.contains_key("authorization")), "{:?}", requests[0].headers);
 
     // Ollama alone: Chat Completions, its default model, the command's output sent back.
     let world = World::new(tool_turn());

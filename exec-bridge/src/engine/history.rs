@@ -30,6 +30,12 @@ impl History {
         self.items.is_empty()
     }
 
+    /// How many items it holds (it only grows: a request's number in the conversation, see
+    /// [`crate::engine::model::ModelClient::respond`]).
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
     /// Appends an item.
     pub fn push(&mut self, item: ResponseItem) {
         self.items.push(item);

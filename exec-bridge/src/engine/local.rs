@@ -91,6 +91,13 @@ impl LocalServer {
         }
     }
 
+    /// Whether `models` (its list) holds `model`. Ollama lists names with their tag: a name
+    /// without one is its `:latest`.
+    fn has(self, models: &[String], model: &str) -> bool {
+        let tagged = (self == LocalServer::Ollama && !model.contains(':')).then(|| format!("{model}:latest"));
+        models.iter().any(|listed| listed == model || Some(listed) == tagged.as_ref())
+    }
+
     /// The model names in its list.
     fn models(self, list: &Value) -> Option<Vec<String>> {
         let (entries, field) = match self {
@@ -163,7 +170,7 @@ pub async fn select(config: &mut Config) -> Result<Option<String>, LocalError> {
     let wanted =
         |server: LocalServer| choice.model.clone().unwrap_or_else(|| server.default_model().to_owned());
     let has_model = |server: LocalServer, answer: &Answer| match answer {
-        Answer::Models(Some(models)) => models.contains(&wanted(server)),
+        Answer::Models(Some(models)) => server.has(models, &wanted(server)),
         _ => false,
     };
     let answering: Vec<usize> =
@@ -200,11 +207,11 @@ pub async fn select(config: &mut Config) -> Result<Option<String>, LocalError> {
         ));
     }
     match answer {
-        Answer::Models(Some(models)) if !models.contains(&model) => {
+        Answer::Models(Some(models)) if !server.has(models, &model) => {
             let listed = if models.is_empty() {
                 String::new()
             } else {
-                format!(", or pass -m with one it has: {}", models.join(", "))
+                format!(", or pass -m with one it has: {}", shown(models))
             };
             return Err(LocalError::MissingModel {
                 server: server.name(),
@@ -223,6 +230,20 @@ pub async fn select(config: &mut Config) -> Result<Option<String>, LocalError> {
     config.provider = provider.clone();
     config.model = model;
     Ok((!notes.is_empty()).then(|| notes.join("\n")))
+}
+
+/// How many of a server's models an error names.
+const SHOWN_MODELS: usize = 20;
+
+/// The first [`SHOWN_MODELS`] names of `models`, for a message: control characters (a server's
+/// names are its own) left out.
+fn shown(models: &[String]) -> String {
+    let clean = |name: &String| name.chars().filter(|c| !c.is_control()).take(200).collect::<String>();
+    let mut text = models.iter().take(SHOWN_MODELS).map(clean).collect::<Vec<_>>().join(", ");
+    if models.len() > SHOWN_MODELS {
+        text.push_str(&format!(" (and {} more)", models.len() - SHOWN_MODELS));
+    }
+    text
 }
 
 /// The error when no server answered.
@@ -312,5 +333,21 @@ mod tests {
         let lmstudio = json!({"object": "list", "data": [{"id": "openai/gpt-oss-20b"}]});
         assert_eq!(LocalServer::LmStudio.models(&lmstudio), Some(vec!["openai/gpt-oss-20b".to_owned()]));
         assert_eq!(LocalServer::LmStudio.models(&ollama), None);
+    }
+
+    #[test]
+    fn an_ollama_name_without_a_tag_is_its_latest() {
+        let listed = ["llama3.2:latest".to_owned(), "gpt-oss:20b".to_owned()];
+        assert!(LocalServer::Ollama.has(&listed, "llama3.2"));
+        assert!(LocalServer::Ollama.has(&listed, "gpt-oss:20b"));
+        assert!(!LocalServer::Ollama.has(&listed, "gpt-oss"));
+        assert!(!LocalServer::LmStudio.has(&listed, "llama3.2"));
+    }
+
+    #[test]
+    fn a_long_or_hostile_model_list_is_shown_short_and_clean() {
+        let many: Vec<String> = (0..25).map(|n| format!("m{n}\u{1b}[2J")).collect();
+        let text = shown(&many);
+        assert!(text.starts_with("m0[2J, m1[2J") && text.ends_with("m19[2J (and 5 more)"), "{text}");
     }
 }

@@ -101,7 +101,7 @@ impl ThreadState {
             let body = self.client.body(&self.request, &self.history.for_request());
             let mut reporter = Reporter(self.event_sender());
             let response = tokio::select! {
-                response = self.client.respond(&body, &mut reporter) => response?,
+                response = self.client.respond(&body, self.history.len() as u64, &mut reporter) => response?,
                 () = cancelled(&mut cx.cancel) => return Err(TurnError::Interrupted),
             };
             cx.usage.add(response.usage);

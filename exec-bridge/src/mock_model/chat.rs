@@ -8,8 +8,6 @@
 //! in two pieces joined by `index`, then the `finish_reason`, a chunk with the usage, and
 //! `data: [DONE]`.
 
-use std::collections::HashSet;
-
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -90,7 +88,9 @@ struct Body {
 #[derive(Deserialize)]
 struct Message {
     #[serde(default)]
-    tool_calls: Vec<Call>,
+    role: Option<String>,
+    #[serde(default)]
+    tool_calls: Option<Vec<Call>>,
     #[serde(default)]
     tool_call_id: Option<String>,
 }
@@ -100,19 +100,38 @@ struct Call {
     id: String,
 }
 
-/// The error body for a request whose `messages` hold a tool call without a `tool` message
-/// answering it, as Chat Completions answers it (HTTP 400); `None` when every call is answered
-/// or the body has no list of messages to check.
+/// The error body for a request whose `messages` break the rule of tool calls, as Chat
+/// Completions answers it (HTTP 400): the calls of an assistant message must be answered, each
+/// by a `tool` message, right after it (before any other message), and a `tool` message must
+/// answer such a call. `None` when the messages keep the rule, or the body has no list of
+/// messages to check.
 pub(crate) fn unanswered_call(body: &[u8]) -> Option<String> {
     let messages = serde_json::from_slice::<Body>(body).ok()?.messages;
-    let answered: HashSet<&str> = messages.iter().filter_map(|m| m.tool_call_id.as_deref()).collect();
-    let unanswered = messages
-        .iter()
-        .flat_map(|m| &m.tool_calls)
-        .map(|call| call.id.as_str())
-        .find(|id| !answered.contains(id))?;
-    let message = format!("An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: {unanswered}");
-    Some(super::validation::invalid_request(&message, "messages"))
+    let unanswered = |open: &[String]| {
+        let message = format!("An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: {}", open.join(", "));
+        Some(super::validation::invalid_request(&message, "messages"))
+    };
+    let mut open: Vec<String> = Vec::new();
+    for message in messages {
+        if message.role.as_deref() == Some("tool") {
+            let answered = message.tool_call_id.and_then(|id| open.iter().position(|call| *call == id));
+            let Some(at) = answered else {
+                let message = "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.";
+                return Some(super::validation::invalid_request(message, "messages"));
+            };
+            open.remove(at);
+            continue;
+        }
+        if !open.is_empty() {
+            return unanswered(&open);
+        }
+        open = message.tool_calls.unwrap_or_default().into_iter().map(|call| call.id).collect();
+    }
+    if open.is_empty() {
+        None
+    } else {
+        unanswered(&open)
+    }
 }
 
 #[cfg(test)]
@@ -151,7 +170,15 @@ mod tests {
         let refused = unanswered_call(&body(json!([call.clone()]))).unwrap();
         assert!(refused.contains("did not have response messages: c9"), "{refused}");
         let answer = json!({"role": "tool", "tool_call_id": "c9", "content": "ok"});
-        assert_eq!(unanswered_call(&body(json!([call, answer]))), None);
+        assert_eq!(unanswered_call(&body(json!([call.clone(), answer.clone()]))), None);
         assert_eq!(unanswered_call(b"[]"), None);
+        // The answer must come right after the call, and answer a call made before it.
+        let user = json!({"role": "user", "content": "and?"});
+        let late = unanswered_call(&body(json!([call.clone(), user.clone(), answer.clone()]))).unwrap();
+        assert!(late.contains("did not have response messages: c9"), "{late}");
+        let stray = unanswered_call(&body(json!([user, answer.clone()]))).unwrap();
+        assert!(stray.contains("must be a response to a preceeding message"), "{stray}");
+        let twice = unanswered_call(&body(json!([call, answer.clone(), answer]))).unwrap();
+        assert!(twice.contains("must be a response to a preceeding message"), "{twice}");
     }
 }

@@ -298,16 +298,19 @@ impl Config {
         self.vars.get("TMPDIR").filter(|_| !exclude).map(Path::new)
     }
 
-    /// The API key: `CODEX_API_KEY`, else the provider's variable (`OPENAI_API_KEY` for openai),
-    /// else the key `login` stored.
+    /// The API key: for `openai`, `CODEX_API_KEY`, else `OPENAI_API_KEY`, else the key `login`
+    /// stored; for any other provider, its `env_key` only (an OpenAI key is not sent to a
+    /// local or third-party server).
     pub fn api_key(&self) -> Option<String> {
         self.env_api_key().or_else(|| self.stored_api_key.as_ref().map(|key| key.expose().to_owned()))
     }
 
-    /// The API key the environment gives: `CODEX_API_KEY`, else the provider's `env_key`.
+    /// The API key the environment gives: `CODEX_API_KEY` (for `openai` only), else the
+    /// provider's `env_key`.
     fn env_api_key(&self) -> Option<String> {
         let from = |name: &str| self.vars.get(name).map(str::to_owned);
-        from("CODEX_API_KEY").or_else(|| self.provider.env_key.as_deref().and_then(from))
+        let codex = if self.provider.id == "openai" { from("CODEX_API_KEY") } else { None };
+        codex.or_else(|| self.provider.env_key.as_deref().and_then(from))
     }
 
     /// The variables that may hold the runtime's own API key: `CODEX_API_KEY` and the provider's

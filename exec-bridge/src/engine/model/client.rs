@@ -10,8 +10,6 @@
 //! [`super::stream::MAX_RESPONSE_BYTES`].)
 
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -117,8 +115,6 @@ pub struct ModelClient {
     transport: Transport,
     endpoint: Endpoint,
     conversation_id: String,
-    /// How many answers were asked for: a Chat Completions answer's items get ids from it.
-    answers: Arc<AtomicU64>,
 }
 
 /// One failed attempt, and whether it is worth another.
@@ -159,7 +155,7 @@ impl ModelClient {
     /// needs it: TLS, with the system's CA store, only for an https endpoint.
     pub fn new(endpoint: Endpoint, conversation_id: String) -> ModelClient {
         let transport = Transport::for_url(&endpoint.base_url);
-        ModelClient { transport, endpoint, conversation_id, answers: Arc::default() }
+        ModelClient { transport, endpoint, conversation_id }
     }
 
     /// The request body for `input` (environment context, user messages and history, in
@@ -170,16 +166,20 @@ impl ModelClient {
 
     /// Sends one request body and collects the answer, reporting deltas and retries to
     /// `observer` as they happen. Fails, within the bounds of the endpoint's limits, when every
-    /// retry failed.
+    /// retry failed. `number` is the request's place in the conversation, different for every
+    /// request that gets an answer (the conversation's length: it grows between two such
+    /// requests): a Chat Completions answer's items, which the API gives no ids, get theirs
+    /// from it.
     pub async fn respond<O: Observer>(
         &self,
         body: &[u8],
+        number: u64,
         observer: &mut O,
     ) -> Result<ModelResponse, ModelError> {
         let limits = self.endpoint.limits;
         let (mut request_retries, mut stream_retries) = (0, 0);
         loop {
-            let failure = match self.attempt(body, observer).await {
+            let failure = match self.attempt(body, number, observer).await {
                 Ok(response) => return Ok(response),
                 Err(Attempt::Fatal(error)) => return Err(error),
                 Err(Attempt::Retry(failure)) => failure,
@@ -206,7 +206,12 @@ impl ModelClient {
     }
 
     /// One request: its response headers within the headers timeout, then its stream.
-    async fn attempt<O: Observer>(&self, body: &[u8], observer: &mut O) -> Result<ModelResponse, Attempt> {
+    async fn attempt<O: Observer>(
+        &self,
+        body: &[u8],
+        number: u64,
+        observer: &mut O,
+    ) -> Result<ModelResponse, Attempt> {
         let wire_api = self.endpoint.wire_api;
         let url = format!("{}/{}", self.endpoint.base_url.trim_end_matches('/'), wire_api.path());
         let limits = &self.endpoint.limits;
@@ -240,8 +245,8 @@ impl ModelClient {
                     .await
             }
             WireApi::Chat => {
-                let n = self.answers.fetch_add(1, Ordering::Relaxed);
-                super::stream::read(response, idle, observer, super::chat::stream::ChatDecoder::new(n)).await
+                super::stream::read(response, idle, observer, super::chat::stream::ChatDecoder::new(number))
+                    .await
             }
         }
     }

@@ -27,6 +27,12 @@ pub(super) trait Decoder {
     /// The stream ended without an event that completes the response: the response, where the
     /// wire API allows that, else why it is broken.
     fn end(&mut self) -> Result<ModelResponse, Attempt>;
+
+    /// Whether the server said the answer is whole (so that a stream that then goes idle,
+    /// instead of ending, ends it: [`Decoder::end`]).
+    fn finished(&self) -> bool {
+        false
+    }
 }
 
 /// The Responses API's stream: items as `response.output_item.done` gives them, complete at
@@ -76,6 +82,7 @@ pub(super) async fn read<O: Observer, D: Decoder>(
     let mut deadline = Instant::now() + idle;
     loop {
         let chunk = match tokio::time::timeout_at(deadline, stream.next()).await {
+            Err(_) if decoder.finished() => return decoder.end(),
             Err(_) => {
                 return Err(Attempt::broken(format!(
                     "the stream was idle for {} ms (no complete event)",

@@ -68,6 +68,9 @@ pub async fn run(args: ExecArgs) -> Result<i32> {
         Err(error) => return Err(error),
     };
     super::print_warnings("exec-bridge", &run.config);
+    if args.local_provider.is_some() && !args.oss {
+        eprintln!("exec-bridge: warning: --local-provider has no effect without --oss");
+    }
     if let Some(notice) = &run.notice {
         eprintln!("{notice}");
     }

@@ -100,11 +100,15 @@ impl<'a> Message<'a> {
 /// The system message, then the conversation.
 fn messages<'a>(instructions: &'a str, input: &[&'a KnownItem]) -> Vec<Message<'a>> {
     let mut messages = vec![Message::new("system", Some(Content::Text(instructions.to_owned())))];
-    // Reasoning waits for the assistant message it explains.
+    // Reasoning waits for the assistant message it explains; only the current turn's (after the
+    // last user message) is sent, as the reference sends it.
+    let current =
+        input.iter().rposition(|item| matches!(item, KnownItem::Message { role, .. } if role == "user"));
     let mut reasoning: Option<String> = None;
-    for item in input {
+    for (at, item) in input.iter().enumerate() {
         let mut message = match item {
             KnownItem::Message { role, content, .. } => Message::new(role, Some(message_content(content))),
+            KnownItem::Reasoning { .. } if current.is_some_and(|current| at < current) => continue,
             KnownItem::Reasoning { summary, content, .. } => {
                 let text = reasoning_text(summary, content.as_deref());
                 if !text.is_empty() {
@@ -130,8 +134,10 @@ fn messages<'a>(instructions: &'a str, input: &[&'a KnownItem]) -> Vec<Message<'
             },
             KnownItem::WebSearchCall { .. } => continue,
         };
-        if message.role == "assistant" {
-            message.reasoning = reasoning.take();
+        match message.role {
+            "assistant" => message.reasoning = reasoning.take(),
+            "user" => reasoning = None,
+            _ => {}
         }
         messages.push(message);
     }
@@ -271,6 +277,53 @@ mod tests {
             "{text}"
         );
         assert!(text.contains(r#"{"role":"tool","tool_call_id":"call_1","content":"a.txt"}"#), "{text}");
+    }
+
+    #[test]
+    fn only_the_current_turn_s_reasoning_is_sent() {
+        let settings = RequestSettings {
+            model: "m".into(),
+            instructions: String::new(),
+            tools: vec![],
+            reasoning_effort: None,
+            output_schema: None,
+            cache_key: String::new(),
+        };
+        let reasoning = |text: &str| {
+            known(
+                json!({"type": "reasoning", "summary": [], "content": [{"type": "reasoning_text", "text": text}]}),
+            )
+        };
+        let user = |text: &str| {
+            known(
+                json!({"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}),
+            )
+        };
+        let answer = |text: &str| {
+            known(
+                json!({"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": text}]}),
+            )
+        };
+        // Turn 1 ended on reasoning alone; turn 2's answer has reasoning of its own.
+        let items = [
+            user("one"),
+            reasoning("old"),
+            answer("first"),
+            user("two"),
+            reasoning("dangling"),
+            user("three"),
+            reasoning("new"),
+            answer("second"),
+        ];
+        let input: Vec<&KnownItem> = items.iter().collect();
+        let body: Value = serde_json::from_slice(&body(&settings, &input)).unwrap();
+        let sent: Vec<&Value> =
+            body["messages"].as_array().unwrap().iter().map(|m| &m["reasoning"]).collect();
+        // system, one, first, two, three, second: "old" and "dangling" belong to past turns.
+        assert_eq!(
+            sent,
+            [&Value::Null, &Value::Null, &Value::Null, &Value::Null, &Value::Null, &json!("new")]
+        );
     }
 
     #[test]

@@ -3,11 +3,18 @@
 //! `tool_calls` function calls (the pieces of each call joined by its `index`), and `usage`,
 //! when the server sends it, the response's usage.
 //!
-//! The answer is complete at `data: [DONE]`, or when the stream ends after a choice gave its
-//! `finish_reason` (some servers send no `[DONE]`); a stream that ends before either is broken.
-//! Only the first choice is read (the request asks for one).
+//! The answer is complete at `data: [DONE]`, or when the stream ends (or goes idle) after a
+//! choice gave its `finish_reason` (some servers send no `[DONE]`); a stream that ends before
+//! either is broken. An answer cut by the server (`finish_reason` `length` or
+//! `content_filter`) fails: half a message is no answer, and half a call's arguments no call.
+//! Only the first choice is read (the request asks for one). `null` stands for a missing field
+//! wherever it appears, as proxies send it.
+//!
+//! Tool calls are put together by their `index`, except that a piece with a new `id` at an
+//! index whose call already has one starts a call of its own (Ollama sends parallel calls
+//! whole, each at index 0). At most [`MAX_CALLS`] calls make one answer.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -17,11 +24,15 @@ use super::super::events::{StreamDelta, TokenUsage};
 use super::super::items::{ContentPart, KnownItem, ReasoningPart, ResponseItem};
 use super::super::stream::{cannot_read, Decoder};
 
-/// One chunk of the stream, as far as the runtime reads it.
+/// The most tool calls one answer may make.
+pub const MAX_CALLS: usize = 128;
+
+/// One chunk of the stream, as far as the runtime reads it (every field may be missing or
+/// `null`).
 #[derive(Debug, Deserialize)]
 struct Chunk {
     #[serde(default)]
-    choices: Vec<Choice>,
+    choices: Option<Vec<Choice>>,
     #[serde(default)]
     usage: Option<Usage>,
     /// Some servers report a failure inside the stream.
@@ -32,7 +43,7 @@ struct Chunk {
 #[derive(Debug, Deserialize)]
 struct Choice {
     #[serde(default)]
-    delta: Delta,
+    delta: Option<Delta>,
     #[serde(default)]
     finish_reason: Option<String>,
 }
@@ -45,7 +56,7 @@ struct Delta {
     #[serde(default, alias = "reasoning_content")]
     reasoning: Option<String>,
     #[serde(default)]
-    tool_calls: Vec<ToolCallDelta>,
+    tool_calls: Option<Vec<ToolCallDelta>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -56,7 +67,7 @@ struct ToolCallDelta {
     #[serde(default)]
     id: Option<String>,
     #[serde(default)]
-    function: FunctionDelta,
+    function: Option<FunctionDelta>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -70,9 +81,9 @@ struct FunctionDelta {
 #[derive(Debug, Deserialize)]
 struct Usage {
     #[serde(default)]
-    prompt_tokens: u64,
+    prompt_tokens: Option<u64>,
     #[serde(default)]
-    completion_tokens: u64,
+    completion_tokens: Option<u64>,
     #[serde(default)]
     prompt_tokens_details: Option<PromptTokensDetails>,
 }
@@ -80,7 +91,7 @@ struct Usage {
 #[derive(Debug, Deserialize)]
 struct PromptTokensDetails {
     #[serde(default)]
-    cached_tokens: u64,
+    cached_tokens: Option<u64>,
 }
 
 /// A call being put together.
@@ -100,8 +111,12 @@ pub struct ChatDecoder {
     reasoning_id: String,
     text: Option<String>,
     reasoning: Option<String>,
-    calls: BTreeMap<u64, PartialCall>,
-    finished: bool,
+    /// The calls, in the order they began.
+    calls: Vec<PartialCall>,
+    /// For each index the server used, the call it now stands for.
+    by_index: HashMap<u64, usize>,
+    /// The `finish_reason` the server gave, once it gave one.
+    finish: Option<String>,
     usage: TokenUsage,
 }
 
@@ -113,13 +128,14 @@ impl ChatDecoder {
             reasoning_id: format!("chat_rs_{n}"),
             text: None,
             reasoning: None,
-            calls: BTreeMap::new(),
-            finished: false,
+            calls: Vec::new(),
+            by_index: HashMap::new(),
+            finish: None,
             usage: TokenUsage::default(),
         }
     }
 
-    fn take_delta(&mut self, delta: Delta, deltas: &mut Vec<StreamDelta>) {
+    fn take_delta(&mut self, delta: Delta, deltas: &mut Vec<StreamDelta>) -> Result<(), Attempt> {
         if let Some(text) = delta.reasoning.filter(|text| !text.is_empty()) {
             let started = self.reasoning.is_some();
             if !started {
@@ -139,17 +155,57 @@ impl ChatDecoder {
             self.text.get_or_insert_with(String::new).push_str(&text);
             deltas.push(StreamDelta::OutputText { item_id: self.message_id.clone(), delta: text });
         }
-        for piece in delta.tool_calls {
-            // A piece without an index belongs to a call of its own, after the others.
-            let index =
-                piece.index.unwrap_or_else(|| self.calls.keys().next_back().map_or(0, |last| last + 1));
-            let call = self.calls.entry(index).or_default();
-            if let Some(id) = piece.id.filter(|id| !id.is_empty()) {
-                call.id = Some(id);
-            }
-            call.name.push_str(piece.function.name.as_deref().unwrap_or_default());
-            call.arguments.push_str(piece.function.arguments.as_deref().unwrap_or_default());
+        for piece in delta.tool_calls.unwrap_or_default() {
+            self.take_call_piece(piece)?;
         }
+        Ok(())
+    }
+
+    /// Adds one piece of a tool call to the call it belongs to (see the module docs).
+    fn take_call_piece(&mut self, piece: ToolCallDelta) -> Result<(), Attempt> {
+        let id = piece.id.filter(|id| !id.is_empty());
+        let function = piece.function.unwrap_or_default();
+        let name = function.name.unwrap_or_default();
+        let arguments = function.arguments.unwrap_or_default();
+        if id.is_none() && name.is_empty() && arguments.is_empty() {
+            return Ok(());
+        }
+        let known = match piece.index {
+            Some(index) => self.by_index.get(&index).copied(),
+            // Without an index: the call with this id, else the last one for a bare piece.
+            None => match &id {
+                Some(id) => self.calls.iter().position(|call| call.id.as_ref() == Some(id)),
+                None if name.is_empty() => self.calls.len().checked_sub(1),
+                None => None,
+            },
+        };
+        // A new id where the call already has another one is a new call.
+        let continues = |call: &PartialCall| match (&call.id, &id) {
+            (Some(had), Some(new)) => had == new,
+            _ => true,
+        };
+        let position = match known.filter(|&at| continues(&self.calls[at])) {
+            Some(at) => at,
+            None => {
+                if self.calls.len() == MAX_CALLS {
+                    return Err(Attempt::Fatal(ModelError::Unreadable(format!(
+                        "the answer makes more than {MAX_CALLS} tool calls"
+                    ))));
+                }
+                self.calls.push(PartialCall::default());
+                self.calls.len() - 1
+            }
+        };
+        if let Some(index) = piece.index {
+            self.by_index.insert(index, position);
+        }
+        let call = &mut self.calls[position];
+        if id.is_some() {
+            call.id = id;
+        }
+        call.name.push_str(&name);
+        call.arguments.push_str(&arguments);
+        Ok(())
     }
 
     fn message_item(&self, text: String) -> ResponseItem {
@@ -171,8 +227,27 @@ impl ChatDecoder {
         })
     }
 
-    /// The answer so far, as Responses items: reasoning, message, calls.
-    fn response(&mut self) -> ModelResponse {
+    /// The answer, as Responses items (reasoning, message, calls), once it is complete: an
+    /// answer the server cut, or that has nothing in it, is no answer.
+    fn response(&mut self) -> Result<ModelResponse, Attempt> {
+        match self.finish.as_deref() {
+            Some("length") => {
+                return Err(Attempt::Fatal(ModelError::ResponseFailed(
+                    "the model reached its output token limit before it finished (finish_reason: length); ask for less, or raise the server's limit".into(),
+                )))
+            }
+            Some("content_filter") => {
+                return Err(Attempt::Fatal(ModelError::ResponseFailed(
+                    "the server's content filter stopped the answer (finish_reason: content_filter)".into(),
+                )))
+            }
+            _ => {}
+        }
+        if self.finish.is_none() && self.text.is_none() && self.reasoning.is_none() && self.calls.is_empty() {
+            return Err(Attempt::broken(
+                "the stream ended without an answer (no content, no finish_reason)".into(),
+            ));
+        }
         let mut items = Vec::new();
         if let Some(text) = self.reasoning.take() {
             items.push(self.reasoning_item(text));
@@ -180,7 +255,7 @@ impl ChatDecoder {
         if let Some(text) = self.text.take() {
             items.push(self.message_item(text));
         }
-        for (index, call) in std::mem::take(&mut self.calls) {
+        for (index, call) in std::mem::take(&mut self.calls).into_iter().enumerate() {
             items.push(ResponseItem::Known(KnownItem::FunctionCall {
                 id: None,
                 // A call without an id still needs one to be answered.
@@ -189,7 +264,7 @@ impl ChatDecoder {
                 arguments: call.arguments,
             }));
         }
-        ModelResponse { items, usage: self.usage }
+        Ok(ModelResponse { items, usage: self.usage })
     }
 }
 
@@ -214,32 +289,41 @@ pub fn decode<'a>(events: impl IntoIterator<Item = &'a str>) -> Result<ModelResp
 impl Decoder for ChatDecoder {
     fn event(&mut self, data: &str, deltas: &mut Vec<StreamDelta>) -> Result<Option<ModelResponse>, Attempt> {
         if data.trim() == "[DONE]" {
-            return Ok(Some(self.response()));
+            return self.response().map(Some);
         }
         let chunk = serde_json::from_str::<Chunk>(data).map_err(|e| cannot_read(&e, data))?;
         if let Some(error) = chunk.error {
-            let message = error["message"].as_str().map_or_else(|| error.to_string(), str::to_owned);
+            let message = match &error {
+                Value::String(message) => message.clone(),
+                _ => error["message"].as_str().map_or_else(|| error.to_string(), str::to_owned),
+            };
             return Err(Attempt::Fatal(ModelError::ResponseFailed(message)));
         }
         if let Some(usage) = chunk.usage {
             self.usage = TokenUsage {
-                input_tokens: usage.prompt_tokens,
-                cached_input_tokens: usage.prompt_tokens_details.map_or(0, |d| d.cached_tokens),
-                output_tokens: usage.completion_tokens,
+                input_tokens: usage.prompt_tokens.unwrap_or(0),
+                cached_input_tokens: usage.prompt_tokens_details.and_then(|d| d.cached_tokens).unwrap_or(0),
+                output_tokens: usage.completion_tokens.unwrap_or(0),
             };
         }
-        if let Some(choice) = chunk.choices.into_iter().next() {
-            self.take_delta(choice.delta, deltas);
-            self.finished |= choice.finish_reason.is_some();
+        if let Some(choice) = chunk.choices.unwrap_or_default().into_iter().next() {
+            self.take_delta(choice.delta.unwrap_or_default(), deltas)?;
+            if let Some(reason) = choice.finish_reason {
+                self.finish = Some(reason);
+            }
         }
         Ok(None)
     }
 
     fn end(&mut self) -> Result<ModelResponse, Attempt> {
-        if self.finished {
-            return Ok(self.response());
+        if self.finish.is_some() {
+            return self.response();
         }
         Err(Attempt::broken("the stream ended before a finish_reason or [DONE]".into()))
+    }
+
+    fn finished(&self) -> bool {
+        self.finish.is_some()
     }
 }
 
@@ -309,6 +393,95 @@ mod tests {
             .ok()
             .unwrap();
         assert!(matches!(cut.end(), Err(Attempt::Retry(_))));
+    }
+
+    fn calls(response: &ModelResponse) -> Vec<(String, String, String)> {
+        items(response)
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|item| item["type"] == "function_call")
+            .map(|c| {
+                (
+                    c["call_id"].as_str().unwrap().into(),
+                    c["name"].as_str().unwrap().into(),
+                    c["arguments"].as_str().unwrap().into(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn whole_calls_at_one_index_with_their_own_ids_stay_apart() {
+        // As Ollama streams parallel calls: each whole, each at index 0.
+        let call = |id: &str, command: &str| {
+            json!({"choices": [{"delta": {"tool_calls": [{"index": 0, "id": id, "type": "function",
+                "function": {"name": "shell", "arguments": format!("{{\"command\":[\"{command}\"]}}")}}]}}]})
+        };
+        let (_, response) = decode(&[call("call_a", "ls"), call("call_b", "pwd")]);
+        assert_eq!(
+            calls(&response),
+            [
+                ("call_a".into(), "shell".into(), "{\"command\":[\"ls\"]}".into()),
+                ("call_b".into(), "shell".into(), "{\"command\":[\"pwd\"]}".into())
+            ]
+        );
+        // Without indices: by id, and a bare piece goes to the last call.
+        let (_, response) = decode(&[
+            json!({"choices": [{"delta": {"tool_calls": [{"id": "x", "function": {"name": "a", "arguments": "{"}}]}}]}),
+            json!({"choices": [{"delta": {"tool_calls": [{"function": {"arguments": "}"}}]}}]}),
+            json!({"choices": [{"delta": {"tool_calls": [{"index": 18446744073709551615u64, "function": {"name": "b"}}, {}]}}]}),
+        ]);
+        assert_eq!(
+            calls(&response),
+            [("x".into(), "a".into(), "{}".into()), ("chat_msg_3_call_1".into(), "b".into(), String::new())]
+        );
+    }
+
+    #[test]
+    fn an_answer_may_make_at_most_max_calls_calls() {
+        let pieces: Vec<Value> =
+            (0..=MAX_CALLS).map(|n| json!({"index": n, "function": {"name": "shell"}})).collect();
+        let chunk = json!({"choices": [{"delta": {"tool_calls": pieces}}]}).to_string();
+        match ChatDecoder::new(0).event(&chunk, &mut Vec::new()) {
+            Err(Attempt::Fatal(ModelError::Unreadable(message))) => {
+                assert!(message.contains("more than 128"), "{message}")
+            }
+            _ => panic!("too many calls must fail the answer"),
+        }
+    }
+
+    #[test]
+    fn nulls_stand_for_missing_fields() {
+        let (_, response) = decode(&[
+            json!({"choices": [{"delta": {"content": "hi", "tool_calls": null, "reasoning": null}, "finish_reason": null}]}),
+            json!({"choices": [{"delta": null, "finish_reason": "stop"}]}),
+            json!({"choices": null, "usage": {"prompt_tokens": 3, "completion_tokens": null, "prompt_tokens_details": {"cached_tokens": null}}}),
+        ]);
+        assert_eq!(items(&response)[0]["content"][0]["text"], "hi");
+        assert_eq!(response.usage, TokenUsage { input_tokens: 3, cached_input_tokens: 0, output_tokens: 0 });
+    }
+
+    #[test]
+    fn a_cut_or_empty_answer_is_no_answer() {
+        let mut cut = ChatDecoder::new(0);
+        let chunk =
+            json!({"choices": [{"delta": {"content": "half a"}, "finish_reason": "length"}]}).to_string();
+        cut.event(&chunk, &mut Vec::new()).ok().unwrap();
+        match cut.event("[DONE]", &mut Vec::new()) {
+            Err(Attempt::Fatal(ModelError::ResponseFailed(message))) => {
+                assert!(message.contains("finish_reason: length"), "{message}")
+            }
+            _ => panic!("an answer cut at the token limit must fail"),
+        }
+        assert!(matches!(ChatDecoder::new(0).event("[DONE]", &mut Vec::new()), Err(Attempt::Retry(_))));
+        let error = json!({"error": "model not found"}).to_string();
+        match ChatDecoder::new(0).event(&error, &mut Vec::new()) {
+            Err(Attempt::Fatal(ModelError::ResponseFailed(message))) => {
+                assert_eq!(message, "model not found")
+            }
+            _ => panic!("an error must fail the answer"),
+        }
     }
 
     #[test]
