@@ -205,7 +205,7 @@ pub fn resolve(cwd: &Path, path: &Path) -> PathBuf {
 /// (`/tmp/bash`) could be anything, and is not read as a shell.
 pub fn is_shell(program: &str) -> bool {
     let name = match program.rsplit_once('/') {
-        Some((dir, name)) if matches!(dir, "/bin" | "/usr/bin" | "/usr/local/bin") => name,
+        Some(("/bin" | "/usr/bin" | "/usr/local/bin", name)) => name,
         Some(_) => return false,
         None => program,
     };
