@@ -23,6 +23,12 @@ const OURS_ONLY: &[(&str, &str)] = &[
         "v2/NoParams",
         "the params of account/logout and account/rateLimits/read: the reference types them null, yet reads {} too; ours says both",
     ),
+    ("v2/ThreadShellCommandParams", "thread/shellCommand is the newer Codex's method (after 0.63); its shape: threadId, command"),
+    ("v2/ThreadShellCommandResponse", "the newer Codex's empty result of thread/shellCommand"),
+    (
+        "v2/OneOffSandboxPolicy",
+        "the v1 SandboxPolicy of execOneOffCommand (kebab-case type, snake_case settings), renamed beside the v2 SandboxPolicy; same properties",
+    ),
 ];
 
 /// Shape lines the reference has and we deliberately do not (`key`, line prefix, reason).
@@ -42,6 +48,11 @@ const REFERENCE_ONLY: &[(&str, &str, &str)] = &[
 
 /// Shape lines we have and the reference does not (`key`, exact line, reason).
 const OURS_EXTRA: &[(&str, &str, &str)] = &[
+    (
+        "v2/ClientRequest",
+        " [method=thread/shellCommand]: id method params",
+        "the newer Codex's user shell command, offered beside 0.63's execOneOffCommand",
+    ),
     (
         "v2/SandboxCommandAssessment",
         ": description riskLevel",
@@ -149,6 +160,9 @@ fn method_lists_are_those_of_the_wire_spec() {
             "account/login/cancel",
             "account/logout",
             "account/rateLimits/read",
+            "thread/shellCommand",
+            "execOneOffCommand",
+            "feedback/upload",
         ])
     );
     assert_eq!(

@@ -15,6 +15,7 @@
 //!     "thread": {...thread/start params},
 //!     "turns": [{"prompt": "do it", "approvals": ["accept"]}],
 //!     "requests_after": [{"method": "account/logout", "then": ["account/updated"]}]
+//!       // in `requests_after`, the string "$threadId" in params stands for the thread's id
 //!   }
 //! }
 //! ```
@@ -259,8 +260,18 @@ fn model_requests(world: &World) -> Vec<Value> {
         .collect()
 }
 
-/// A shell call's output as sent to the model, its duration replaced (it varies).
+/// A shell call's output as sent to the model (`shell`'s JSON or `shell_command`'s text), its
+/// duration replaced (it varies).
 fn steady_output(output: &mut Value) {
+    // `shell_command`'s text output: "Exit code: N\nWall time: 0.2 seconds\nOutput:\n…".
+    if let Some(text) = output.as_str() {
+        if let Some((head, rest)) = text.split_once("\nWall time: ") {
+            if let Some((_, tail)) = rest.split_once(" seconds\n") {
+                *output = json!(format!("{head}\nWall time: <duration> seconds\n{tail}"));
+                return;
+            }
+        }
+    }
     let Some(mut parsed) = output.as_str().and_then(|text| serde_json::from_str::<Value>(text).ok()) else {
         return;
     };
@@ -287,7 +298,7 @@ fn run_app_server(world: &World, side: &AppServerSide) -> Vec<(bool, Value)> {
             None => decision("decline"),
         });
     }
-    send_requests(&mut server, &side.requests_after);
+    send_requests(&mut server, &with_thread_id(&side.requests_after, &thread_id));
     // Closing stdin ends the server.
     server.close();
     server.wait(REPLY_TIMEOUT);
@@ -296,6 +307,23 @@ fn run_app_server(world: &World, side: &AppServerSide) -> Vec<(bool, Value)> {
         .into_iter()
         .map(|(direction, message)| (direction == Direction::Received, message))
         .collect()
+}
+
+/// The requests with every string `"$threadId"` in their params replaced by `thread_id`.
+fn with_thread_id(requests: &[AppServerRequest], thread_id: &str) -> Vec<AppServerRequest> {
+    fn replace(value: &mut Value, thread_id: &str) {
+        match value {
+            Value::String(text) if text == "$threadId" => *text = thread_id.to_owned(),
+            Value::Array(items) => items.iter_mut().for_each(|item| replace(item, thread_id)),
+            Value::Object(fields) => fields.values_mut().for_each(|field| replace(field, thread_id)),
+            _ => {}
+        }
+    }
+    let mut requests = requests.to_vec();
+    for request in &mut requests {
+        replace(&mut request.params, thread_id);
+    }
+    requests
 }
 
 /// Sends each request, and receives its response (a result or an error), then exactly the

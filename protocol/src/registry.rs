@@ -104,6 +104,14 @@ pub fn visit_v2(v: &mut impl WireTypeVisitor) {
     v.visit::<ModelListResponse>();
     v.visit::<Model>();
     v.visit::<ReasoningEffortOption>();
+    // User shell commands and feedback.
+    v.visit::<ThreadShellCommandParams>();
+    v.visit::<ThreadShellCommandResponse>();
+    v.visit::<ExecOneOffCommandParams>();
+    v.visit::<OneOffSandboxPolicy>();
+    v.visit::<ExecOneOffCommandResponse>();
+    v.visit::<FeedbackUploadParams>();
+    v.visit::<FeedbackUploadResponse>();
     // Accounts.
     v.visit::<NoParams>();
     v.visit::<GetAccountParams>();

@@ -110,6 +110,16 @@ export class AppServerClient {
     });
   }
 
+  /**
+   * Runs `command` (a command line for the user's shell) in thread `threadId` as a turn of its
+   * own, outside the model's history: resolves once it started; its `turn/started`, the
+   * `commandExecution` item with its `item/commandExecution/outputDelta` deltas, and
+   * `turn/completed` follow as notifications. Stop it with `turn/interrupt`.
+   */
+  shellCommand(threadId: string, command: string): Promise<v2.ThreadShellCommandResponse> {
+    return this.request(ClientRequestMethod.threadShellCommand, { threadId, command });
+  }
+
   /** Calls `handler` with the params of every notification `method`; returns an unsubscribe function. */
   on<M extends v2.ServerNotification["method"]>(method: M, handler: (params: NotificationParams<M>) => void): () => void {
     const set = this.#listeners.get(method) ?? new Set();

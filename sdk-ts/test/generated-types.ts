@@ -104,3 +104,13 @@ export function accountLabel(result: Result<"account/read">): string {
 export function authMode(notification: v2.ServerNotification): v2.AuthMode | null | undefined {
   return notification.method === "account/updated" ? notification.params.authMode : undefined;
 }
+
+// User shell commands: typed by method name, and the convenience method.
+export const userCommand: Params<"thread/shellCommand"> = { threadId: "t1", command: "ls | wc -l" };
+export const oneOff: Params<"execOneOffCommand"> = { command: ["ls"], sandboxPolicy: { type: "read-only" } };
+export function oneOffText(result: Result<"execOneOffCommand">): string {
+  return `${result.exitCode}: ${result.stdout}${result.stderr}`;
+}
+export async function runUserCommand(client: import("../src/index.js").AppServerClient): Promise<void> {
+  await client.shellCommand("t1", "make test");
+}

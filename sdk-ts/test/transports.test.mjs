@@ -111,7 +111,15 @@ async function appServerSide(scenario, transport) {
       await request(ClientRequestMethod.turnStart, { threadId, input: [{ type: "text", text: turn.prompt }] });
       await completed;
     }
-    for (const extra of side.requests_after ?? []) await request(extra.method, extra.params ?? null);
+    // After the turns, "$threadId" in params is the thread's id (as in conformance/src/scenario.rs);
+    // a request whose notifications end with turn/completed is waited for to its end.
+    for (const extra of side.requests_after ?? []) {
+      const params = JSON.parse(JSON.stringify(extra.params ?? null), (_key, value) => (value === "$threadId" ? threadId : value));
+      const ends = (extra.then ?? []).includes(ServerNotificationMethod.turnCompleted);
+      const completed = ends ? new Promise((resolve) => (onNotification = (m) => m.method === ServerNotificationMethod.turnCompleted && resolve())) : null;
+      await request(extra.method, params);
+      if (completed) await completed;
+    }
   } finally {
     await link.close();
     w.mock.stop();

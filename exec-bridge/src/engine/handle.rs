@@ -38,6 +38,13 @@ pub(super) enum Submission {
         /// What the user sent and the overrides.
         turn: Box<UserTurn>,
     },
+    /// Run a command of the user's as a turn, whose id the handle reserved.
+    UserShell {
+        /// The reserved id.
+        turn_id: String,
+        /// The command line, for the user's shell.
+        command: String,
+    },
     /// Anything else.
     Op(Op),
 }
@@ -143,6 +150,18 @@ impl ThreadHandle {
     /// Submits a user turn and returns its id. The id is reserved before the turn can report
     /// anything, and a second turn is refused while one runs.
     pub fn start_turn(&self, turn: UserTurn) -> Result<String, SubmitError> {
+        self.submit_turn(|turn_id| Submission::Turn { turn_id, turn: Box::new(turn) })
+    }
+
+    /// Submits a command of the user's (a command line for the user's shell), run as a turn of
+    /// its own that never enters the model's history, and returns the turn's id. Refused while
+    /// a turn runs, as [`ThreadHandle::start_turn`] is.
+    pub fn run_user_shell(&self, command: String) -> Result<String, SubmitError> {
+        self.submit_turn(|turn_id| Submission::UserShell { turn_id, command })
+    }
+
+    /// Reserves the next turn id (refused while a turn runs) and submits what `make` makes of it.
+    fn submit_turn(&self, make: impl FnOnce(String) -> Submission) -> Result<String, SubmitError> {
         let mut reserved = Err(String::new());
         self.snapshot.send_if_modified(|now| match &now.running {
             Some(running) => {
@@ -158,8 +177,7 @@ impl ThreadHandle {
         });
         let turn_id =
             reserved.map_err(|running| SubmitError::Busy { thread_id: self.id.clone(), turn_id: running })?;
-        if self.submissions.send(Submission::Turn { turn_id: turn_id.clone(), turn: Box::new(turn) }).is_err()
-        {
+        if self.submissions.send(make(turn_id.clone())).is_err() {
             self.snapshot.send_modify(|now| now.running = None);
             return Err(SubmitError::Closed(self.id.clone()));
         }

@@ -39,6 +39,7 @@ mod thread;
 mod tool_call;
 pub mod tools;
 mod turn;
+mod user_shell;
 
 pub use handle::{Op, StartError, SubmitError, ThreadEvents, ThreadHandle, ThreadSnapshot};
 pub use items::{ApprovalId, ApprovalKind, ApprovalRequest, Decision, Event, Item, TurnError, TurnOutcome};

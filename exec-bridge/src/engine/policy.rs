@@ -200,11 +200,23 @@ pub fn resolve(cwd: &Path, path: &Path) -> PathBuf {
     }
 }
 
+/// Whether `program` is bash, sh or zsh: by name (found on `PATH`), or at its path in a system
+/// directory (`/bin/bash`, as `shell_command` runs the user's shell). A shell elsewhere
+/// (`/tmp/bash`) could be anything, and is not read as a shell.
+pub fn is_shell(program: &str) -> bool {
+    let name = match program.rsplit_once('/') {
+        Some(("/bin" | "/usr/bin" | "/usr/local/bin", name)) => name,
+        Some(_) => return false,
+        None => program,
+    };
+    matches!(name, "bash" | "sh" | "zsh")
+}
+
 /// Commands that only read: they run without approval under `untrusted`.
 fn is_known_safe(argv: &[String]) -> bool {
     // `bash -lc "a && b | c"`: every part of the script must be safe.
     if let [shell, flag, script] = argv {
-        if matches!(shell.as_str(), "bash" | "sh" | "zsh") && matches!(flag.as_str(), "-c" | "-lc") {
+        if is_shell(shell) && matches!(flag.as_str(), "-c" | "-lc") {
             if script.contains(['>', '<', '`', '$', '(', ')', '\n']) {
                 return false;
             }
@@ -267,6 +279,13 @@ mod tests {
         assert!(matches!(policy.command(&argv(&["touch", "x"]), false, None), CommandDecision::Ask { .. }));
         assert!(matches!(
             policy.command(&argv(&["bash", "-lc", "echo hi > x"]), false, None),
+            CommandDecision::Ask { .. }
+        ));
+        assert!(is_shell("/bin/bash") && is_shell("/usr/bin/zsh") && is_shell("sh"));
+        assert!(!is_shell("/tmp/bash") && !is_shell("fish"));
+        assert_eq!(policy.command(&argv(&["/bin/bash", "-lc", "ls -la"]), false, None), CommandDecision::Run);
+        assert!(matches!(
+            policy.command(&argv(&["/tmp/bash", "-lc", "ls"]), false, None),
             CommandDecision::Ask { .. }
         ));
         assert!(matches!(

@@ -11,6 +11,7 @@ use super::safety::{self, CommandVerdict};
 use super::thread::ThreadState;
 use super::tools::process::Launch;
 use super::tools::shell::{self, ShellArgs, ShellOutput};
+use super::tools::shell_command::{self, ShellCommandArgs};
 use super::turn::TurnContext;
 use crate::sandbox::{self, SandboxSpec};
 
@@ -21,6 +22,28 @@ impl ThreadState {
         args: ShellArgs,
         call_id: &str,
         cx: &mut TurnContext,
+    ) -> Result<String, TurnError> {
+        self.run_shell_call(args, call_id, cx, shell::model_output).await
+    }
+
+    /// Runs a `shell_command` call: the same path as `shell`, the line run by the user's shell,
+    /// and the output told as text.
+    pub(super) async fn shell_command(
+        &mut self,
+        args: ShellCommandArgs,
+        call_id: &str,
+        cx: &mut TurnContext,
+    ) -> Result<String, TurnError> {
+        let args = args.into_shell(shell_command::user_shell(&self.command_env));
+        self.run_shell_call(args, call_id, cx, shell_command::model_output).await
+    }
+
+    async fn run_shell_call(
+        &mut self,
+        args: ShellArgs,
+        call_id: &str,
+        cx: &mut TurnContext,
+        told: fn(&ShellOutput) -> String,
     ) -> Result<String, TurnError> {
         let argv = args.command.argv();
         let cwd = match &args.workdir {
@@ -71,7 +94,7 @@ impl ThreadState {
         }
         let status = if output.exit_code == 0 { Status::Completed } else { Status::Failed };
         self.finish(cx, item, status, Some((&output, true))).await?;
-        Ok(shell::model_output(&output))
+        Ok(told(&output))
     }
 
     /// Whether the command may run, and in which sandbox (`None`: unconfined); or, when it may
@@ -168,7 +191,7 @@ impl ThreadState {
     /// Runs `argv` in `cwd`, under `spec` when given, with the thread's command environment,
     /// streaming its output as events of `item_id` through a [`Relay`]: while the thread's reader
     /// does not keep up, the command is held back.
-    async fn run_command(
+    pub(super) async fn run_command(
         &self,
         argv: &[String],
         cwd: &Path,

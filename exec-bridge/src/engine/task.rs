@@ -38,7 +38,12 @@ async fn serve(mut state: ThreadState, mut submissions: mpsc::UnboundedReceiver<
     while let Some(submission) = submissions.recv().await {
         match submission {
             Submission::Turn { turn_id, turn } => {
-                if !run_turn(&mut state, turn_id, *turn, &mut submissions).await {
+                if !run_turn(&mut state, turn_id, Work::Model(turn), &mut submissions).await {
+                    break;
+                }
+            }
+            Submission::UserShell { turn_id, command } => {
+                if !run_turn(&mut state, turn_id, Work::UserShell(command), &mut submissions).await {
                     break;
                 }
             }
@@ -49,18 +54,26 @@ async fn serve(mut state: ThreadState, mut submissions: mpsc::UnboundedReceiver<
     }
 }
 
+/// What a turn does.
+enum Work {
+    /// Send the user's input to the model and act on what it answers.
+    Model(Box<UserTurn>),
+    /// Run a command of the user's, outside the model's history.
+    UserShell(String),
+}
+
 /// Runs one turn while routing the submissions that arrive meanwhile; returns whether the thread
 /// goes on (`false` after a shutdown).
 async fn run_turn(
     state: &mut ThreadState,
     turn_id: String,
-    turn: UserTurn,
+    work: Work,
     submissions: &mut mpsc::UnboundedReceiver<Submission>,
 ) -> bool {
     let (interrupt, cancel) = watch::channel(false);
     let (answer, answers) = mpsc::unbounded_channel::<(ApprovalId, Decision)>();
     let mut goes_on = true;
-    let running = lifecycle(state, turn, TurnContext::new(turn_id, cancel, answers));
+    let running = lifecycle(state, work, TurnContext::new(turn_id, cancel, answers));
     tokio::pin!(running);
     loop {
         tokio::select! {
@@ -73,7 +86,7 @@ async fn run_turn(
                     let _ = answer.send((id, decision));
                 }
                 // The handle refuses a second turn while one runs.
-                Some(Submission::Turn { .. }) => {}
+                Some(Submission::Turn { .. } | Submission::UserShell { .. }) => {}
                 Some(Submission::Op(Op::Shutdown)) | None => {
                     let _ = interrupt.send(true);
                     goes_on = false;
@@ -84,7 +97,7 @@ async fn run_turn(
 }
 
 /// A turn from its start to its end: recorded, published and reported as it goes.
-async fn lifecycle(state: &mut ThreadState, turn: UserTurn, mut cx: TurnContext) {
+async fn lifecycle(state: &mut ThreadState, work: Work, mut cx: TurnContext) {
     let turn_id = cx.turn_id.clone();
     let started = state.write(Record::TurnStarted { turn_id: turn_id.clone() });
     state.snapshot.send_modify(|now| {
@@ -92,7 +105,10 @@ async fn lifecycle(state: &mut ThreadState, turn: UserTurn, mut cx: TurnContext)
     });
     state.emit(Event::TurnStarted { turn_id: turn_id.clone() }).await;
     let mut result = match started {
-        Ok(()) => state.run_turn(turn, &mut cx).await,
+        Ok(()) => match work {
+            Work::Model(turn) => state.run_turn(*turn, &mut cx).await,
+            Work::UserShell(command) => state.user_shell(command, &mut cx).await,
+        },
         Err(error) => Err(TurnError::Session(error)),
     };
     if let Some(plan) = cx.plan.take() {

@@ -104,7 +104,7 @@ impl ThreadState {
         let request = RequestSettings {
             model: config.model.clone(),
             instructions: INSTRUCTIONS.to_owned(),
-            tools: tools::definitions(config.view_image, config.web_search),
+            tools: tools::for_model(tools::definitions(config.view_image, config.web_search), &config.model),
             reasoning_effort: config.reasoning_effort,
             output_schema: None,
             cache_key: id.clone(),
@@ -231,6 +231,7 @@ impl ThreadState {
             self.platform_notice = safety::for_platform(&mut self.settings.policy, Platform::current());
         }
         if let Some(model) = model {
+            self.request.tools = tools::for_model(std::mem::take(&mut self.request.tools), &model);
             self.request.model = model;
         }
         if effort.is_some() {

@@ -3,6 +3,7 @@
 
 use super::model::KnownItem;
 use super::tools::shell::{CommandForm, ShellArgs};
+use super::tools::shell_command::ShellCommandArgs;
 use super::tools::{ApplyPatchArgs, PlanArgs, ViewImageArgs};
 
 /// One call to run.
@@ -21,6 +22,8 @@ pub(super) struct ToolCall {
 pub(super) enum Tool {
     /// Run a command.
     Shell(ShellArgs),
+    /// Run a command line in the user's shell.
+    ShellCommand(ShellCommandArgs),
     /// Apply a patch (the patch text).
     ApplyPatch(String),
     /// Set the plan.
@@ -74,6 +77,7 @@ fn function(name: &str, arguments: &str) -> Tool {
     }
     match name {
         "shell" | "container.exec" => parse(name, arguments, shell),
+        "shell_command" => parse(name, arguments, Tool::ShellCommand),
         "apply_patch" => parse(name, arguments, |args: ApplyPatchArgs| Tool::ApplyPatch(args.input)),
         "update_plan" => parse(name, arguments, Tool::UpdatePlan),
         "view_image" => parse(name, arguments, Tool::ViewImage),
@@ -144,6 +148,18 @@ mod tests {
             call(json!({"type": "function_call", "name": "teleport", "call_id": "c", "arguments": "{}"}))
                 .unwrap();
         assert_eq!(unknown.tool, Tool::Unsupported("unsupported call: teleport".into()));
+        let line = call(json!({"type": "function_call", "name": "shell_command", "call_id": "c",
+            "arguments": "{\"command\": \"ls | wc -l\"}"}))
+        .unwrap();
+        assert!(
+            matches!(line.tool, Tool::ShellCommand(ShellCommandArgs { ref command, .. }) if command == "ls | wc -l")
+        );
+        let bad_line = call(json!({"type": "function_call", "name": "shell_command", "call_id": "c",
+            "arguments": "{\"command\": [\"ls\"]}"}))
+        .unwrap();
+        assert!(
+            matches!(bad_line.tool, Tool::InvalidArguments(m) if m.starts_with("invalid arguments for shell_command"))
+        );
         assert!(call(json!({"type": "message", "role": "assistant", "content": []})).is_none());
     }
 }

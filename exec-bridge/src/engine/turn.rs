@@ -168,6 +168,7 @@ impl ThreadState {
         let mut attachment = None;
         let output = match tool {
             Tool::Shell(args) => self.shell(args, &call_id, cx).await?,
+            Tool::ShellCommand(args) => self.shell_command(args, &call_id, cx).await?,
             Tool::ApplyPatch(patch) => self.patch(&patch, &call_id, cx).await?,
             Tool::UpdatePlan(args) => self.update_plan(args, cx).await,
             Tool::ViewImage(args) => {

@@ -29,6 +29,10 @@ use super::thread::{
     ThreadResumeResponse, ThreadStartParams, ThreadStartResponse, TurnInterruptParams, TurnInterruptResponse,
     TurnStartParams, TurnStartResponse,
 };
+use super::user_shell::{
+    ExecOneOffCommandParams, ExecOneOffCommandResponse, FeedbackUploadParams, FeedbackUploadResponse,
+    ThreadShellCommandParams, ThreadShellCommandResponse,
+};
 
 /// The types of one method: what goes in `params`, and what comes back in `result`.
 ///
@@ -141,6 +145,13 @@ requests! {
     AccountLogout = "account/logout" (Option<NoParams>) -> LogoutAccountResponse;
     /// The usage limits of the ChatGPT plan logged in (an error for an API key or no login).
     AccountRateLimitsRead = "account/rateLimits/read" (Option<NoParams>) -> GetAccountRateLimitsResponse;
+    /// Run a command of the user's (not the model's) in a thread, as a turn of its own that
+    /// streams a `commandExecution` item; it never enters the model's history.
+    ThreadShellCommand = "thread/shellCommand" (ThreadShellCommandParams) -> ThreadShellCommandResponse;
+    /// Run one command outside any thread (Codex 0.63's v1 method); answered when it ends.
+    ExecOneOffCommand = "execOneOffCommand" (ExecOneOffCommandParams) -> ExecOneOffCommandResponse;
+    /// Upload feedback: not available in this runtime, which works offline (an error says so).
+    FeedbackUpload = "feedback/upload" (FeedbackUploadParams) -> FeedbackUploadResponse;
 }
 
 requests! {

@@ -15,6 +15,7 @@ pub mod models;
 pub mod notifications;
 pub mod policy;
 pub mod thread;
+pub mod user_shell;
 
 pub use account::*;
 pub use approvals::*;
@@ -26,3 +27,4 @@ pub use models::*;
 pub use notifications::*;
 pub use policy::*;
 pub use thread::*;
+pub use user_shell::*;

@@ -58,6 +58,19 @@ export const ClientRequestMethod = {
    * The usage limits of the ChatGPT plan logged in (an error for an API key or no login).
    */
   accountRateLimitsRead: "account/rateLimits/read",
+  /**
+   * Run a command of the user's (not the model's) in a thread, as a turn of its own that
+   * streams a `commandExecution` item; it never enters the model's history.
+   */
+  threadShellCommand: "thread/shellCommand",
+  /**
+   * Run one command outside any thread (Codex 0.63's v1 method); answered when it ends.
+   */
+  execOneOffCommand: "execOneOffCommand",
+  /**
+   * Upload feedback: not available in this runtime, which works offline (an error says so).
+   */
+  feedbackUpload: "feedback/upload",
 } as const;
 /** One of the values of {@link ClientRequestMethod}. */
 export type ClientRequestMethod = (typeof ClientRequestMethod)[keyof typeof ClientRequestMethod];

@@ -1,8 +1,10 @@
 //! The tools the model can call, and their definitions as the model sees them.
 
 pub mod apply_patch;
+pub mod one_off;
 pub mod process;
 pub mod shell;
+pub mod shell_command;
 
 use schemars::JsonSchema;
 use serde_json::{json, Map, Value};
@@ -37,6 +39,28 @@ fn generate(view_image: bool, web_search: bool) -> Vec<Value> {
     }
     if web_search {
         tools.push(json!({"type": "web_search"}));
+    }
+    tools
+}
+
+/// `tools` with its shell tool the one Codex 0.63 offers `model`: `shell_command` for the
+/// models of [`shell_command::offered_to`], `shell` for the others; the other tools are kept.
+pub fn for_model(mut tools: Vec<Value>, model: &str) -> Vec<Value> {
+    static SHELL: std::sync::OnceLock<[Value; 2]> = std::sync::OnceLock::new();
+    let [shell, shell_command] = SHELL.get_or_init(|| {
+        [
+            function::<shell::ShellArgs>("shell", "Runs a shell command and returns its output."),
+            function::<shell_command::ShellCommandArgs>(
+                "shell_command",
+                "Runs a command line in the user's default shell and returns its output. Set `workdir` rather than using `cd`.",
+            ),
+        ]
+    });
+    let wanted = if shell_command::offered_to(model) { shell_command } else { shell };
+    for tool in &mut tools {
+        if matches!(tool["name"].as_str(), Some("shell" | "shell_command")) {
+            *tool = wanted.clone();
+        }
     }
     tools
 }
@@ -198,5 +222,22 @@ mod tests {
         assert_eq!(step["properties"]["status"]["enum"], json!(["pending", "in_progress", "completed"]));
         assert_eq!(tools[1]["parameters"]["required"], json!(["input"]));
         assert!(!tools.iter().any(|t| t.to_string().contains("null")), "no nullable types");
+    }
+
+    #[test]
+    fn the_shell_tool_follows_the_model() {
+        let names = |tools: &[Value]| -> Vec<String> {
+            tools.iter().map(|t| t["name"].as_str().unwrap_or("web_search").to_owned()).collect()
+        };
+        let codex = for_model(definitions(true, false), "gpt-5.1-codex-max");
+        assert_eq!(names(&codex), ["shell_command", "apply_patch", "update_plan", "view_image"]);
+        assert_eq!(
+            codex[0]["parameters"]["properties"]["command"],
+            json!({"type": "string", "description": "The command line, run by the user's default shell."})
+        );
+        assert_eq!(codex[0]["parameters"]["required"], json!(["command"]));
+        let other = for_model(codex, "gpt-4.1");
+        assert_eq!(names(&other)[0], "shell");
+        assert_eq!(other[0], definitions(false, false)[0]);
     }
 }

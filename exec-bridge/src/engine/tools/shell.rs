@@ -228,20 +228,24 @@ impl Pipe {
 
 /// The tool output the model gets: JSON with the (further shortened) output and metadata.
 pub fn model_output(output: &ShellOutput) -> String {
+    serde_json::json!({
+        "output": shortened(&output.aggregated),
+        "metadata": {"exit_code": output.exit_code, "duration_seconds": (output.duration.as_secs_f64() * 10.0).round() / 10.0}
+    })
+    .to_string()
+}
+
+/// The output as the model is shown it: at most 8 KiB of its start and of its end, with a
+/// marker where the middle was dropped.
+pub fn shortened(text: &str) -> String {
     const KEEP: usize = 8 * 1024;
-    let text = &output.aggregated;
-    let shown = if text.len() > 2 * KEEP {
+    if text.len() > 2 * KEEP {
         let head = &text[..floor_char_boundary(text, KEEP)];
         let tail = &text[floor_char_boundary(text, text.len() - KEEP)..];
         format!("{head}\n[… {} bytes omitted …]\n{tail}", text.len() - head.len() - tail.len())
     } else {
-        text.clone()
-    };
-    serde_json::json!({
-        "output": shown,
-        "metadata": {"exit_code": output.exit_code, "duration_seconds": (output.duration.as_secs_f64() * 10.0).round() / 10.0}
-    })
-    .to_string()
+        text.to_owned()
+    }
 }
 
 fn floor_char_boundary(text: &str, mut index: usize) -> usize {

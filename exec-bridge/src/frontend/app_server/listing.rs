@@ -1,4 +1,4 @@
-//! `thread/list`, `thread/archive` and `model/list`: what is recorded on disk, and the models.
+//! `thread/list` and `thread/archive`: what is recorded on disk.
 
 use std::path::{Path, PathBuf};
 
@@ -83,43 +83,4 @@ pub fn created_at(meta: &SessionMeta) -> i64 {
 
 fn file_name(path: &Path) -> String {
     path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
-}
-
-/// The models a client may pick.
-pub fn models(params: &v2::ModelListParams) -> v2::ModelListResponse {
-    use v2::ReasoningEffort::{High, Low, Medium};
-    let option = |effort: v2::ReasoningEffort, description: &str| v2::ReasoningEffortOption {
-        reasoning_effort: effort,
-        description: description.to_owned(),
-    };
-    let efforts = vec![
-        option(Low, "Fast answers, light reasoning"),
-        option(Medium, "Balanced reasoning for everyday tasks"),
-        option(High, "Deep reasoning for hard problems"),
-    ];
-    let all = [
-        v2::Model {
-            id: crate::engine::config::DEFAULT_MODEL.to_owned(),
-            model: crate::engine::config::DEFAULT_MODEL.to_owned(),
-            display_name: "gpt-5.1-codex".to_owned(),
-            description: "Optimised for coding agents.".to_owned(),
-            supported_reasoning_efforts: efforts.clone(),
-            default_reasoning_effort: Medium,
-            is_default: true,
-        },
-        v2::Model {
-            id: "gpt-5.1".to_owned(),
-            model: "gpt-5.1".to_owned(),
-            display_name: "gpt-5.1".to_owned(),
-            description: "General-purpose model.".to_owned(),
-            supported_reasoning_efforts: efforts,
-            default_reasoning_effort: Medium,
-            is_default: false,
-        },
-    ];
-    let start: usize = params.cursor.as_deref().and_then(|c| c.parse().ok()).unwrap_or(0);
-    let limit = params.limit.map_or(all.len(), |l| l.max(1) as usize);
-    let data: Vec<v2::Model> = all.iter().skip(start).take(limit).cloned().collect();
-    let next = start + data.len();
-    v2::ModelListResponse { data, next_cursor: (next < all.len()).then(|| next.to_string()) }
 }

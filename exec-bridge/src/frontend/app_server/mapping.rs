@@ -94,7 +94,7 @@ fn file_change(change: &AppliedChange) -> v2::FileUpdateChange {
 pub fn command_actions(argv: &[String]) -> Vec<v2::CommandAction> {
     let script = match argv {
         [shell, flag, script]
-            if matches!(shell.as_str(), "bash" | "sh" | "zsh") && matches!(flag.as_str(), "-c" | "-lc") =>
+            if crate::engine::policy::is_shell(shell) && matches!(flag.as_str(), "-c" | "-lc") =>
         {
             script.clone()
         }

@@ -17,8 +17,10 @@ pub mod errors;
 mod forward;
 mod listing;
 pub mod mapping;
+mod models;
 mod outgoing;
 mod server;
+mod user_shell;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -12,13 +12,16 @@ use serde_json::Value;
 use super::convert::{self, InForce};
 use super::outgoing::Outgoing;
 use super::Options;
-use super::{account, errors, forward, listing, mapping};
+use super::{account, errors, forward, listing, mapping, models, user_shell};
 use crate::engine::config::{self, CliSettings, Config};
 use crate::engine::session::{self, Rollout};
 use crate::engine::{self, Op, ThreadHandle, ThreadSettings, ThreadSpec, TurnInput, TurnOverrides, UserTurn};
 
 /// The `originator` header of the app-server, unless `CODEX_INTERNAL_ORIGINATOR_OVERRIDE` is set.
 pub const ORIGINATOR: &str = "codex_app_server";
+
+/// The most `execOneOffCommand`s that run at once on one connection.
+const MAX_ONE_OFFS: usize = 16;
 
 /// A thread this connection started or resumed.
 struct Loaded {
@@ -37,6 +40,8 @@ pub struct Server {
     initialized: bool,
     /// Notifications to send right after the current response.
     after_response: Vec<ServerNotification>,
+    /// The running `execOneOffCommand`s, each answering when its command ends.
+    one_offs: tokio::task::JoinSet<()>,
 }
 
 type Reply = Result<Value, RpcError>;
@@ -51,13 +56,40 @@ fn reply<T: Serialize>(result: Result<T, RpcError>) -> Reply {
 impl Server {
     /// A server that writes through `out`.
     pub fn new(out: Outgoing, options: Options) -> Server {
-        Server { out, options, threads: HashMap::new(), initialized: false, after_response: Vec::new() }
+        Server {
+            out,
+            options,
+            threads: HashMap::new(),
+            initialized: false,
+            after_response: Vec::new(),
+            one_offs: tokio::task::JoinSet::new(),
+        }
     }
 
     /// Answers `request`, then sends what the answer announces (each waiting while the
     /// outgoing queue is full).
     pub async fn handle(&mut self, request: ClientRequest) {
         let id = request.id().clone();
+        // A one-off command answers when it ends, from a task of its own.
+        if let (true, ClientRequest::ExecOneOffCommand { params, .. }) = (self.initialized, &request) {
+            let running = self.one_offs.len();
+            let checked = if running >= MAX_ONE_OFFS {
+                Err(RpcError::invalid_request(format!(
+                    "{running} one-off commands are running already, the most allowed; wait for one to end"
+                )))
+            } else {
+                self.one_off(params.clone())
+            };
+            match checked {
+                Ok(command) => {
+                    let out = self.out.clone();
+                    self.one_offs.spawn(async move { out.respond(id, command.run().await).await });
+                }
+                Err(error) => self.out.error(Some(id), error.code, error.message).await,
+            }
+            while self.one_offs.try_join_next().is_some() {}
+            return;
+        }
         match self.dispatch(request) {
             Ok(result) => self.out.respond(id, result).await,
             Err(error) => self.out.error(Some(id), error.code, error.message).await,
@@ -83,7 +115,15 @@ impl Server {
             }
             R::TurnStart { params, .. } => reply(self.turn_start(params)),
             R::TurnInterrupt { params, .. } => reply(self.turn_interrupt(params)),
-            R::ModelList { params, .. } => reply(Ok(listing::models(&params))),
+            R::ModelList { params, .. } => reply(models::list(&params)),
+            R::ThreadShellCommand { params, .. } => {
+                let thread = self.thread(&params.thread_id)?;
+                reply(user_shell::thread_shell_command(&thread, params))
+            }
+            R::ExecOneOffCommand { .. } => {
+                Err(RpcError::internal_error("execOneOffCommand is answered by its own task"))
+            }
+            R::FeedbackUpload { params, .. } => reply(user_shell::feedback_upload(&params)),
             R::AccountRead { params, .. } => {
                 reply(account::read(&self.options, &params).map_err(RpcError::from))
             }
@@ -102,6 +142,20 @@ impl Server {
                 reply(account::rate_limits(&self.options).map_err(RpcError::from))
             }
         }
+    }
+
+    /// The checked one-off command of `params`, under the configuration's sandbox unless the
+    /// request names one.
+    fn one_off(&self, params: v2::ExecOneOffCommandParams) -> Result<user_shell::OneOffCommand, RpcError> {
+        let spec = self.spec(Overrides {
+            model: None,
+            model_provider: None,
+            cwd: params.cwd.clone(),
+            approval_policy: None,
+            sandbox: None,
+            config: None,
+        })?;
+        user_shell::one_off_command(params, spec)
     }
 
     /// The response of an account change; its notifications go out right after it.
@@ -291,6 +345,8 @@ impl Server {
     /// running then (its client does not read) is stopped, which lets its thread end.
     pub async fn shutdown(self, deadline: tokio::time::Instant) {
         self.out.drop_pending();
+        // A one-off command still running is killed with its task.
+        drop(self.one_offs);
         for loaded in self.threads.values() {
             let _ = loaded.handle.submit(Op::Shutdown);
         }
