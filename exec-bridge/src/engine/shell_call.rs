@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use super::assessment::CommandFacts;
 use super::items::{ApprovalKind, CommandItem, Decision, Event, Item, ItemKind, Status, TurnError};
 use super::policy;
 use super::relay::{Relay, RELAY_LIMIT};
@@ -54,7 +55,8 @@ impl ThreadState {
         {
             let reason =
                 Some("the command failed in the sandbox; run it again without the sandbox?".to_owned());
-            match self.ask(cx, &item, ApprovalKind::Command { reason }).await {
+            let risk = self.assess(&self.facts(&argv, &cwd, Some(&output.aggregated))).await;
+            match self.ask(cx, &item, ApprovalKind::Command { reason, risk }).await {
                 Decision::Accept | Decision::AcceptForSession => {
                     output = self.run_command(&argv, &cwd, None, timeout, &item.id, cx).await;
                 }
@@ -84,6 +86,10 @@ impl ThreadState {
         cx: &mut TurnContext,
     ) -> Result<Result<Option<SandboxSpec>, String>, TurnError> {
         let escalate = args.with_escalated_permissions.unwrap_or(false);
+        let cwd = match &item.kind {
+            ItemKind::Command(command) => command.cwd.clone(),
+            _ => self.settings.cwd.clone(),
+        };
         let (reason, sandbox_if_accepted) =
             match self.command_verdict(argv, escalate, args.justification.as_deref(), cx).await? {
                 CommandVerdict::Run { sandbox } => return Ok(Ok(sandbox)),
@@ -96,7 +102,8 @@ impl ThreadState {
                 }
                 CommandVerdict::Ask { reason, sandbox_if_accepted } => (reason, sandbox_if_accepted),
             };
-        match self.ask(cx, item, ApprovalKind::Command { reason }).await {
+        let risk = self.assess(&self.facts(argv, &cwd, None)).await;
+        match self.ask(cx, item, ApprovalKind::Command { reason, risk }).await {
             Decision::Accept => Ok(Ok(sandbox_if_accepted)),
             Decision::AcceptForSession => {
                 self.approved_commands.insert(argv.to_vec());
@@ -113,6 +120,24 @@ impl ThreadState {
                 self.finish(cx, item.clone(), Status::Declined, None).await?;
                 Err(TurnError::Interrupted)
             }
+        }
+    }
+
+    /// What the model is told of `argv` when it assesses it.
+    fn facts<'a>(
+        &'a self,
+        argv: &'a [String],
+        cwd: &'a Path,
+        sandbox_failure: Option<&'a str>,
+    ) -> CommandFacts<'a> {
+        CommandFacts {
+            argv,
+            cwd,
+            policy: &self.settings.policy,
+            network_access: self.settings.network_access,
+            thread_cwd: &self.settings.cwd,
+            tmpdir: self.tmpdir.as_deref(),
+            sandbox_failure,
         }
     }
 
