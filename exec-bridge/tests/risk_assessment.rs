@@ -141,3 +141,25 @@ fn exec_shows_the_assessment_in_its_transcript() {
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert!(run.stdout.contains("risk high: Deletes the build directory."), "{}", run.stdout);
 }
+
+#[test]
+fn an_interrupt_while_the_model_assesses_ends_the_turn_at_once() {
+    let (_world, mut server, thread) = assessed_thread(json!([
+        [shell("call_1", &["bash", "-lc", "rm -rf build"])],
+        {"hang": "headers"},
+    ]));
+    server.call("turn/start", json!({"threadId": thread, "input": [{"type": "text", "text": "go"}]}));
+    while server.recv()["method"] != "item/started" {}
+    while server.recv()["method"] != "item/started" {}
+    let interrupted = Instant::now();
+    server.call("turn/interrupt", json!({"threadId": thread, "turnId": "0"}));
+    loop {
+        let message = server.recv();
+        assert_ne!(message["method"], "item/commandExecution/requestApproval", "asked after the interrupt");
+        if message["method"] == "turn/completed" {
+            break;
+        }
+    }
+    assert!(interrupted.elapsed() < Duration::from_secs(3), "took {:?}", interrupted.elapsed());
+    assert_eq!(test_support::turn_status(server.log()), "interrupted");
+}

@@ -144,8 +144,12 @@ impl Observer for Silent {
 impl ThreadState {
     /// Asks the model to assess the command of `facts`, when the configuration says so; `None`
     /// when it does not, or when the model fails, answers something else, or takes longer
-    /// than [`ASSESSMENT_TIMEOUT`].
-    pub(super) async fn assess(&self, facts: &CommandFacts<'_>) -> Option<CommandRisk> {
+    /// than [`ASSESSMENT_TIMEOUT`], or when the turn is interrupted meanwhile (`cancel`).
+    pub(super) async fn assess(
+        &self,
+        facts: &CommandFacts<'_>,
+        cancel: &mut tokio::sync::watch::Receiver<bool>,
+    ) -> Option<CommandRisk> {
         if !self.assess_commands {
             return None;
         }
@@ -161,7 +165,10 @@ impl ThreadState {
         let body = self.client.body(&settings, &[&message]);
         let mut silent = Silent;
         let asked = self.client.respond(&body, self.history.len() as u64, &mut silent);
-        let response = tokio::time::timeout(ASSESSMENT_TIMEOUT, asked).await.ok()?.ok()?;
+        let response = tokio::select! {
+            answered = tokio::time::timeout(ASSESSMENT_TIMEOUT, asked) => answered.ok()?.ok()?,
+            () = shell::cancelled(cancel) => return None,
+        };
         let text: String = response
             .items
             .iter()

@@ -55,8 +55,14 @@ impl ThreadState {
         {
             let reason =
                 Some("the command failed in the sandbox; run it again without the sandbox?".to_owned());
-            let risk = self.assess(&self.facts(&argv, &cwd, Some(&output.aggregated))).await;
-            match self.ask(cx, &item, ApprovalKind::Command { reason, risk }).await {
+            let risk = self.assess(&self.facts(&argv, &cwd, Some(&output.aggregated)), &mut cx.cancel).await;
+            // An interrupt while the model assessed the command: nobody is asked.
+            let decision = if cx.interrupted() {
+                Decision::Cancel
+            } else {
+                self.ask(cx, &item, ApprovalKind::Command { reason, risk }).await
+            };
+            match decision {
                 Decision::Accept | Decision::AcceptForSession => {
                     output = self.run_command(&argv, &cwd, None, timeout, &item.id, cx).await;
                 }
@@ -102,8 +108,14 @@ impl ThreadState {
                 }
                 CommandVerdict::Ask { reason, sandbox_if_accepted } => (reason, sandbox_if_accepted),
             };
-        let risk = self.assess(&self.facts(argv, &cwd, None)).await;
-        match self.ask(cx, item, ApprovalKind::Command { reason, risk }).await {
+        let risk = self.assess(&self.facts(argv, &cwd, None), &mut cx.cancel).await;
+        // An interrupt while the model assessed the command: nobody is asked.
+        let decision = if cx.interrupted() {
+            Decision::Cancel
+        } else {
+            self.ask(cx, item, ApprovalKind::Command { reason, risk }).await
+        };
+        match decision {
             Decision::Accept => Ok(Ok(sandbox_if_accepted)),
             Decision::AcceptForSession => {
                 self.approved_commands.insert(argv.to_vec());
