@@ -176,6 +176,9 @@ pub enum ApprovalKind {
     Command {
         /// Why it asks.
         reason: Option<String>,
+        /// The model's assessment of the command (`experimental_sandbox_command_assessment`),
+        /// when it gave one in time.
+        risk: Option<CommandRisk>,
     },
     /// May this patch be applied? `grant_root` is the directory outside the writable roots it
     /// writes to, if any; accepting grants it for the rest of the session.
@@ -185,6 +188,38 @@ pub enum ApprovalKind {
         /// The directory to grant.
         grant_root: Option<PathBuf>,
     },
+}
+
+/// What the model says a command needing approval does, and how risky it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandRisk {
+    /// One sentence on the command's intent and effects.
+    pub description: String,
+    /// How risky it is.
+    pub risk_level: RiskLevel,
+}
+
+/// How risky a command is, as the model judges it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RiskLevel {
+    /// Read-only inspections and the like.
+    Low,
+    /// Modifies project files, installs dependencies.
+    Medium,
+    /// Deletes data, exfiltrates secrets, escalates privileges.
+    High,
+}
+
+impl RiskLevel {
+    /// The lower-case name (`low`, `medium`, `high`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RiskLevel::Low => "low",
+            RiskLevel::Medium => "medium",
+            RiskLevel::High => "high",
+        }
+    }
 }
 
 /// An answer to an approval request.

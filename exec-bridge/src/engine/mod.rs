@@ -19,6 +19,7 @@
 //! (what a command inherits), [`model`], [`tools`],
 //! [`policy`], [`session`], [`items`].
 
+mod assessment;
 pub mod auth;
 pub mod config;
 pub mod environment;
@@ -42,7 +43,10 @@ mod turn;
 mod user_shell;
 
 pub use handle::{Op, StartError, SubmitError, ThreadEvents, ThreadHandle, ThreadSnapshot};
-pub use items::{ApprovalId, ApprovalKind, ApprovalRequest, Decision, Event, Item, TurnError, TurnOutcome};
+pub use items::{
+    ApprovalId, ApprovalKind, ApprovalRequest, CommandRisk, Decision, Event, Item, RiskLevel, TurnError,
+    TurnOutcome,
+};
 pub use settings::{SandboxOverride, ThreadSettings, ThreadSpec, TurnInput, TurnOverrides, UserTurn};
 pub use task::{resume_thread, start_thread};
 pub use thread::EVENT_CAPACITY;

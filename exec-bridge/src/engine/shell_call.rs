@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use super::assessment::CommandFacts;
 use super::items::{ApprovalKind, CommandItem, Decision, Event, Item, ItemKind, Status, TurnError};
 use super::policy;
 use super::relay::{Relay, RELAY_LIMIT};
@@ -77,7 +78,14 @@ impl ThreadState {
         {
             let reason =
                 Some("the command failed in the sandbox; run it again without the sandbox?".to_owned());
-            match self.ask(cx, &item, ApprovalKind::Command { reason }).await {
+            let risk = self.assess(&self.facts(&argv, &cwd, Some(&output.aggregated)), &mut cx.cancel).await;
+            // An interrupt while the model assessed the command: nobody is asked.
+            let decision = if cx.interrupted() {
+                Decision::Cancel
+            } else {
+                self.ask(cx, &item, ApprovalKind::Command { reason, risk }).await
+            };
+            match decision {
                 Decision::Accept | Decision::AcceptForSession => {
                     output = self.run_command(&argv, &cwd, None, timeout, &item.id, cx).await;
                 }
@@ -107,6 +115,10 @@ impl ThreadState {
         cx: &mut TurnContext,
     ) -> Result<Result<Option<SandboxSpec>, String>, TurnError> {
         let escalate = args.with_escalated_permissions.unwrap_or(false);
+        let cwd = match &item.kind {
+            ItemKind::Command(command) => command.cwd.clone(),
+            _ => self.settings.cwd.clone(),
+        };
         let (reason, sandbox_if_accepted) =
             match self.command_verdict(argv, escalate, args.justification.as_deref(), cx).await? {
                 CommandVerdict::Run { sandbox } => return Ok(Ok(sandbox)),
@@ -119,7 +131,14 @@ impl ThreadState {
                 }
                 CommandVerdict::Ask { reason, sandbox_if_accepted } => (reason, sandbox_if_accepted),
             };
-        match self.ask(cx, item, ApprovalKind::Command { reason }).await {
+        let risk = self.assess(&self.facts(argv, &cwd, None), &mut cx.cancel).await;
+        // An interrupt while the model assessed the command: nobody is asked.
+        let decision = if cx.interrupted() {
+            Decision::Cancel
+        } else {
+            self.ask(cx, item, ApprovalKind::Command { reason, risk }).await
+        };
+        match decision {
             Decision::Accept => Ok(Ok(sandbox_if_accepted)),
             Decision::AcceptForSession => {
                 self.approved_commands.insert(argv.to_vec());
@@ -136,6 +155,24 @@ impl ThreadState {
                 self.finish(cx, item.clone(), Status::Declined, None).await?;
                 Err(TurnError::Interrupted)
             }
+        }
+    }
+
+    /// What the model is told of `argv` when it assesses it.
+    fn facts<'a>(
+        &'a self,
+        argv: &'a [String],
+        cwd: &'a Path,
+        sandbox_failure: Option<&'a str>,
+    ) -> CommandFacts<'a> {
+        CommandFacts {
+            argv,
+            cwd,
+            policy: &self.settings.policy,
+            network_access: self.settings.network_access,
+            thread_cwd: &self.settings.cwd,
+            tmpdir: self.tmpdir.as_deref(),
+            sandbox_failure,
         }
     }
 

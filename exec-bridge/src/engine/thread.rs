@@ -50,7 +50,10 @@ pub(super) struct ThreadState {
     /// `CODEX_HOME`, which neither commands nor patches may write without asking.
     pub(super) codex_home: std::path::PathBuf,
     /// The runtime's `$TMPDIR`, a writable root of a `workspace-write` override.
-    tmpdir: Option<std::path::PathBuf>,
+    pub(super) tmpdir: Option<std::path::PathBuf>,
+    /// Whether commands that need approval are assessed by the model first
+    /// (`experimental_sandbox_command_assessment`).
+    pub(super) assess_commands: bool,
     /// What the kernel offers to confine commands (less what the environment pretends away).
     pub(super) support: crate::sandbox::Support,
     next_item: u64,
@@ -134,6 +137,7 @@ impl ThreadState {
             sandbox_helper,
             codex_home: config.codex_home.clone(),
             tmpdir: config.tmpdir(false).map(std::path::Path::to_path_buf),
+            assess_commands: config.sandbox_command_assessment,
             support: crate::sandbox::Support::probe(&config.vars),
             next_item: 0,
             next_approval: 0,

@@ -41,6 +41,9 @@ pub(super) struct ConfigToml {
     pub(super) features: FeaturesToml,
     #[serde(default)]
     pub(super) shell_environment_policy: EnvironmentPolicy,
+    /// Whether the model assesses commands that need approval (also
+    /// `features.sandbox_command_assessment`).
+    pub(super) experimental_sandbox_command_assessment: Option<bool>,
     /// Where `login` keeps credentials: `file`, `keyring` or `auto` (Codex's key; the seed's
     /// `cli_auth_credentials_store_mode` is read too).
     #[serde(alias = "cli_auth_credentials_store_mode")]
@@ -76,6 +79,7 @@ pub(super) struct ToolsToml {
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct FeaturesToml {
     pub(super) web_search_request: Option<bool>,
+    pub(super) sandbox_command_assessment: Option<bool>,
 }
 
 /// Reads `path` (absent is fine) with `cli.overrides` applied, then its active profile

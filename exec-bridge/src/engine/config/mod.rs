@@ -111,6 +111,9 @@ pub struct Config {
     pub view_image: bool,
     /// Whether the model may search the web (`features.web_search_request` or `tools.web_search`).
     pub web_search: bool,
+    /// Whether the model assesses each command that needs approval before the user is asked
+    /// (`experimental_sandbox_command_assessment` or `features.sandbox_command_assessment`).
+    pub sandbox_command_assessment: bool,
     /// Which of the runtime's environment variables a command gets.
     pub shell_environment_policy: EnvironmentPolicy,
     /// The runtime's environment: where the API key and `TMPDIR` come from, and what commands
@@ -258,6 +261,11 @@ impl Config {
             reasoning_effort: file.model_reasoning_effort,
             view_image: file.tools.view_image.unwrap_or(true),
             web_search: file.features.web_search_request.or(file.tools.web_search).unwrap_or(false),
+            sandbox_command_assessment: file
+                .features
+                .sandbox_command_assessment
+                .or(file.experimental_sandbox_command_assessment)
+                .unwrap_or(false),
             shell_environment_policy: file.shell_environment_policy,
             vars: vars.clone(),
             trusted_projects: file

@@ -128,13 +128,13 @@ async fn ask_client(request: ApprovalRequest, thread: ThreadHandle, out: Outgoin
     let ApprovalRequest { id, turn_id, item, kind } = request;
     let thread_id = thread.id().to_owned();
     let decision = match kind {
-        ApprovalKind::Command { reason } => {
+        ApprovalKind::Command { reason, risk } => {
             let params = v2::CommandExecutionRequestApprovalParams {
                 thread_id,
                 turn_id,
                 item_id: item.id,
                 reason,
-                risk: None,
+                risk: risk.map(mapping::risk),
             };
             decision(out.request(|id| ServerRequest::CommandExecutionRequestApproval { id, params }).await)
         }

@@ -2,7 +2,7 @@
 
 use protocol::v2;
 
-use crate::engine::items::{CommandItem, Item, ItemKind, Status};
+use crate::engine::items::{CommandItem, CommandRisk, Item, ItemKind, RiskLevel, Status};
 use crate::engine::session::{RecordedTurn, TurnEnd};
 use crate::engine::tools::apply_patch::{AppliedChange, ChangeKind};
 use crate::engine::tools::shell;
@@ -86,6 +86,18 @@ fn file_change(change: &AppliedChange) -> v2::FileUpdateChange {
             },
         },
         diff: change.diff.clone(),
+    }
+}
+
+/// The v2 shape of the model's assessment of a command.
+pub fn risk(risk: CommandRisk) -> v2::SandboxCommandAssessment {
+    v2::SandboxCommandAssessment {
+        description: risk.description,
+        risk_level: match risk.risk_level {
+            RiskLevel::Low => v2::CommandRiskLevel::Low,
+            RiskLevel::Medium => v2::CommandRiskLevel::Medium,
+            RiskLevel::High => v2::CommandRiskLevel::High,
+        },
     }
 }
 

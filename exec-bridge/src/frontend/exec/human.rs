@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use crate::engine::config::Config;
-use crate::engine::items::{Item, ItemKind, Status};
+use crate::engine::items::{ApprovalKind, ApprovalRequest, Item, ItemKind, RiskLevel, Status};
 use crate::engine::tools::apply_patch::ChangeKind;
 use crate::engine::tools::shell;
 use crate::engine::{Event, ThreadSnapshot, TurnError, TurnOutcome};
@@ -40,6 +40,20 @@ impl<W: Write> HumanOutput<W> {
 
     fn line(&mut self, text: &str) {
         let _ = writeln!(self.out, "{text}").and_then(|()| self.out.flush());
+    }
+
+    /// The model's assessment of a command that needs approval, when it gave one
+    /// (`experimental_sandbox_command_assessment`).
+    fn approval(&mut self, request: &ApprovalRequest) {
+        if let ApprovalKind::Command { risk: Some(risk), .. } = &request.kind {
+            let style = match risk.risk_level {
+                RiskLevel::Low => GREEN,
+                RiskLevel::Medium => YELLOW,
+                RiskLevel::High => RED,
+            };
+            let level = self.paint(style, &format!("risk {}", risk.risk_level.as_str()));
+            self.line(&format!("{level}: {}", risk.description));
+        }
     }
 
     fn started(&mut self, item: &Item) {
@@ -151,10 +165,10 @@ impl<W: Write> super::Output for HumanOutput<W> {
                 YELLOW,
                 &format!("model request failed ({reason}); retrying {attempt}/{max_retries}"),
             )),
+            Event::ApprovalRequested(request) => self.approval(request),
             Event::TurnStarted { .. }
             | Event::ModelDelta(_)
             | Event::CommandOutput { .. }
-            | Event::ApprovalRequested(_)
             | Event::TurnEnded { .. } => {}
         }
     }
