@@ -33,7 +33,7 @@ const OURS_ONLY: &[(&str, &str)] = &[
 
 /// Shape lines the reference has and we deliberately do not (`key`, line prefix, reason).
 const REFERENCE_ONLY: &[(&str, &str, &str)] = &[
-    ("v2/ClientRequest", " [method=", "the legacy v1, review, compact and feedback methods are out of scope"),
+    ("v2/ClientRequest", " [method=", "the legacy v1 and review methods are out of scope"),
     ("v2/ServerRequest", " [method=", "the legacy v1 approval requests are out of scope"),
     ("v2/ServerNotification", " [method=", "the legacy v1 and windows notifications, and account/rateLimits/updated (ChatGPT plans only), are out of scope"),
     ("v2/ThreadItem", " [type=codeReview]", "review/start is out of scope"),
@@ -152,6 +152,7 @@ fn method_lists_are_those_of_the_wire_spec() {
             "thread/resume",
             "thread/list",
             "thread/archive",
+            "thread/compact",
             "turn/start",
             "turn/interrupt",
             "model/list",

@@ -96,6 +96,8 @@ pub fn visit_v2(v: &mut impl WireTypeVisitor) {
     v.visit::<ThreadListResponse>();
     v.visit::<ThreadArchiveParams>();
     v.visit::<ThreadArchiveResponse>();
+    v.visit::<ThreadCompactParams>();
+    v.visit::<ThreadCompactResponse>();
     v.visit::<TurnStartParams>();
     v.visit::<TurnStartResponse>();
     v.visit::<TurnInterruptParams>();

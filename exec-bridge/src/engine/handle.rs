@@ -38,6 +38,11 @@ pub(super) enum Submission {
         /// What the user sent and the overrides.
         turn: Box<UserTurn>,
     },
+    /// Compact the conversation, as a turn whose id the handle reserved.
+    Compact {
+        /// The reserved id.
+        turn_id: String,
+    },
     /// Run a command of the user's as a turn, whose id the handle reserved.
     UserShell {
         /// The reserved id.
@@ -158,6 +163,13 @@ impl ThreadHandle {
     /// a turn runs, as [`ThreadHandle::start_turn`] is.
     pub fn run_user_shell(&self, command: String) -> Result<String, SubmitError> {
         self.submit_turn(|turn_id| Submission::UserShell { turn_id, command })
+    }
+
+    /// Submits a compaction of the conversation (see [`crate::engine::history::compacted`]), run
+    /// as a turn of its own, and returns the turn's id. Refused while a turn runs, as
+    /// [`ThreadHandle::start_turn`] is.
+    pub fn compact(&self) -> Result<String, SubmitError> {
+        self.submit_turn(|turn_id| Submission::Compact { turn_id })
     }
 
     /// Reserves the next turn id (refused while a turn runs) and submits what `make` makes of it.

@@ -13,6 +13,14 @@ use crate::engine::model::{KnownItem, ResponseItem};
 /// What an unanswered call is answered with.
 pub const ABORTED: &str = "aborted";
 
+/// What opens the message that carries a compaction's summary (the reference's words); the
+/// summary follows on the next line.
+pub const SUMMARY_PREFIX: &str = "Another language model started to solve this problem and produced a summary of its thinking process. You also have access to the state of the tools that were used by that language model. Use this to build on the work that has already been done and avoid duplicating work. Here is the summary produced by the other language model, use the information in this summary to assist with your own analysis:";
+
+/// How many bytes of the user's earlier messages a compacted history keeps (the most recent
+/// ones; about 20,000 tokens, as the reference keeps).
+pub const KEPT_USER_BYTES: usize = 80_000;
+
 /// The items of a conversation, in order.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct History {
@@ -34,6 +42,11 @@ impl History {
     /// [`crate::engine::model::ModelClient::respond`]).
     pub fn len(&self) -> usize {
         self.items.len()
+    }
+
+    /// The items, in order.
+    pub fn items(&self) -> &[ResponseItem] {
+        &self.items
     }
 
     /// Appends an item.
@@ -75,6 +88,36 @@ impl History {
     }
 }
 
+/// The history a compaction leaves, as the reference builds it: the first environment context,
+/// the user's messages (the most recent [`KEPT_USER_BYTES`] of them; earlier summaries left
+/// out), then a user message with the summary. Tool calls, answers and reasoning are gone.
+pub fn compacted(items: &[ResponseItem], summary: &str) -> Vec<ResponseItem> {
+    let user_text = |item: &ResponseItem| match item {
+        ResponseItem::Known(KnownItem::Message { role, content, .. }) if role == "user" => {
+            Some(crate::engine::model::items::message_text(content))
+        }
+        _ => None,
+    };
+    let is_context = |text: &str| text.starts_with("<environment_context>");
+    let context = items.iter().find(|item| user_text(item).is_some_and(|text| is_context(&text)));
+    let mut kept = Vec::new();
+    let mut bytes = 0usize;
+    for item in items.iter().rev() {
+        let Some(text) = user_text(item) else { continue };
+        if is_context(&text) || text.starts_with(SUMMARY_PREFIX) {
+            continue;
+        }
+        bytes = bytes.saturating_add(text.len());
+        if bytes > KEPT_USER_BYTES {
+            break;
+        }
+        kept.push(item.clone());
+    }
+    kept.reverse();
+    let bridge = ResponseItem::user_message(&[format!("{SUMMARY_PREFIX}\n{summary}")], &[]);
+    context.cloned().into_iter().chain(kept).chain(std::iter::once(bridge)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -83,6 +126,34 @@ mod tests {
 
     fn item(value: serde_json::Value) -> ResponseItem {
         ResponseItem::from_value(value)
+    }
+
+    #[test]
+    fn a_compacted_history_keeps_the_context_the_user_s_messages_and_the_summary() {
+        let user = |text: &str| ResponseItem::user_message(&[text.to_owned()], &[]);
+        let context = user("<environment_context>\n  <cwd>/w</cwd>\n</environment_context>");
+        let items = vec![
+            context.clone(),
+            user("first"),
+            item(json!({"type": "function_call", "name": "shell", "arguments": "{}", "call_id": "a"})),
+            ResponseItem::call_output("a", "ok".into(), false),
+            item(
+                json!({"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "did it"}]}),
+            ),
+            user(&format!("{SUMMARY_PREFIX}\nan older summary")),
+            user("second"),
+        ];
+        let left = compacted(&items, "all done so far");
+        assert_eq!(
+            left,
+            [context, user("first"), user("second"), user(&format!("{SUMMARY_PREFIX}\nall done so far"))]
+        );
+        // Only the most recent user messages fit.
+        let long = "x".repeat(KEPT_USER_BYTES / 2 + 1);
+        let many = [user(&long), user("short"), user(&long)];
+        let kept = compacted(&many, "s");
+        assert_eq!(kept.len(), 3, "the last long one and the short one, then the summary");
+        assert_eq!(kept[0], user("short"));
     }
 
     #[test]

@@ -21,6 +21,7 @@
 
 mod assessment;
 pub mod auth;
+mod compact;
 pub mod config;
 pub mod environment;
 mod handle;

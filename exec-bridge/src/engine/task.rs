@@ -42,6 +42,11 @@ async fn serve(mut state: ThreadState, mut submissions: mpsc::UnboundedReceiver<
                     break;
                 }
             }
+            Submission::Compact { turn_id } => {
+                if !run_turn(&mut state, turn_id, Work::Compact, &mut submissions).await {
+                    break;
+                }
+            }
             Submission::UserShell { turn_id, command } => {
                 if !run_turn(&mut state, turn_id, Work::UserShell(command), &mut submissions).await {
                     break;
@@ -60,6 +65,8 @@ enum Work {
     Model(Box<UserTurn>),
     /// Run a command of the user's, outside the model's history.
     UserShell(String),
+    /// Summarise the conversation and go on from the summary.
+    Compact,
 }
 
 /// Runs one turn while routing the submissions that arrive meanwhile; returns whether the thread
@@ -86,7 +93,7 @@ async fn run_turn(
                     let _ = answer.send((id, decision));
                 }
                 // The handle refuses a second turn while one runs.
-                Some(Submission::Turn { .. } | Submission::UserShell { .. }) => {}
+                Some(Submission::Turn { .. } | Submission::UserShell { .. } | Submission::Compact { .. }) => {}
                 Some(Submission::Op(Op::Shutdown)) | None => {
                     let _ = interrupt.send(true);
                     goes_on = false;
@@ -108,6 +115,7 @@ async fn lifecycle(state: &mut ThreadState, work: Work, mut cx: TurnContext) {
         Ok(()) => match work {
             Work::Model(turn) => state.run_turn(*turn, &mut cx).await,
             Work::UserShell(command) => state.user_shell(command, &mut cx).await,
+            Work::Compact => state.compact(&mut cx).await,
         },
         Err(error) => Err(TurnError::Session(error)),
     };

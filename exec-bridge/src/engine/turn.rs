@@ -23,9 +23,9 @@ pub(super) struct TurnContext {
     /// The answers to this turn's approval requests.
     answers: mpsc::UnboundedReceiver<(ApprovalId, Decision)>,
     /// Tokens used so far.
-    usage: TokenUsage,
+    pub(super) usage: TokenUsage,
     /// The last thing the agent said.
-    final_message: Option<String>,
+    pub(super) final_message: Option<String>,
     /// The plan item, once the model set a plan.
     pub(super) plan: Option<Item>,
 }
@@ -252,7 +252,7 @@ impl ThreadState {
 }
 
 /// Reports what the model client sees as the thread's events, each awaited.
-struct Reporter(mpsc::Sender<Event>);
+pub(super) struct Reporter(pub(super) mpsc::Sender<Event>);
 
 impl Observer for Reporter {
     async fn observe(&mut self, event: ClientEvent) {

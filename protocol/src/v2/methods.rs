@@ -25,9 +25,9 @@ use super::jsonrpc::RequestId;
 use super::models::{ModelListParams, ModelListResponse};
 use super::notifications::*;
 use super::thread::{
-    ThreadArchiveParams, ThreadArchiveResponse, ThreadListParams, ThreadListResponse, ThreadResumeParams,
-    ThreadResumeResponse, ThreadStartParams, ThreadStartResponse, TurnInterruptParams, TurnInterruptResponse,
-    TurnStartParams, TurnStartResponse,
+    ThreadArchiveParams, ThreadArchiveResponse, ThreadCompactParams, ThreadCompactResponse, ThreadListParams,
+    ThreadListResponse, ThreadResumeParams, ThreadResumeResponse, ThreadStartParams, ThreadStartResponse,
+    TurnInterruptParams, TurnInterruptResponse, TurnStartParams, TurnStartResponse,
 };
 use super::user_shell::{
     ExecOneOffCommandParams, ExecOneOffCommandResponse, FeedbackUploadParams, FeedbackUploadResponse,
@@ -126,6 +126,8 @@ requests! {
     ThreadResume = "thread/resume" (ThreadResumeParams) -> ThreadResumeResponse;
     /// Move a thread out of the listing without deleting it.
     ThreadArchive = "thread/archive" (ThreadArchiveParams) -> ThreadArchiveResponse;
+    /// Summarise a thread's conversation and go on from the summary.
+    ThreadCompact = "thread/compact" (ThreadCompactParams) -> ThreadCompactResponse;
     /// One page of the recorded threads, newest first.
     ThreadList = "thread/list" (ThreadListParams) -> ThreadListResponse;
     /// Send input to a thread; the turn's events follow as notifications.

@@ -292,6 +292,24 @@ pub struct ThreadArchiveParams {
 #[ts(export_to = "v2/")]
 pub struct ThreadArchiveResponse {}
 
+/// Params of `thread/compact`: summarise the thread's conversation through the model and go on
+/// from the summary (the history the model sees becomes the first context, the user's messages
+/// and the summary). The compaction runs as a turn: `turn/started`, the summary as an
+/// `agentMessage` item, `turn/completed`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub struct ThreadCompactParams {
+    /// The thread to compact (started or resumed on this connection).
+    pub thread_id: String,
+}
+
+/// Result of `thread/compact`: an empty object, at once; the compaction's turn follows as
+/// notifications.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[ts(export_to = "v2/")]
+pub struct ThreadCompactResponse {}
+
 /// Params of `turn/start`: send input to a thread. The overrides hold for this turn and the
 /// turns after it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]

@@ -22,6 +22,10 @@ export const ClientRequestMethod = {
    */
   threadArchive: "thread/archive",
   /**
+   * Summarise a thread's conversation and go on from the summary.
+   */
+  threadCompact: "thread/compact",
+  /**
    * One page of the recorded threads, newest first.
    */
   threadList: "thread/list",

@@ -78,6 +78,9 @@ impl Rollout {
                         turn.end = Some(end);
                     }
                 }
+                Record::Compacted { message } => {
+                    recorded.history = crate::engine::history::compacted(&recorded.history, &message);
+                }
             }
         }
         recorded.meta = meta.ok_or_else(|| RolloutError::Corrupt {

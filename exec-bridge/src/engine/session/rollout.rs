@@ -127,6 +127,12 @@ pub enum Record {
         /// How.
         end: TurnEnd,
     },
+    /// The conversation was compacted to this summary (see
+    /// [`crate::engine::history::compacted`]): the history read back is rebuilt from it.
+    Compacted {
+        /// The summary the model wrote.
+        message: String,
+    },
 }
 
 /// One turn as clients saw it.

@@ -110,6 +110,13 @@ impl Server {
             R::ThreadStart { params, .. } => reply(self.thread_start(params)),
             R::ThreadResume { params, .. } => reply(self.thread_resume(params)),
             R::ThreadArchive { params, .. } => reply(self.thread_archive(params)),
+            R::ThreadCompact { params, .. } => {
+                // The compaction's turn reaches the client through the forwarder, after this
+                // answer (as a turn's does).
+                let thread = self.thread(&params.thread_id)?;
+                thread.compact().map_err(errors::from_submit)?;
+                reply(Ok(v2::ThreadCompactResponse {}))
+            }
             R::ThreadList { params, .. } => {
                 reply(listing::list(&self.options.codex_home, &params).map_err(errors::from_rollout))
             }

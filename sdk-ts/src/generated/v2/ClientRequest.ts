@@ -9,6 +9,7 @@ import type { ModelListParams } from "./ModelListParams.js";
 import type { NoParams } from "./NoParams.js";
 import type { RequestId } from "./RequestId.js";
 import type { ThreadArchiveParams } from "./ThreadArchiveParams.js";
+import type { ThreadCompactParams } from "./ThreadCompactParams.js";
 import type { ThreadListParams } from "./ThreadListParams.js";
 import type { ThreadResumeParams } from "./ThreadResumeParams.js";
 import type { ThreadShellCommandParams } from "./ThreadShellCommandParams.js";
@@ -51,7 +52,15 @@ id: RequestId,
 /**
  * The method's parameters.
  */
-params: ThreadArchiveParams, } | { "method": "thread/list", 
+params: ThreadArchiveParams, } | { "method": "thread/compact", 
+/**
+ * Echoed in the response.
+ */
+id: RequestId, 
+/**
+ * The method's parameters.
+ */
+params: ThreadCompactParams, } | { "method": "thread/list", 
 /**
  * Echoed in the response.
  */

@@ -18,6 +18,8 @@ import type { ModelListResponse } from "./ModelListResponse.js";
 import type { NoParams } from "./NoParams.js";
 import type { ThreadArchiveParams } from "./ThreadArchiveParams.js";
 import type { ThreadArchiveResponse } from "./ThreadArchiveResponse.js";
+import type { ThreadCompactParams } from "./ThreadCompactParams.js";
+import type { ThreadCompactResponse } from "./ThreadCompactResponse.js";
 import type { ThreadListParams } from "./ThreadListParams.js";
 import type { ThreadListResponse } from "./ThreadListResponse.js";
 import type { ThreadResumeParams } from "./ThreadResumeParams.js";
@@ -85,6 +87,18 @@ params: ThreadArchiveParams,
  * The type of the response's `result`.
  */
 result: ThreadArchiveResponse, }, 
+/**
+ * Summarise a thread's conversation and go on from the summary.
+ */
+"thread/compact": { 
+/**
+ * The type of the request's `params`.
+ */
+params: ThreadCompactParams, 
+/**
+ * The type of the response's `result`.
+ */
+result: ThreadCompactResponse, }, 
 /**
  * One page of the recorded threads, newest first.
  */

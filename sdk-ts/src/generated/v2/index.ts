@@ -74,6 +74,8 @@ export type { ServerRequestMap } from "./ServerRequestMap.js";
 export type { Thread } from "./Thread.js";
 export type { ThreadArchiveParams } from "./ThreadArchiveParams.js";
 export type { ThreadArchiveResponse } from "./ThreadArchiveResponse.js";
+export type { ThreadCompactParams } from "./ThreadCompactParams.js";
+export type { ThreadCompactResponse } from "./ThreadCompactResponse.js";
 export type { ThreadItem } from "./ThreadItem.js";
 export type { ThreadListParams } from "./ThreadListParams.js";
 export type { ThreadListResponse } from "./ThreadListResponse.js";
