@@ -1,6 +1,7 @@
 //! The tools the model can call, and their definitions as the model sees them.
 
 pub mod apply_patch;
+pub mod family;
 pub mod one_off;
 pub mod process;
 pub mod shell;
