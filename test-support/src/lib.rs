@@ -51,7 +51,7 @@ mod schema;
 pub mod script;
 mod world;
 
-pub use binary::binary;
+pub use binary::{binary, mcp_test_server};
 pub use client::{
     decision, item_story, turn_status, AppServer, Client, Direction, Incoming, Lines, Subprocess, Transport,
     REPLY_TIMEOUT,

@@ -26,6 +26,8 @@ mod handle;
 pub mod history;
 pub mod items;
 pub mod local;
+pub mod mcp;
+mod mcp_call;
 pub mod model;
 mod patch_call;
 pub mod policy;

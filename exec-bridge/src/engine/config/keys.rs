@@ -155,6 +155,26 @@ const TABLES: &[Table] = &[
         ],
     },
     Table { path: "projects.*", keys: &["trust_level"] },
+    Table {
+        path: "mcp_servers.*",
+        keys: &[
+            "command",
+            "args",
+            "env",
+            "env_vars",
+            "cwd",
+            "url",
+            "bearer_token_env_var",
+            "http_headers",
+            "env_http_headers",
+            "startup_timeout_sec",
+            "startup_timeout_ms",
+            "tool_timeout_sec",
+            "enabled",
+            "enabled_tools",
+            "disabled_tools",
+        ],
+    },
     Table { path: "profiles.*", keys: PROFILE_KEYS },
 ];
 

@@ -117,6 +117,18 @@ impl<W: Write> HumanOutput<W> {
             ItemKind::ImageView { path } => {
                 self.line(&self.paint(DIM, &format!("viewed image {}", path.display())))
             }
+            ItemKind::McpToolCall(call) => {
+                let verdict = match (&call.status, &call.error) {
+                    (Status::Completed, _) => {
+                        self.paint(GREEN, &format!("{}.{} succeeded", call.server, call.tool))
+                    }
+                    (_, Some(error)) => {
+                        self.paint(RED, &format!("{}.{} failed: {error}", call.server, call.tool))
+                    }
+                    _ => self.paint(RED, &format!("{}.{} failed", call.server, call.tool)),
+                };
+                self.line(&verdict);
+            }
             ItemKind::Error { message } => self.line(&self.paint(RED, &format!("error: {message}"))),
             ItemKind::UserMessage { .. } => {}
         }
