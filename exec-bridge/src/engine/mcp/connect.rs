@@ -111,6 +111,8 @@ impl<R: AsyncRead + Unpin> AsyncRead for Capped<R> {
                 self.line = if *byte == b'\n' { 0 } else { self.line + 1 };
             }
             if self.line > MAX_MESSAGE_BYTES {
+                // What was read is not handed on: the reader sees the error alone.
+                buf.set_filled(before);
                 return Poll::Ready(Err(std::io::Error::new(
                     std::io::ErrorKind::InvalidData,
                     format!("the MCP server sent a message over {MAX_MESSAGE_BYTES} bytes"),
