@@ -69,7 +69,7 @@ pub enum ItemKind {
         path: PathBuf,
     },
     /// A call to a tool of an MCP server, or to one of the resource tools.
-    McpToolCall(McpCallItem),
+    McpToolCall(Box<McpCallItem>),
     /// A non-fatal error.
     Error {
         /// What went wrong.

@@ -56,7 +56,7 @@ impl ThreadState {
             result: None,
             error: None,
         };
-        let item = self.item(ItemKind::McpToolCall(started.clone()), Some(call_id));
+        let item = self.item(ItemKind::McpToolCall(Box::new(started.clone())), Some(call_id));
         self.emit(Event::ItemStarted(item.clone())).await;
 
         let answer = tokio::select! {
@@ -64,7 +64,7 @@ impl ThreadState {
             () = cancelled(&mut cx.cancel) => {
                 let error = Some("the turn was interrupted".to_owned());
                 let done = McpCallItem { status: Status::Failed, error, ..started };
-                self.complete(&cx.turn_id, super::items::Item { kind: ItemKind::McpToolCall(done), ..item }).await?;
+                self.complete(&cx.turn_id, super::items::Item { kind: ItemKind::McpToolCall(Box::new(done)), ..item }).await?;
                 return Err(TurnError::Interrupted);
             }
         };
@@ -80,7 +80,11 @@ impl ThreadState {
                 (McpCallItem { status: Status::Failed, error: Some(message.clone()), ..started }, message)
             }
         };
-        self.complete(&cx.turn_id, super::items::Item { kind: ItemKind::McpToolCall(done), ..item }).await?;
+        self.complete(
+            &cx.turn_id,
+            super::items::Item { kind: ItemKind::McpToolCall(Box::new(done)), ..item },
+        )
+        .await?;
         Ok(output)
     }
 }

@@ -302,7 +302,7 @@ fn mcp_startup(config: &super::config::Config, cwd: &Path, guard: &Path) -> Opti
                 },
                 None => None,
             };
-            (name.clone(), server, env, token)
+            super::mcp::ServerStart { name: name.clone(), config: server, env, bearer_token: token }
         })
         .collect();
     (!servers.is_empty()).then(|| super::mcp::Startup {

@@ -15,12 +15,25 @@ use super::{names, MAX_TOOLS};
 /// What starting a thread's servers needs, owned (the start runs in a task of its own).
 #[derive(Debug, Clone)]
 pub struct Startup {
-    /// The enabled servers, by name, with the environment of each.
-    pub servers: Vec<(String, McpServerConfig, Vec<(String, String)>, Option<String>)>,
+    /// The enabled servers.
+    pub servers: Vec<ServerStart>,
     /// The thread's working directory.
     pub cwd: PathBuf,
     /// The process guard's binary (see [`crate::engine::tools::process::Launch::guard`]).
     pub guard: Option<PathBuf>,
+}
+
+/// One server to start.
+#[derive(Debug, Clone)]
+pub struct ServerStart {
+    /// Its name (the table's).
+    pub name: String,
+    /// Its configuration.
+    pub config: McpServerConfig,
+    /// The whole environment of a stdio server.
+    pub env: Vec<(String, String)>,
+    /// The bearer token of an HTTP server.
+    pub bearer_token: Option<String>,
 }
 
 /// One started server.
@@ -83,7 +96,7 @@ impl McpServers {
     /// those that answered, and one message per server that did not (said once by the caller).
     pub async fn start(startup: Startup) -> (McpServers, Vec<String>) {
         let Startup { servers, cwd, guard } = startup;
-        let starts = servers.into_iter().map(|(name, config, env, bearer_token)| {
+        let starts = servers.into_iter().map(|ServerStart { name, config, env, bearer_token }| {
             let (cwd, guard) = (cwd.clone(), guard.clone());
             async move {
                 let pad = Launchpad { cwd: &cwd, env, guard: guard.as_deref(), bearer_token };
