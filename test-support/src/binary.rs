@@ -23,15 +23,15 @@ pub fn binary() -> PathBuf {
     BINARY.get_or_init(locate).clone()
 }
 
-/// The MCP test server of this workspace (`test-support/src/bin/mcp_test_server.rs`, built
-/// on the official Rust SDK), built at most once per test process as [`binary`] is.
+/// The MCP test server of this workspace (`test-mcp-server/`, built on the official Rust SDK),
+/// built at most once per test process with Cargo, as [`binary`] is from other crates.
 ///
 /// # Panics
 ///
 /// When Cargo cannot be run or the build fails.
 pub fn mcp_test_server() -> PathBuf {
     static SERVER: OnceLock<PathBuf> = OnceLock::new();
-    SERVER.get_or_init(|| build("test-support", "mcp-test-server")).clone()
+    SERVER.get_or_init(|| build("test-mcp-server", "mcp-test-server")).clone()
 }
 
 fn locate() -> PathBuf {

@@ -160,6 +160,13 @@ pub enum Event {
         /// The output to append.
         delta: String,
     },
+    /// What an MCP server said of a call still under way (its `notifications/progress`).
+    McpProgress {
+        /// The MCP tool call item.
+        item_id: String,
+        /// The server's message, or `progress/total` when it sent none.
+        message: String,
+    },
     /// A model request failed and will be retried.
     Retrying {
         /// The attempt that failed, from 1.

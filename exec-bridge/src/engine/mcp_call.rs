@@ -59,13 +59,21 @@ impl ThreadState {
         let item = self.item(ItemKind::McpToolCall(Box::new(started.clone())), Some(call_id));
         self.emit(Event::ItemStarted(item.clone())).await;
 
-        let answer = tokio::select! {
-            answer = call(&servers, resource, &server, &tool, arguments) => answer,
-            () = cancelled(&mut cx.cancel) => {
-                let error = Some("the turn was interrupted".to_owned());
-                let done = McpCallItem { status: Status::Failed, error, ..started };
-                self.complete(&cx.turn_id, super::items::Item { kind: ItemKind::McpToolCall(Box::new(done)), ..item }).await?;
-                return Err(TurnError::Interrupted);
+        let mut progress = servers.watch_progress(&server);
+        let running = call(&servers, resource, &server, &tool, arguments);
+        tokio::pin!(running);
+        let answer = loop {
+            tokio::select! {
+                answer = &mut running => break answer,
+                Some(message) = next_progress(&mut progress) => {
+                    self.emit(Event::McpProgress { item_id: item.id.clone(), message }).await;
+                }
+                () = cancelled(&mut cx.cancel) => {
+                    let error = Some("the turn was interrupted".to_owned());
+                    let done = McpCallItem { status: Status::Failed, error, ..started };
+                    self.complete(&cx.turn_id, super::items::Item { kind: ItemKind::McpToolCall(Box::new(done)), ..item }).await?;
+                    return Err(TurnError::Interrupted);
+                }
             }
         };
         let (done, output) = match answer {
@@ -86,6 +94,14 @@ impl ThreadState {
         )
         .await?;
         Ok(output)
+    }
+}
+
+/// The next progress message, if progress is watched (else never).
+async fn next_progress(progress: &mut Option<tokio::sync::mpsc::Receiver<String>>) -> Option<String> {
+    match progress {
+        Some(receiver) => receiver.recv().await,
+        None => std::future::pending().await,
     }
 }
 

@@ -4,21 +4,72 @@ use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use rmcp::service::RunningService;
+use std::sync::{Arc, Mutex};
+
+use rmcp::model::ProgressNotificationParam;
+use rmcp::service::{MaybeSendFuture, NotificationContext, RunningService};
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use rmcp::transport::StreamableHttpClientTransport;
+use rmcp::ClientHandler;
 use rmcp::{RoleClient, ServiceExt};
 use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
+use tokio::sync::mpsc;
 
 use super::config::McpTransport;
 use super::MAX_MESSAGE_BYTES;
 use crate::engine::tools::process::{self, Launch, ProcessGroup};
 
+/// How many progress messages of one call may wait for the thread; past that, more are
+/// dropped (a server that floods them must not fill memory).
+const PROGRESS_CAPACITY: usize = 64;
+
+/// The client side of one connection: it passes the server's progress notifications to the
+/// call under way, if any (a thread makes one call at a time, so any progress a server reports
+/// during a call is that call's).
+#[derive(Clone, Default)]
+pub(super) struct Client {
+    progress: Arc<Mutex<Option<mpsc::Sender<String>>>>,
+}
+
+impl Client {
+    /// Where the progress of the call about to start goes, until the receiver is dropped.
+    pub(super) fn watch_progress(&self) -> mpsc::Receiver<String> {
+        let (sender, receiver) = mpsc::channel(PROGRESS_CAPACITY);
+        if let Ok(mut sink) = self.progress.lock() {
+            *sink = Some(sender);
+        }
+        receiver
+    }
+}
+
+impl ClientHandler for Client {
+    fn on_progress(
+        &self,
+        params: ProgressNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) -> impl std::future::Future<Output = ()> + MaybeSendFuture + '_ {
+        let message = match (params.message, params.total) {
+            (Some(message), _) => message,
+            (None, Some(total)) => format!("{}/{total}", params.progress),
+            (None, None) => params.progress.to_string(),
+        };
+        if let Ok(mut sink) = self.progress.lock() {
+            if sink.as_ref().is_some_and(|sender| sender.is_closed()) {
+                *sink = None;
+            }
+            if let Some(sender) = sink.as_ref() {
+                let _ = sender.try_send(message.chars().take(4096).collect());
+            }
+        }
+        std::future::ready(())
+    }
+}
+
 /// A live connection to one server. Dropping it closes the connection and, for a stdio server,
 /// kills its whole process group.
 pub(super) struct Connection {
     /// The SDK's client.
-    pub(super) service: RunningService<RoleClient, ()>,
+    pub(super) service: RunningService<RoleClient, Client>,
     /// A stdio server's process and group (the child is kept so that it is reaped).
     _process: Option<(tokio::process::Child, ProcessGroup)>,
 }
@@ -59,10 +110,10 @@ pub(super) async fn connect(transport: &McpTransport, pad: Launchpad<'_>) -> Res
                 tokio::spawn(drain(stderr));
             }
             let reader = Capped { inner: stdout, line: 0 };
-            let service =
-                ().serve((reader, stdin))
-                    .await
-                    .map_err(|e| format!("handshaking with MCP server failed: {e}"))?;
+            let service = Client::default()
+                .serve((reader, stdin))
+                .await
+                .map_err(|e| format!("handshaking with MCP server failed: {e}"))?;
             Ok(Connection { service, _process: Some((started.child, started.group)) })
         }
         McpTransport::Http { url, .. } => {
@@ -73,10 +124,10 @@ pub(super) async fn connect(transport: &McpTransport, pad: Launchpad<'_>) -> Res
             // reqwest sets up rustls for every client; it needs a provider (as the model client).
             let _ = rustls::crypto::ring::default_provider().install_default();
             let transport = StreamableHttpClientTransport::from_config(config);
-            let service =
-                ().serve(transport)
-                    .await
-                    .map_err(|e| format!("handshaking with MCP server at {url} failed: {e}"))?;
+            let service = Client::default()
+                .serve(transport)
+                .await
+                .map_err(|e| format!("handshaking with MCP server at {url} failed: {e}"))?;
             Ok(Connection { service, _process: None })
         }
     }

@@ -177,6 +177,12 @@ impl McpServers {
         self.servers.get(name).map(|server| (server.connection.service.peer(), server.tool_timeout))
     }
 
+    /// Where the progress `server` reports during the next call goes (see
+    /// [`super::connect::Client`]).
+    pub fn watch_progress(&self, server: &str) -> Option<tokio::sync::mpsc::Receiver<String>> {
+        self.servers.get(server).map(|server| server.connection.service.service().watch_progress())
+    }
+
     /// Calls `tool` of `server` with `arguments`, within the server's `tool_timeout_sec`.
     pub async fn call(
         &self,

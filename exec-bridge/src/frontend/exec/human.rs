@@ -166,6 +166,7 @@ impl<W: Write> super::Output for HumanOutput<W> {
             Event::TurnStarted { .. }
             | Event::ModelDelta(_)
             | Event::CommandOutput { .. }
+            | Event::McpProgress { .. }
             | Event::ApprovalRequested(_)
             | Event::TurnEnded { .. } => {}
         }

@@ -103,6 +103,7 @@ impl JsonlStream {
             }
             Event::ModelDelta(_)
             | Event::CommandOutput { .. }
+            | Event::McpProgress { .. }
             | Event::ApprovalRequested(_)
             | Event::TurnEnded { .. } => None,
         }

@@ -5,9 +5,9 @@
 //! `--token`, a request without `Authorization: Bearer T` is answered 401.
 //!
 //! Its tools: `echo {text}` (text and structured content), `add {a, b}`, `fail` (an `isError`
-//! result), `slow {ms}` (answers after `ms` milliseconds), `env {name}` (the value of one of
-//! its environment variables, or `(unset)`), `huge {bytes}` (one text block of that many
-//! bytes); one resource, `test://greeting`.
+//! result), `slow {ms}` (reports progress `halfway`, then answers after `ms` milliseconds), `env {name}` (the value of one of
+//! its environment variables, or `(unset)`), `pid` (its process id), `huge {bytes}` (one
+//! text block of that many bytes); one resource, `test://greeting`.
 
 use std::sync::Arc;
 
@@ -51,6 +51,7 @@ impl ServerHandler for TestServer {
                 "properties": {"ms": {"type": "integer"}}}},
             {"name": "env", "description": "The value of an environment variable of the server.", "inputSchema": {"type": "object",
                 "properties": {"name": {"type": "string"}}, "required": ["name"]}},
+            {"name": "pid", "description": "The server's process id.", "inputSchema": {"type": "object"}},
             {"name": "huge", "description": "A text block of `bytes` bytes.", "inputSchema": {"type": "object",
                 "properties": {"bytes": {"type": "integer"}}}}
         ]})))
@@ -59,7 +60,7 @@ impl ServerHandler for TestServer {
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let args = Value::Object(request.arguments.clone().unwrap_or_default());
         let text = |text: String| json!({"content": [{"type": "text", "text": text}]});
@@ -73,6 +74,11 @@ impl ServerHandler for TestServer {
             }
             "fail" => json!({"content": [{"type": "text", "text": "it broke"}], "isError": true}),
             "slow" => {
+                if let Some(token) = context.meta.get_progress_token() {
+                    let progress =
+                        json!({"progressToken": token, "progress": 1, "total": 2, "message": "halfway"});
+                    let _ = context.peer.notify_progress(from(progress)).await;
+                }
                 tokio::time::sleep(std::time::Duration::from_millis(args["ms"].as_u64().unwrap_or(1000)))
                     .await;
                 text("late".into())
@@ -80,6 +86,7 @@ impl ServerHandler for TestServer {
             "env" => text(
                 std::env::var(args["name"].as_str().unwrap_or_default()).unwrap_or_else(|_| "(unset)".into()),
             ),
+            "pid" => text(std::process::id().to_string()),
             "huge" => text("x".repeat(args["bytes"].as_u64().unwrap_or(1024) as usize)),
             other => return Err(ErrorData::invalid_params(format!("unknown tool {other}"), None)),
         });
