@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // A test: a failed unwrap is a failed test.
 
 use std::path::Path;
-use std::process::{Child, Command};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use protocol::exec::{McpToolCallStatus, ThreadItemDetails};
@@ -203,43 +203,9 @@ fn resource_tools_list_and_read_the_servers_resources() {
     assert_eq!(read["contents"][0]["text"], "hello");
 }
 
-/// The test server over streamable HTTP, with a bearer token; stopped when dropped.
-struct HttpServer {
-    child: Child,
-    url: String,
-    _dir: tempfile::TempDir,
-}
-
-impl HttpServer {
-    fn start(token: &str) -> HttpServer {
-        let dir = tempfile::tempdir().unwrap();
-        let url_file = dir.path().join("url");
-        let child = Command::new(mcp_test_server())
-            .args(["--http", url_file.to_str().unwrap(), "--token", token])
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        let url = loop {
-            match std::fs::read_to_string(&url_file) {
-                Ok(url) if !url.is_empty() => break url,
-                _ if Instant::now() > deadline => panic!("the HTTP test server did not start"),
-                _ => std::thread::sleep(Duration::from_millis(20)),
-            }
-        };
-        HttpServer { child, url, _dir: dir }
-    }
-}
-
-impl Drop for HttpServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn a_streamable_http_server_gets_the_bearer_token_from_the_environment() {
-    let server = HttpServer::start("s3cret-token");
+    let server = test_support::McpHttpServer::start(Some("s3cret-token"));
     let config = format!(
         "[mcp_servers.web]\nurl = \"{url}\"\nbearer_token_env_var = \"WEB_TOKEN\"\n\n[mcp_servers.wrong]\nurl = \"{url}\"\nbearer_token_env_var = \"WRONG_TOKEN\"\n\n[mcp_servers.unset]\nurl = \"{url}\"\nbearer_token_env_var = \"UNSET_TOKEN\"\n",
         url = server.url

@@ -76,6 +76,10 @@ impl ThreadState {
                 }
             }
         };
+        // Progress said before the answer but not yet taken is still told, before the end.
+        while let Some(Ok(message)) = progress.as_mut().map(|receiver| receiver.try_recv()) {
+            self.emit(Event::McpProgress { item_id: item.id.clone(), message }).await;
+        }
         let (done, output) = match answer {
             Ok(CallOutcome { content, structured_content, is_error }) => {
                 let output = mcp::model_output(&content, structured_content.as_ref());
