@@ -355,3 +355,52 @@ fn alive(pid: i32) -> bool {
         Err(_) => false,
     }
 }
+
+/// A "server" that answers the handshake with garbage and then a line without end is cut off
+/// at the line bound: reported as failed to start, in bounded time and memory, and the turn
+/// goes on.
+#[test]
+fn a_hostile_server_is_cut_off_and_the_turn_goes_on() {
+    let world = world(
+        json!([[message("Done.")]]),
+        "[mcp_servers.hostile]\ncommand = \"sh\"\nargs = [\"-c\", \"echo 'not json'; head -c 40000000 /dev/zero | tr '\\\\\\\\0' x; sleep 30\"]\nstartup_timeout_sec = 20\n",
+    );
+    let started = Instant::now();
+    let run = world.exec_json(&["go"]);
+    run.assert_ok();
+    assert!(started.elapsed() < Duration::from_secs(20), "the bound, not the timeout, ended it");
+    let errors: Vec<String> = run
+        .completed()
+        .iter()
+        .filter_map(|item| match item {
+            ThreadItemDetails::Error(error) => Some(error.message.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].starts_with("MCP client for `hostile` failed to start"), "{}", errors[0]);
+}
+
+/// An interrupt during a call ends it as failed and the turn as interrupted, at once.
+#[test]
+fn an_interrupt_ends_a_running_call() {
+    let world = world(
+        json!([[function_call("call_1", "mcp__test__slow", json!({"ms": 60000}))], [message("never")]]),
+        "[mcp_servers.test]\ncommand = \"$SERVER\"\n",
+    );
+    let mut server = test_support::AppServer::start(&world);
+    server.initialize();
+    let cwd = world.cwd().display().to_string();
+    let thread = server.start_thread(json!({"cwd": cwd}));
+    let turn =
+        server.call("turn/start", json!({"threadId": thread, "input": [{"type": "text", "text": "go"}]}));
+    server.recv_until(|m| m["method"] == "item/started" && m["params"]["item"]["id"] == "call_1");
+    let started = Instant::now();
+    server.call("turn/interrupt", json!({"threadId": thread, "turnId": turn["turn"]["id"]}));
+    let done =
+        server.recv_until(|m| m["method"] == "item/completed" && m["params"]["item"]["id"] == "call_1");
+    assert_eq!(done["params"]["item"]["status"], "failed");
+    let ended = server.recv_until(|m| m["method"] == "turn/completed");
+    assert_eq!(ended["params"]["turn"]["status"], "interrupted");
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
