@@ -82,6 +82,19 @@ impl World {
         config
     }
 
+    /// Writes `config` as `CODEX_HOME/config.toml`, its MCP placeholders replaced (see
+    /// [`World::config_with_mcp`]).
+    ///
+    /// # Panics
+    ///
+    /// When the file cannot be written.
+    pub fn set_config(&mut self, config: &str) -> &mut Self {
+        let config = self.config_with_mcp(config);
+        let path = self.home.path().join("config.toml");
+        std::fs::write(&path, config).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        self
+    }
+
     /// The working directory.
     pub fn cwd(&self) -> &Path {
         self.work.path()
