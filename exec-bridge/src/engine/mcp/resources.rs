@@ -90,7 +90,6 @@ impl McpServers {
             }
             (_, Some(server)) => {
                 let (key, mut page) = self.list_page(tool, server, cursor).await?;
-                page.insert("server".into(), json!(server));
                 let mut answer = Map::new();
                 answer.insert("server".into(), json!(server));
                 answer.insert(key.into(), page.remove(key).unwrap_or(json!([])));
