@@ -106,7 +106,7 @@ fn tools_are_offered_by_their_qualified_names_and_a_call_reaches_the_next_reques
 fn a_server_that_fails_to_start_is_reported_once_and_the_turn_goes_on() {
     let world = world(
         json!([[function_call("call_1", "mcp__test__echo", json!({"text": "x"}))], [message("Done.")]]),
-        "[mcp_servers.broken]\ncommand = \"/nonexistent/mcp-server\"\n\n[mcp_servers.test]\ncommand = \"$MCP_TEST_SERVER\"\n\n[mcp_servers.off]\ncommand = \"/nonexistent/too\"\nenabled = false\n",
+        "[mcp_servers.broken]\ncommand = \"/nonexistent/mcp-server\"\n\n[mcp_servers.says_why]\ncommand = \"sh\"\nargs = [\"-c\", \"echo 'Error: DOCS_TOKEN is not set' >&2; exit 1\"]\n\n[mcp_servers.test]\ncommand = \"$MCP_TEST_SERVER\"\n\n[mcp_servers.off]\ncommand = \"/nonexistent/too\"\nenabled = false\n",
     );
     let run = world.exec_json(&["go"]);
     run.assert_ok();
@@ -118,9 +118,12 @@ fn a_server_that_fails_to_start_is_reported_once_and_the_turn_goes_on() {
             _ => None,
         })
         .collect();
-    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors.len(), 2, "{errors:?}");
     assert!(errors[0].starts_with("MCP client for `broken` failed to start: "), "{}", errors[0]);
     assert!(errors[0].contains("[mcp_servers.broken]"), "says where to look: {}", errors[0]);
+    // What a server said on its standard error before it failed is passed on.
+    assert!(errors[1].starts_with("MCP client for `says_why` failed to start: "), "{}", errors[1]);
+    assert!(errors[1].contains("Error: DOCS_TOKEN is not set"), "{}", errors[1]);
     assert_eq!(mcp_calls(&run.completed())[0].status, McpToolCallStatus::Completed);
 }
 

@@ -106,14 +106,29 @@ pub(super) async fn connect(transport: &McpTransport, pad: Launchpad<'_>) -> Res
                     "cannot talk to `{command}`: its standard input or output is not a pipe"
                 ));
             };
-            if let Some(stderr) = started.child.stderr.take() {
-                tokio::spawn(drain(stderr));
-            }
+            let tail = Arc::new(Mutex::new(Vec::new()));
+            let drained = started.child.stderr.take().map(|stderr| tokio::spawn(drain(stderr, tail.clone())));
             let reader = Capped { inner: stdout, line: 0 };
-            let service = Client::default()
-                .serve((reader, stdin))
-                .await
-                .map_err(|e| format!("handshaking with MCP server failed: {e}"))?;
+            let service = match Client::default().serve((reader, stdin)).await {
+                Ok(service) => service,
+                Err(e) => {
+                    // What the server said before it failed is the best clue: wait briefly for
+                    // the rest of it (a server that exited has closed its standard error).
+                    if let Some(drained) = drained {
+                        let _ = tokio::time::timeout(STDERR_GRACE, drained).await;
+                    }
+                    let said = tail
+                        .lock()
+                        .map(|tail| String::from_utf8_lossy(&tail).trim().to_owned())
+                        .unwrap_or_default();
+                    let said = if said.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (its standard error ends: {said})")
+                    };
+                    return Err(format!("handshaking with MCP server failed: {e}{said}"));
+                }
+            };
             Ok(Connection { service, _process: Some((started.child, started.group)) })
         }
         McpTransport::Http { url, .. } => {
@@ -133,11 +148,23 @@ pub(super) async fn connect(transport: &McpTransport, pad: Launchpad<'_>) -> Res
     }
 }
 
-/// Reads a server's standard error to its end, keeping nothing: a server that writes there must
-/// not block on a full pipe.
-async fn drain(mut stderr: tokio::process::ChildStderr) {
+/// How much of a server's standard error is kept, its last bytes: said when it fails to start.
+const STDERR_TAIL_BYTES: usize = 1024;
+
+/// How long a server that failed its handshake gets to finish what it writes on standard error.
+const STDERR_GRACE: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// Reads a server's standard error to its end, keeping only its last [`STDERR_TAIL_BYTES`] in
+/// `tail`: a server that writes there must not block on a full pipe, nor fill memory.
+async fn drain(mut stderr: tokio::process::ChildStderr, tail: Arc<Mutex<Vec<u8>>>) {
     let mut buffer = vec![0u8; 8192];
-    while matches!(stderr.read(&mut buffer).await, Ok(n) if n > 0) {}
+    while let Ok(n @ 1..) = stderr.read(&mut buffer).await {
+        if let Ok(mut tail) = tail.lock() {
+            tail.extend_from_slice(&buffer[..n]);
+            let excess = tail.len().saturating_sub(STDERR_TAIL_BYTES);
+            tail.drain(..excess);
+        }
+    }
 }
 
 /// A server's standard output, failing once a line grows past [`MAX_MESSAGE_BYTES`]: the SDK
