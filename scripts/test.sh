@@ -18,9 +18,10 @@ npm run --prefix sdk-ts --silent typecheck
 echo "sdk-ts typecheck: ok"
 
 echo "== sdk-ts: build, then its tests (node --test): both transports, the addon in process and target/debug/exec-bridge spawned"
-cargo build --quiet --locked -p exec-bridge -p agentwire-node
+cargo build --quiet --locked -p exec-bridge -p agentwire-node -p test-mcp-server
 npm run --prefix sdk-ts --silent build
-export AGENTWIRE_ADDON="$PWD/target/debug/libagentwire_node.so" AGENTWIRE_EXEC_BRIDGE_PATH="$PWD/target/debug/exec-bridge"
+export AGENTWIRE_ADDON="$PWD/target/debug/libagentwire_node.so" AGENTWIRE_EXEC_BRIDGE_PATH="$PWD/target/debug/exec-bridge" \
+  AGENTWIRE_MCP_TEST_SERVER="$PWD/target/debug/mcp-test-server"
 npm test --prefix sdk-ts --silent
 
 echo "== the napi addon (bindings/node) loaded into Node: node --test bindings/node/test/*.test.mjs"

@@ -184,6 +184,7 @@ fn method_lists_are_those_of_the_wire_spec() {
             "item/reasoning/summaryPartAdded",
             "item/reasoning/textDelta",
             "item/commandExecution/outputDelta",
+            "item/mcpToolCall/progress",
             "account/updated",
             "account/login/completed",
         ])

@@ -47,7 +47,9 @@ pub struct Scenario {
     /// Extra environment variables of the binary.
     #[serde(default)]
     pub env: BTreeMap<String, String>,
-    /// A `config.toml` for `CODEX_HOME`; `$MODEL_BASE_URL` in it is the scripted model's base
+    /// A `config.toml` for `CODEX_HOME`; `$MCP_TEST_SERVER` in it is the MCP test server's path
+    /// and `$MCP_TEST_SERVER_URL` the URL of one serving streamable HTTP (see
+    /// `test_support::World::config_with_mcp`); `$MODEL_BASE_URL` is the scripted model's base
     /// URL (for a provider of its own, such as one that speaks Chat Completions).
     #[serde(default)]
     pub config: Option<String>,
@@ -166,6 +168,7 @@ fn world(scenario: &Scenario) -> World {
     if let Some(config) = &scenario.config {
         let path = world.home.path().join("config.toml");
         let config = config.replace("$MODEL_BASE_URL", &world.model.base_url());
+        let config = world.config_with_mcp(&config);
         std::fs::write(&path, config).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     }
     for (name, content) in &scenario.files {

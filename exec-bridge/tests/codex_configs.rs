@@ -11,9 +11,10 @@ use test_support::World;
 /// does not use).
 const FILES: [(&str, &[&str]); 5] = [
     (
-        // Reasoning summary, a trusted project and an MCP server.
-        "model = \"gpt-5.1-codex\"\nmodel_reasoning_summary = \"detailed\"\n\n[projects.\"/home/me/app\"]\ntrust_level = \"trusted\"\n\n[mcp_servers.docs]\ncommand = \"npx\"\nargs = [\"-y\", \"docs-mcp\"]\n",
-        &["`model_reasoning_summary`", "`mcp_servers`"],
+        // Reasoning summary, a trusted project and an MCP server that is not installed here
+        // (reported once as an error item; the turn goes on), with a key the runtime skips.
+        "model = \"gpt-5.1-codex\"\nmodel_reasoning_summary = \"detailed\"\n\n[projects.\"/home/me/app\"]\ntrust_level = \"trusted\"\n\n[mcp_servers.docs]\ncommand = \"docs-mcp-not-installed\"\nargs = [\"--stdio\"]\nhttp_headers = { X-Team = \"docs\" }\n",
+        &["`model_reasoning_summary`", "`mcp_servers.docs.http_headers`"],
     ),
     (
         // A provider that names its wire API, selected.
@@ -57,6 +58,19 @@ fn five_codex_config_files_each_run_a_turn_with_their_warnings() {
             let said = warnings.iter().any(|w| w.contains(key) && w.contains("no effect"));
             assert!(said, "file {n}: no warning names {key}: {warnings:?}");
         }
+        let failed_servers = run
+            .completed()
+            .iter()
+            .filter(|item| {
+                matches!(item, protocol::exec::ThreadItemDetails::Error(e) if e.message.starts_with("MCP client for `docs` failed to start"))
+            })
+            .count();
+        assert_eq!(
+            failed_servers,
+            usize::from(file.contains("[mcp_servers.docs]")),
+            "file {n}: {}",
+            run.stdout
+        );
     }
 }
 

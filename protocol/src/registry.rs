@@ -148,6 +148,7 @@ pub fn visit_v2(v: &mut impl WireTypeVisitor) {
     v.visit::<ItemCompletedNotification>();
     v.visit::<AgentMessageDeltaNotification>();
     v.visit::<CommandExecutionOutputDeltaNotification>();
+    v.visit::<McpToolCallProgressNotification>();
     v.visit::<ReasoningSummaryTextDeltaNotification>();
     v.visit::<ReasoningSummaryPartAddedNotification>();
     v.visit::<ReasoningTextDeltaNotification>();

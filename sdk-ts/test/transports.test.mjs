@@ -3,9 +3,10 @@
 // through both and the normalised transcripts must be equal; then what only the in-process
 // transport has to get right: choosing it, cancelling, many threads at once, backpressure,
 // approval handlers that throw, and letting Node exit.
-// Needs AGENTWIRE_ADDON (the built addon) and AGENTWIRE_EXEC_BRIDGE_PATH; scripts/test.sh sets both.
+// Needs AGENTWIRE_ADDON (the built addon), AGENTWIRE_EXEC_BRIDGE_PATH and, for the MCP scenarios,
+// AGENTWIRE_MCP_TEST_SERVER; scripts/test.sh sets them.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync, promises as fs, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
@@ -40,9 +41,40 @@ async function world(scenario) {
   }
   const vars = await env(mock, scenario.env ?? {});
   if (scenario.config) {
-    await fs.writeFile(path.join(vars.CODEX_HOME, "config.toml"), scenario.config.replaceAll("$MODEL_BASE_URL", mock.url));
+    const config = await withMcp(scenario.config.replaceAll("$MODEL_BASE_URL", mock.url), mock);
+    await fs.writeFile(path.join(vars.CODEX_HOME, "config.toml"), config);
   }
   return { mock, work: await fs.realpath(work), vars };
+}
+
+/**
+ * `config` with the MCP test server in place of its placeholders, as the conformance suite does:
+ * `$MCP_TEST_SERVER` is its path (stdio), `$MCP_TEST_SERVER_URL` the URL of one started over
+ * streamable HTTP, stopped with `mock`.
+ */
+async function withMcp(config, mock) {
+  if (!config.includes("$MCP_TEST_SERVER")) return config;
+  const server = process.env.AGENTWIRE_MCP_TEST_SERVER;
+  if (!server || !existsSync(server)) {
+    throw new Error("set AGENTWIRE_MCP_TEST_SERVER to the built MCP test server (cargo build -p test-mcp-server: target/debug/mcp-test-server), or run scripts/test.sh");
+  }
+  if (config.includes("$MCP_TEST_SERVER_URL")) {
+    const urlFile = path.join(await scratch("mcp"), "url");
+    const child = spawn(server, ["--http", urlFile], { stdio: "ignore" });
+    const stop = mock.stop.bind(mock);
+    mock.stop = () => {
+      child.kill("SIGKILL");
+      return stop();
+    };
+    let url = "";
+    for (let waited = 0; !url; waited += 20) {
+      if (waited > 10000) throw new Error("the MCP test server did not say its URL within 10 s");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      url = existsSync(urlFile) ? readFileSync(urlFile, "utf8") : "";
+    }
+    config = config.replaceAll("$MCP_TEST_SERVER_URL", url);
+  }
+  return config.replaceAll("$MCP_TEST_SERVER", server);
 }
 
 /** The exec side: each run's lines. */

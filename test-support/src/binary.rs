@@ -23,34 +23,44 @@ pub fn binary() -> PathBuf {
     BINARY.get_or_init(locate).clone()
 }
 
+/// The MCP test server of this workspace (`test-mcp-server/`, built on the official Rust SDK),
+/// built at most once per test process with Cargo, as [`binary`] is from other crates.
+///
+/// # Panics
+///
+/// When Cargo cannot be run or the build fails.
+pub fn mcp_test_server() -> PathBuf {
+    static SERVER: OnceLock<PathBuf> = OnceLock::new();
+    SERVER.get_or_init(|| build("test-mcp-server", "mcp-test-server")).clone()
+}
+
 fn locate() -> PathBuf {
     if let Some(built) = std::env::var_os("CARGO_BIN_EXE_exec-bridge").map(PathBuf::from) {
         if built.is_file() {
             return built;
         }
     }
+    build("exec-bridge", "exec-bridge")
+}
+
+/// Builds `bin` of `package` with Cargo and returns the executable Cargo reports.
+fn build(package: &str, bin: &str) -> PathBuf {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let output = Command::new(&cargo)
-        .args(["build", "--quiet", "--locked", "-p", "exec-bridge", "--bin", "exec-bridge"])
+        .args(["build", "--quiet", "--locked", "-p", package, "--bin", bin])
         .arg("--message-format=json-render-diagnostics")
         .current_dir(workspace_root())
         .stderr(Stdio::inherit())
         .output()
-        .unwrap_or_else(|e| panic!("cannot run {} to build exec-bridge: {e}", Path::new(&cargo).display()));
-    assert!(
-        output.status.success(),
-        "cannot build exec-bridge ({}); see cargo's output above",
-        output.status
-    );
+        .unwrap_or_else(|e| panic!("cannot run {} to build {bin}: {e}", Path::new(&cargo).display()));
+    assert!(output.status.success(), "cannot build {bin} ({}); see cargo's output above", output.status);
     let binary = String::from_utf8_lossy(&output.stdout)
         .lines()
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .filter(|message| {
-            message["reason"] == "compiler-artifact" && message["target"]["name"] == "exec-bridge"
-        })
+        .filter(|message| message["reason"] == "compiler-artifact" && message["target"]["name"] == bin)
         .find_map(|message| message["executable"].as_str().map(PathBuf::from))
-        .expect("cargo built exec-bridge but did not report its executable");
-    assert!(binary.is_file(), "cargo reported {} as exec-bridge, but it is not there", binary.display());
+        .unwrap_or_else(|| panic!("cargo built {bin} but did not report its executable"));
+    assert!(binary.is_file(), "cargo reported {} as {bin}, but it is not there", binary.display());
     binary
 }
 

@@ -120,6 +120,12 @@ impl Subprocess {
         Subprocess { child, lines: Lines::new(stdin, stdout) }
     }
 
+    /// Kills the process (SIGKILL) and reaps it: the runtime dies without a chance to clean up.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// Waits for the process to end (after its stdin closed); its exit code.
     ///
     /// # Panics

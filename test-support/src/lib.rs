@@ -16,6 +16,8 @@
 //!   keeps the transcript of both directions, with a bounded wait on every read. It speaks
 //!   through a [`Transport`]; [`AppServer`] is the client of an `exec-bridge app-server`
 //!   process ([`Subprocess`]), and [`Lines`] makes a transport of any writer and reader.
+//! - [`mcp_test_server`] and [`McpHttpServer`]: the MCP test server (`test-mcp-server`, on
+//!   the official Rust SDK), on stdio or streamable HTTP.
 //! - [`script`]: builders of the scripted model's items (`shell`, `patch`, `message`, …).
 //!
 //! Everything here panics with a message saying what went wrong, as a test should fail.
@@ -47,15 +49,17 @@
 mod binary;
 mod client;
 mod in_process;
+mod mcp;
 mod schema;
 pub mod script;
 mod world;
 
-pub use binary::binary;
+pub use binary::{binary, mcp_test_server};
 pub use client::{
     decision, item_story, turn_status, AppServer, Client, Direction, Incoming, Lines, Subprocess, Transport,
     REPLY_TIMEOUT,
 };
 pub use in_process::InProcess;
+pub use mcp::McpHttpServer;
 pub use schema::{SchemaSet, SchemaType, ValidationFailure, Wire};
 pub use world::{canonical, exec_lines, files_containing, tool_output, Run, World, API_KEY, RUN_TIMEOUT};

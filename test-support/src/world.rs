@@ -34,6 +34,8 @@ pub struct World {
     env: Vec<(String, String)>,
     /// What runs in place of the binary, with its leading arguments (see [`World::run_through`]).
     program: Option<(PathBuf, Vec<String>)>,
+    /// MCP servers kept running for this world (see [`World::config_with_mcp`]).
+    mcp_servers: Vec<crate::McpHttpServer>,
 }
 
 impl World {
@@ -52,6 +54,7 @@ impl World {
             model: MockModel::spawn(script).expect("cannot start the scripted model server"),
             env: Vec::new(),
             program: None,
+            mcp_servers: Vec::new(),
         }
     }
 
@@ -60,6 +63,35 @@ impl World {
     /// through the napi addon.
     pub fn run_through(&mut self, program: impl Into<PathBuf>, leading_args: Vec<String>) -> &mut Self {
         self.program = Some((program.into(), leading_args));
+        self
+    }
+
+    /// `config` with the MCP test server in place of its placeholders: `$MCP_TEST_SERVER` is the
+    /// server's path (a stdio server), and `$MCP_TEST_SERVER_URL` the URL of one started over
+    /// streamable HTTP for this world's lifetime.
+    pub fn config_with_mcp(&mut self, config: &str) -> String {
+        let mut config = config.to_owned();
+        if config.contains("$MCP_TEST_SERVER_URL") {
+            let server = crate::McpHttpServer::start(None);
+            config = config.replace("$MCP_TEST_SERVER_URL", &server.url);
+            self.mcp_servers.push(server);
+        }
+        if config.contains("$MCP_TEST_SERVER") {
+            config = config.replace("$MCP_TEST_SERVER", &crate::mcp_test_server().display().to_string());
+        }
+        config
+    }
+
+    /// Writes `config` as `CODEX_HOME/config.toml`, its MCP placeholders replaced (see
+    /// [`World::config_with_mcp`]).
+    ///
+    /// # Panics
+    ///
+    /// When the file cannot be written.
+    pub fn set_config(&mut self, config: &str) -> &mut Self {
+        let config = self.config_with_mcp(config);
+        let path = self.home.path().join("config.toml");
+        std::fs::write(&path, config).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
         self
     }
 

@@ -68,6 +68,8 @@ pub enum ItemKind {
         /// The image file.
         path: PathBuf,
     },
+    /// A call to a tool of an MCP server, or to one of the resource tools.
+    McpToolCall(Box<McpCallItem>),
     /// A non-fatal error.
     Error {
         /// What went wrong.
@@ -90,6 +92,33 @@ pub struct CommandItem {
     pub exit_code: Option<i32>,
     /// How long it ran, once it ended.
     pub duration: Option<Duration>,
+}
+
+/// An MCP tool call item.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct McpCallItem {
+    /// The server (`codex` for a resource tool called without one, as Codex reports it).
+    pub server: String,
+    /// The tool, as the server names it.
+    pub tool: String,
+    /// The arguments the model gave.
+    pub arguments: serde_json::Value,
+    /// Where the call is in its life: in progress, completed, or failed (no answer, or the tool
+    /// said `isError`).
+    pub status: Status,
+    /// What the server answered, once it did.
+    pub result: Option<McpCallResult>,
+    /// Why the call got no answer.
+    pub error: Option<String>,
+}
+
+/// What an MCP server answered to a call (cut to [`crate::engine::mcp::MAX_RESULT_BYTES`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct McpCallResult {
+    /// The content blocks, as MCP defines them.
+    pub content: Vec<serde_json::Value>,
+    /// The structured content, if the tool gave one.
+    pub structured_content: Option<serde_json::Value>,
 }
 
 /// Where a command or a patch is in its life.
@@ -130,6 +159,13 @@ pub enum Event {
         item_id: String,
         /// The output to append.
         delta: String,
+    },
+    /// What an MCP server said of a call still under way (its `notifications/progress`).
+    McpProgress {
+        /// The MCP tool call item.
+        item_id: String,
+        /// The server's message, or `progress/total` when it sent none.
+        message: String,
     },
     /// A model request failed and will be retried.
     Retrying {

@@ -13,10 +13,10 @@
 //! relay (`relay.rs`), which holds back the command instead.
 //!
 //! Reading order: `handle` and `task` (the queue pair and the task), `turn` (the turn
-//! loop), `tool_call`, `shell_call` and `patch_call` (what the model can call),
+//! loop), `tool_call`, `shell_call`, `patch_call` and `mcp_call` (what the model can call),
 //! [`safety`] (the pure verdict: run, ask or reject), [`history`] (the conversation, kept valid),
 //! then the parts: [`config`], [`local`] (`--oss`: the local model servers), [`environment`]
-//! (what a command inherits), [`model`], [`tools`],
+//! (what a command inherits), [`mcp`] (the MCP servers and their tools), [`model`], [`tools`],
 //! [`policy`], [`session`], [`items`].
 
 mod assessment;
@@ -28,6 +28,8 @@ mod handle;
 pub mod history;
 pub mod items;
 pub mod local;
+pub mod mcp;
+mod mcp_call;
 pub mod model;
 mod patch_call;
 pub mod policy;

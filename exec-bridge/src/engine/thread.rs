@@ -56,6 +56,10 @@ pub(super) struct ThreadState {
     pub(super) assess_commands: bool,
     /// What the kernel offers to confine commands (less what the environment pretends away).
     pub(super) support: crate::sandbox::Support,
+    /// The thread's MCP servers, once started (`None` when none is configured).
+    pub(super) mcp: Option<Arc<super::mcp::McpServers>>,
+    /// The servers' start, under way since the thread started; taken at the first turn.
+    mcp_starting: Option<tokio::task::JoinHandle<(super::mcp::McpServers, Vec<String>)>>,
     next_item: u64,
     next_approval: ApprovalId,
     pub(super) snapshot: Arc<watch::Sender<ThreadSnapshot>>,
@@ -123,7 +127,11 @@ impl ThreadState {
             turns: recorded.turns,
             running: None,
         };
+        let mcp_starting = mcp_startup(&config, &settings.cwd, &sandbox_helper)
+            .map(|startup| tokio::spawn(super::mcp::McpServers::start(startup)));
         ThreadState {
+            mcp: None,
+            mcp_starting,
             command_env: config.command_env(),
             client: ModelClient::new(endpoint, id.clone()),
             id,
@@ -200,6 +208,27 @@ impl ThreadState {
         Ok(())
     }
 
+    /// Waits for the MCP servers started with the thread (each start is bounded by its
+    /// `startup_timeout_sec`), offers their tools and the resource tools to the model, and says
+    /// once for each server that failed why; the turn goes on either way.
+    pub(super) async fn mcp_ready(&mut self, turn_id: &str) -> Result<(), TurnError> {
+        let Some(starting) = self.mcp_starting.take() else { return Ok(()) };
+        let (servers, failures) = match starting.await {
+            Ok(started) => started,
+            Err(e) => (
+                super::mcp::McpServers::default(),
+                vec![format!("the MCP servers could not be started: {e}")],
+            ),
+        };
+        for failure in failures {
+            self.notice_once(turn_id, failure).await?;
+        }
+        self.request.tools.extend(super::mcp::resource_definitions());
+        self.request.tools.extend(servers.definitions().iter().cloned());
+        self.mcp = Some(Arc::new(servers));
+        Ok(())
+    }
+
     /// A new item with the given id, or a fresh one.
     pub(super) fn item(&mut self, kind: ItemKind, id: Option<&str>) -> Item {
         let id = match id.filter(|id| !id.is_empty()) {
@@ -249,4 +278,41 @@ impl ThreadState {
             now.reasoning_effort = effort;
         });
     }
+}
+
+/// What starting the enabled MCP servers of `config` needs, or `None` when there are none. A
+/// `bearer_token_env_var` that names an unset variable makes its server fail to start, saying
+/// so.
+fn mcp_startup(config: &super::config::Config, cwd: &Path, guard: &Path) -> Option<super::mcp::Startup> {
+    use super::mcp::McpTransport;
+    let servers: Vec<_> = config
+        .mcp_servers
+        .iter()
+        .filter(|(_, server)| server.enabled)
+        .map(|(name, server)| {
+            let mut server = server.clone();
+            let env = match &server.transport {
+                McpTransport::Stdio { env, env_vars, .. } => config.mcp_server_env(env, env_vars),
+                _ => Vec::new(),
+            };
+            let token = match server.transport.bearer_token_env_var() {
+                Some(var) => match config.vars.get(var) {
+                    Some(token) => Some(token.to_owned()),
+                    None => {
+                        server.transport = McpTransport::Invalid(format!(
+                            "the environment variable `{var}` (bearer_token_env_var of [mcp_servers.{name}]) is not set; set it to the server's token"
+                        ));
+                        None
+                    }
+                },
+                None => None,
+            };
+            super::mcp::ServerStart { name: name.clone(), config: server, env, bearer_token: token }
+        })
+        .collect();
+    (!servers.is_empty()).then(|| super::mcp::Startup {
+        servers,
+        cwd: cwd.to_path_buf(),
+        guard: Some(guard.to_path_buf()),
+    })
 }

@@ -66,6 +66,7 @@ impl ThreadState {
         // sees the conversation again.
         self.close_dangling_calls()?;
         self.send_input(turn.input, cx).await?;
+        self.mcp_ready(&cx.turn_id).await?;
         self.turn_loop(cx).await
     }
 
@@ -133,6 +134,13 @@ impl ThreadState {
                 return Ok(false);
             }
         };
+        if let KnownItem::FunctionCall { name, arguments, call_id, .. } = &known {
+            if self.is_mcp_function(name) {
+                let output = self.mcp_call(name, arguments, call_id, cx).await?;
+                self.record(ResponseItem::call_output(call_id, output, false))?;
+                return Ok(true);
+            }
+        }
         if let Some(call) = ToolCall::from_item(&known) {
             self.call_tool(call, cx).await?;
             return Ok(true);

@@ -201,6 +201,9 @@ pub enum ServerNotification {
     /// More output of a running command.
     #[serde(rename = "item/commandExecution/outputDelta")]
     CommandExecutionOutputDelta(CommandExecutionOutputDeltaNotification),
+    /// What an MCP server said of a call still under way.
+    #[serde(rename = "item/mcpToolCall/progress")]
+    McpToolCallProgress(McpToolCallProgressNotification),
     /// More text of a reasoning summary part.
     #[serde(rename = "item/reasoning/summaryTextDelta")]
     ReasoningSummaryTextDelta(ReasoningSummaryTextDeltaNotification),

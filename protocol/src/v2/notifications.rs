@@ -77,6 +77,18 @@ pub struct CommandExecutionOutputDeltaNotification {
     pub delta: String,
 }
 
+/// Params of `item/mcpToolCall/progress`: what an MCP server said of a call still under way
+/// (its `notifications/progress`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub struct McpToolCallProgressNotification {
+    /// The `mcpToolCall` item.
+    pub item_id: String,
+    /// The server's progress message, or `progress/total` (`progress` alone) when it sent none.
+    pub message: String,
+}
+
 /// Params of `item/reasoning/summaryTextDelta`: more text of one reasoning summary part.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(rename_all = "camelCase")]

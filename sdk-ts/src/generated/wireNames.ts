@@ -132,6 +132,10 @@ export const ServerNotificationMethod = {
    */
   itemCommandExecutionOutputDelta: "item/commandExecution/outputDelta",
   /**
+   * What an MCP server said of a call still under way.
+   */
+  itemMcpToolCallProgress: "item/mcpToolCall/progress",
+  /**
    * More text of a reasoning summary part.
    */
   itemReasoningSummaryTextDelta: "item/reasoning/summaryTextDelta",

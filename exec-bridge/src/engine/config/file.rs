@@ -10,6 +10,7 @@ use super::provider::ProviderToml;
 use super::{keys, CliSettings, ConfigError, ReasoningEffort};
 use crate::engine::auth::StoreMode;
 use crate::engine::environment::EnvironmentPolicy;
+use crate::engine::mcp::{self, McpServerConfig, McpTransport};
 use crate::engine::policy::{ApprovalPolicy, SandboxMode};
 
 /// The keys of `config.toml` this runtime implements (what else a file holds is skipped with a
@@ -51,6 +52,34 @@ pub(super) struct ConfigToml {
     /// The local server `--oss` uses when `--local-provider` does not say: `lmstudio` or
     /// `ollama`.
     pub(super) oss_provider: Option<String>,
+    /// The MCP servers whose tools the model is offered, by name (see
+    /// [`crate::engine::mcp`]).
+    #[serde(default)]
+    pub(super) mcp_servers: BTreeMap<String, McpServerToml>,
+}
+
+/// One `[mcp_servers.<name>]` table, as Codex 0.63 documents it: a command to start (stdio) or
+/// a URL (streamable HTTP). The keys this runtime does not implement (`http_headers`,
+/// `env_http_headers`) are skipped with a warning.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct McpServerToml {
+    pub(super) command: Option<String>,
+    #[serde(default)]
+    pub(super) args: Vec<String>,
+    #[serde(default)]
+    pub(super) env: BTreeMap<String, String>,
+    /// Names of the runtime's variables passed on to the server as they are.
+    #[serde(default)]
+    pub(super) env_vars: Vec<String>,
+    pub(super) cwd: Option<PathBuf>,
+    pub(super) url: Option<String>,
+    pub(super) bearer_token_env_var: Option<String>,
+    pub(super) startup_timeout_sec: Option<f64>,
+    pub(super) startup_timeout_ms: Option<u64>,
+    pub(super) tool_timeout_sec: Option<f64>,
+    pub(super) enabled: Option<bool>,
+    pub(super) enabled_tools: Option<Vec<String>>,
+    pub(super) disabled_tools: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -202,4 +231,37 @@ fn set_dotted(table: &mut toml::Table, key: &str, value: toml::Value) {
         current = inner;
     }
     current.insert((*last).to_owned(), value);
+}
+
+impl McpServerToml {
+    /// The server `name` as the engine runs it; a table that names neither a `command` nor a
+    /// `url`, or both, becomes a server that fails to start with a message saying so.
+    pub(super) fn resolve(self, name: &str) -> McpServerConfig {
+        let transport = match (self.command, self.url) {
+            (Some(command), None) => McpTransport::Stdio {
+                command,
+                args: self.args,
+                env: self.env,
+                env_vars: self.env_vars,
+                cwd: self.cwd,
+            },
+            (None, Some(url)) => McpTransport::Http { url, bearer_token_env_var: self.bearer_token_env_var },
+            (Some(_), Some(_)) => McpTransport::Invalid(format!(
+                "[mcp_servers.{name}] sets both `command` and `url`; keep `command` for a server started on stdio or `url` for a streamable HTTP server"
+            )),
+            (None, None) => McpTransport::Invalid(format!(
+                "[mcp_servers.{name}] sets neither `command` nor `url`; add `command = \"...\"` (stdio) or `url = \"https://...\"` (streamable HTTP)"
+            )),
+        };
+        let startup_seconds =
+            self.startup_timeout_sec.or(self.startup_timeout_ms.map(|ms| ms as f64 / 1000.0));
+        McpServerConfig {
+            transport,
+            startup_timeout: mcp::config::timeout(startup_seconds, mcp::config::DEFAULT_STARTUP_TIMEOUT),
+            tool_timeout: mcp::config::timeout(self.tool_timeout_sec, mcp::config::DEFAULT_TOOL_TIMEOUT),
+            enabled: self.enabled.unwrap_or(true),
+            enabled_tools: self.enabled_tools,
+            disabled_tools: self.disabled_tools.unwrap_or_default(),
+        }
+    }
 }

@@ -155,6 +155,26 @@ const TABLES: &[Table] = &[
         ],
     },
     Table { path: "projects.*", keys: &["trust_level"] },
+    Table {
+        path: "mcp_servers.*",
+        keys: &[
+            "command",
+            "args",
+            "env",
+            "env_vars",
+            "cwd",
+            "url",
+            "bearer_token_env_var",
+            "http_headers",
+            "env_http_headers",
+            "startup_timeout_sec",
+            "startup_timeout_ms",
+            "tool_timeout_sec",
+            "enabled",
+            "enabled_tools",
+            "disabled_tools",
+        ],
+    },
     Table { path: "profiles.*", keys: PROFILE_KEYS },
 ];
 
@@ -237,7 +257,8 @@ mod tests {
         );
         assert!(warning("f", "model_providers.azure.wire_api").contains("no effect"));
         assert!(warning("f", "profiles.fast.model_verbosity").contains("no effect"));
-        assert!(warning("f", "mcp_servers.docs").contains("no effect"));
+        assert!(warning("f", "mcp_servers.docs.http_headers").contains("no effect"));
+        assert!(warning("f", "mcp_servers.docs.comand").contains("did you mean `mcp_servers.docs.command`?"));
         assert!(warning("f", "profiles.fast.modle").contains("did you mean `profiles.fast.model`?"));
         assert!(warning("f", "features.web_serch_request").contains("`features.web_search_request`"));
     }

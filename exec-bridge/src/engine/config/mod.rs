@@ -121,6 +121,8 @@ pub struct Config {
     pub vars: Vars,
     /// The directories marked `trust_level = "trusted"` under `[projects]`.
     pub trusted_projects: Vec<PathBuf>,
+    /// The MCP servers of `[mcp_servers.<name>]`, by name (see [`crate::engine::mcp`]).
+    pub mcp_servers: std::collections::BTreeMap<String, crate::engine::mcp::McpServerConfig>,
     /// What was skipped, one line each: keys Codex documents that have no effect here, and
     /// unknown keys (with the closest documented one). `exec` prints them on standard error, the
     /// app-server logs them.
@@ -278,6 +280,14 @@ impl Config {
                 .filter(|dir| dir.is_absolute())
                 .map(|dir| std::fs::canonicalize(&dir).unwrap_or(dir))
                 .collect(),
+            mcp_servers: file
+                .mcp_servers
+                .into_iter()
+                .map(|(name, server)| {
+                    let resolved = server.resolve(&name);
+                    (name, resolved)
+                })
+                .collect(),
             warnings: Vec::new(),
             credentials_store_mode: file.cli_auth_credentials_store.unwrap_or_default(),
             stored_api_key: None,
@@ -325,6 +335,32 @@ impl Config {
     /// `env_key`. No command gets them (see [`crate::engine::environment`]).
     pub fn credential_vars(&self) -> Vec<String> {
         std::iter::once("CODEX_API_KEY".to_owned()).chain(self.provider.env_key.clone()).collect()
+    }
+
+    /// The environment of the stdio MCP server `server`: the runtime's core variables
+    /// ([`crate::engine::environment::CORE_VARS`]), those its `env_vars` names, then its `env`;
+    /// never the runtime's credentials (as for commands).
+    pub fn mcp_server_env(
+        &self,
+        env: &std::collections::BTreeMap<String, String>,
+        env_vars: &[String],
+    ) -> Vec<(String, String)> {
+        let mut set: std::collections::BTreeMap<String, String> = env_vars
+            .iter()
+            .filter_map(|name| Some((name.clone(), self.vars.get(name)?.to_owned())))
+            .collect();
+        set.extend(env.iter().map(|(name, value)| (name.clone(), value.clone())));
+        let policy = EnvironmentPolicy {
+            inherit: crate::engine::environment::Inherit::Core,
+            ignore_default_excludes: true,
+            set,
+            ..EnvironmentPolicy::default()
+        };
+        crate::engine::environment::command_env(
+            &policy,
+            &self.credential_vars(),
+            self.vars.iter().map(|(name, value)| (name.to_owned(), value.to_owned())),
+        )
     }
 
     /// The environment of every command of a thread: the runtime's own, under

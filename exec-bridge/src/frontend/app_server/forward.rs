@@ -58,6 +58,12 @@ fn notification(event: Event) -> Option<ServerNotification> {
         Event::CommandOutput { item_id, delta } => Some(ServerNotification::CommandExecutionOutputDelta(
             v2::CommandExecutionOutputDeltaNotification { item_id, delta },
         )),
+        Event::McpProgress { item_id, message } => {
+            Some(ServerNotification::McpToolCallProgress(v2::McpToolCallProgressNotification {
+                item_id,
+                message,
+            }))
+        }
         Event::ModelDelta(delta) => delta_notification(delta),
         // v2 has no notification for an item that changed, nor for a retry.
         Event::ItemUpdated(_) | Event::Retrying { .. } => None,

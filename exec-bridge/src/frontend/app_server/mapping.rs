@@ -51,6 +51,22 @@ pub fn item(item: &Item) -> Option<v2::ThreadItem> {
         },
         ItemKind::WebSearch { query } => v2::ThreadItem::WebSearch { id, query: query.clone() },
         ItemKind::ImageView { path } => v2::ThreadItem::ImageView { id, path: path.display().to_string() },
+        ItemKind::McpToolCall(call) => v2::ThreadItem::McpToolCall {
+            id,
+            server: call.server.clone(),
+            tool: call.tool.clone(),
+            status: match call.status {
+                Status::InProgress => v2::McpToolCallStatus::InProgress,
+                Status::Completed => v2::McpToolCallStatus::Completed,
+                Status::Failed | Status::Declined => v2::McpToolCallStatus::Failed,
+            },
+            arguments: call.arguments.clone(),
+            result: call.result.as_ref().map(|result| v2::McpToolCallResult {
+                content: result.content.clone(),
+                structured_content: result.structured_content.clone(),
+            }),
+            error: call.error.as_ref().map(|message| v2::McpToolCallError { message: message.clone() }),
+        },
         ItemKind::Error { .. } => return None,
     })
 }

@@ -131,6 +131,18 @@ impl<W: Write> HumanOutput<W> {
             ItemKind::ImageView { path } => {
                 self.line(&self.paint(DIM, &format!("viewed image {}", path.display())))
             }
+            ItemKind::McpToolCall(call) => {
+                let verdict = match (&call.status, &call.error) {
+                    (Status::Completed, _) => {
+                        self.paint(GREEN, &format!("{}.{} succeeded", call.server, call.tool))
+                    }
+                    (_, Some(error)) => {
+                        self.paint(RED, &format!("{}.{} failed: {error}", call.server, call.tool))
+                    }
+                    _ => self.paint(RED, &format!("{}.{} failed", call.server, call.tool)),
+                };
+                self.line(&verdict);
+            }
             ItemKind::Error { message } => self.line(&self.paint(RED, &format!("error: {message}"))),
             ItemKind::UserMessage { .. } => {}
         }
@@ -169,6 +181,7 @@ impl<W: Write> super::Output for HumanOutput<W> {
             Event::TurnStarted { .. }
             | Event::ModelDelta(_)
             | Event::CommandOutput { .. }
+            | Event::McpProgress { .. }
             | Event::TurnEnded { .. } => {}
         }
     }

@@ -103,6 +103,7 @@ impl JsonlStream {
             }
             Event::ModelDelta(_)
             | Event::CommandOutput { .. }
+            | Event::McpProgress { .. }
             | Event::ApprovalRequested(_)
             | Event::TurnEnded { .. } => None,
         }
@@ -136,6 +137,24 @@ impl JsonlStream {
             ItemKind::WebSearch { query } => {
                 wire::ThreadItemDetails::WebSearch(wire::WebSearchItem { query: query.clone() })
             }
+            ItemKind::McpToolCall(call) => wire::ThreadItemDetails::McpToolCall(wire::McpToolCallItem {
+                server: call.server.clone(),
+                tool: call.tool.clone(),
+                arguments: call.arguments.clone(),
+                result: call.result.as_ref().map(|result| wire::McpToolCallItemResult {
+                    content: result.content.clone(),
+                    structured_content: result.structured_content.clone(),
+                }),
+                error: call
+                    .error
+                    .as_ref()
+                    .map(|message| wire::McpToolCallItemError { message: message.clone() }),
+                status: match call.status {
+                    Status::InProgress => wire::McpToolCallStatus::InProgress,
+                    Status::Completed => wire::McpToolCallStatus::Completed,
+                    Status::Failed | Status::Declined => wire::McpToolCallStatus::Failed,
+                },
+            }),
             ItemKind::Error { message } => {
                 wire::ThreadItemDetails::Error(wire::ErrorItem { message: message.clone() })
             }

@@ -46,6 +46,7 @@ export type { LoginAccountParams } from "./LoginAccountParams.js";
 export type { LoginAccountResponse } from "./LoginAccountResponse.js";
 export type { LogoutAccountResponse } from "./LogoutAccountResponse.js";
 export type { McpToolCallError } from "./McpToolCallError.js";
+export type { McpToolCallProgressNotification } from "./McpToolCallProgressNotification.js";
 export type { McpToolCallResult } from "./McpToolCallResult.js";
 export type { McpToolCallStatus } from "./McpToolCallStatus.js";
 export type { Model } from "./Model.js";

@@ -56,6 +56,16 @@ pub struct Started {
 /// Starts `launch` in a process group of its own, to die with the runtime; what went wrong when
 /// it cannot start.
 pub async fn start(launch: Launch<'_>) -> Result<Started, String> {
+    start_with_stdin(launch, Stdio::null()).await
+}
+
+/// [`start`], with standard input piped: for a server the runtime talks to (an MCP server on
+/// stdio), which dies with its [`ProcessGroup`] like any command.
+pub async fn start_server(launch: Launch<'_>) -> Result<Started, String> {
+    start_with_stdin(launch, Stdio::piped()).await
+}
+
+async fn start_with_stdin(launch: Launch<'_>, stdin: Stdio) -> Result<Started, String> {
     let (program, args) = launch.argv.split_first().ok_or_else(|| "empty command".to_owned())?;
     let mut command = Command::new(program);
     command
@@ -63,7 +73,7 @@ pub async fn start(launch: Launch<'_>) -> Result<Started, String> {
         .current_dir(launch.cwd)
         .env_clear()
         .envs(launch.env.iter().map(|(name, value)| (name, value)))
-        .stdin(Stdio::null())
+        .stdin(stdin)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
