@@ -43,8 +43,20 @@ fn a_plain_answer() {
     );
     let tools: Vec<&str> =
         body["tools"].as_array().unwrap().iter().filter_map(|t| t["name"].as_str()).collect();
-    // The default model (gpt-5.1-codex) is offered shell_command, as Codex 0.63 offers it.
-    assert_eq!(tools, ["shell_command", "apply_patch", "update_plan", "view_image"]);
+    // The default model (gpt-5.1-codex) is offered shell_command and the free-form apply_patch,
+    // beside the resource tools, in the order Codex 0.63 sends them.
+    assert_eq!(
+        tools,
+        [
+            "shell_command",
+            "list_mcp_resources",
+            "list_mcp_resource_templates",
+            "read_mcp_resource",
+            "update_plan",
+            "apply_patch",
+            "view_image"
+        ]
+    );
     let input = body["input"].as_array().unwrap();
     assert!(input[0]["content"][0]["text"].as_str().unwrap().starts_with("<environment_context>"));
     assert_eq!(input[1]["content"][0]["text"], "say hello");
@@ -388,7 +400,17 @@ fn view_image_attaches_the_image_and_can_be_turned_off() {
         .iter()
         .filter_map(|t| t["name"].as_str().map(str::to_owned))
         .collect();
-    assert_eq!(tools, ["shell_command", "apply_patch", "update_plan"]);
+    assert_eq!(
+        tools,
+        [
+            "shell_command",
+            "list_mcp_resources",
+            "list_mcp_resource_templates",
+            "read_mcp_resource",
+            "update_plan",
+            "apply_patch"
+        ]
+    );
 }
 
 #[test]

@@ -74,7 +74,7 @@ fn tools_are_offered_by_their_qualified_names_and_a_call_reaches_the_next_reques
     let requests = world.requests();
     let names = tool_names(&requests[0].body);
     for name in [
-        "shell",
+        "shell_command",
         "list_mcp_resources",
         "list_mcp_resource_templates",
         "read_mcp_resource",

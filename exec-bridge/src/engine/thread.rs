@@ -111,7 +111,7 @@ impl ThreadState {
         let request = RequestSettings {
             model: config.model.clone(),
             instructions: INSTRUCTIONS.to_owned(),
-            tools: tools::for_model(tools::definitions(config.view_image, config.web_search), &config.model),
+            tools: tools::definitions(&config.model, config.view_image, config.web_search),
             reasoning_effort: config.reasoning_effort,
             output_schema: None,
             cache_key: id.clone(),
@@ -212,7 +212,14 @@ impl ThreadState {
     /// `startup_timeout_sec`), offers their tools and the resource tools to the model, and says
     /// once for each server that failed why; the turn goes on either way.
     pub(super) async fn mcp_ready(&mut self, turn_id: &str) -> Result<(), TurnError> {
-        let Some(starting) = self.mcp_starting.take() else { return Ok(()) };
+        let Some(starting) = self.mcp_starting.take() else {
+            // No server: the resource tools (offered always, as the reference offers them)
+            // answer with nothing to list.
+            if self.mcp.is_none() {
+                self.mcp = Some(Arc::new(super::mcp::McpServers::default()));
+            }
+            return Ok(());
+        };
         let (servers, failures) = match starting.await {
             Ok(started) => started,
             Err(e) => (
@@ -223,7 +230,6 @@ impl ThreadState {
         for failure in failures {
             self.notice_once(turn_id, failure).await?;
         }
-        self.request.tools.extend(super::mcp::resource_definitions());
         self.request.tools.extend(servers.definitions().iter().cloned());
         self.mcp = Some(Arc::new(servers));
         Ok(())

@@ -7,31 +7,49 @@ pub mod process;
 pub mod shell;
 pub mod shell_command;
 
+use family::{PatchTool, ShellTool};
 use schemars::JsonSchema;
 use serde_json::{json, Map, Value};
 
-/// The definitions sent in the request's `tools`: `shell`, `apply_patch` and `update_plan`
-/// always, `view_image` and the provider's `web_search` when enabled. Each function's parameters
-/// are the JSON Schema of its argument type, so that what the model is told and what is parsed
-/// cannot drift apart.
-pub fn definitions(view_image: bool, web_search: bool) -> Vec<Value> {
-    // Generating the schemas took a quarter of a thread's start (27 of 104 µs): once per process
-    // for each of the four sets.
-    static SETS: [std::sync::OnceLock<Vec<Value>>; 4] = [const { std::sync::OnceLock::new() }; 4];
-    SETS[usize::from(view_image) * 2 + usize::from(web_search)]
-        .get_or_init(|| generate(view_image, web_search))
-        .clone()
+/// The built-in tools offered to `model`, in the order Codex 0.63 sends them: its family's
+/// shell tool ([`family::tools_of`]), the three MCP resource tools (always, as the reference
+/// offers them), `update_plan`, its family's `apply_patch` if any, then `view_image` and the
+/// provider's `web_search` when enabled. (An MCP server's own tools follow, once it started.)
+/// Each function's parameters are the JSON Schema of its argument type, so that what the model
+/// is told and what is parsed cannot drift apart.
+pub fn definitions(model: &str, view_image: bool, web_search: bool) -> Vec<Value> {
+    let (shell, patch) = family::tools_of(model);
+    // Generating the schemas is a good part of a thread's start: once per process for each set.
+    static SETS: [std::sync::OnceLock<Vec<Value>>; 36] = [const { std::sync::OnceLock::new() }; 36];
+    let index =
+        (shell as usize * 3 + patch as usize) * 4 + usize::from(view_image) * 2 + usize::from(web_search);
+    SETS[index].get_or_init(|| generate(shell, patch, view_image, web_search)).clone()
 }
 
-fn generate(view_image: bool, web_search: bool) -> Vec<Value> {
-    let mut tools = vec![
-        function::<shell::ShellArgs>("shell", "Runs a shell command and returns its output."),
-        function::<ApplyPatchArgs>("apply_patch", APPLY_PATCH_DESCRIPTION),
-        function::<PlanArgs>(
-            "update_plan",
-            "Updates the task plan: a list of steps, each pending, in_progress or completed.",
+fn generate(shell: ShellTool, patch: PatchTool, view_image: bool, web_search: bool) -> Vec<Value> {
+    let mut tools = vec![match shell {
+        ShellTool::Shell => function::<shell::ShellArgs>("shell", "Runs a shell command and returns its output."),
+        ShellTool::ShellCommand => function::<shell_command::ShellCommandArgs>(
+            "shell_command",
+            "Runs a command line in the user's default shell and returns its output. Set `workdir` rather than using `cd`.",
         ),
-    ];
+        ShellTool::LocalShell => json!({"type": "local_shell"}),
+    }];
+    tools.extend(crate::engine::mcp::resource_definitions());
+    tools.push(function::<PlanArgs>(
+        "update_plan",
+        "Updates the task plan: a list of steps, each pending, in_progress or completed.",
+    ));
+    match patch {
+        PatchTool::Freeform => tools.push(json!({
+            "type": "custom",
+            "name": "apply_patch",
+            "description": "Edits files with a patch. Send the patch itself as the input (plain text in the grammar below, not JSON).",
+            "format": {"type": "grammar", "syntax": "lark", "definition": family::PATCH_GRAMMAR},
+        })),
+        PatchTool::Function => tools.push(function::<ApplyPatchArgs>("apply_patch", APPLY_PATCH_DESCRIPTION)),
+        PatchTool::None => {}
+    }
     if view_image {
         tools.push(function::<ViewImageArgs>(
             "view_image",
@@ -44,26 +62,16 @@ fn generate(view_image: bool, web_search: bool) -> Vec<Value> {
     tools
 }
 
-/// `tools` with its shell tool the one Codex 0.63 offers `model`: `shell_command` for the
-/// models of [`shell_command::offered_to`], `shell` for the others; the other tools are kept.
-pub fn for_model(mut tools: Vec<Value>, model: &str) -> Vec<Value> {
-    static SHELL: std::sync::OnceLock<[Value; 2]> = std::sync::OnceLock::new();
-    let [shell, shell_command] = SHELL.get_or_init(|| {
-        [
-            function::<shell::ShellArgs>("shell", "Runs a shell command and returns its output."),
-            function::<shell_command::ShellCommandArgs>(
-                "shell_command",
-                "Runs a command line in the user's default shell and returns its output. Set `workdir` rather than using `cd`.",
-            ),
-        ]
-    });
-    let wanted = if shell_command::offered_to(model) { shell_command } else { shell };
-    for tool in &mut tools {
-        if matches!(tool["name"].as_str(), Some("shell" | "shell_command")) {
-            *tool = wanted.clone();
-        }
-    }
-    tools
+/// `tools` for a thread whose model became `model`: the built-in ones of its family (with
+/// `view_image` and `web_search` as they were), then the MCP servers' tools as they were.
+pub fn for_model(tools: Vec<Value>, model: &str) -> Vec<Value> {
+    let view_image = tools.iter().any(|tool| tool["name"] == "view_image");
+    let web_search = tools.iter().any(|tool| tool["type"] == "web_search");
+    let mut rebuilt = definitions(model, view_image, web_search);
+    rebuilt.extend(
+        tools.into_iter().filter(|tool| tool["name"].as_str().is_some_and(|name| name.starts_with("mcp__"))),
+    );
+    rebuilt
 }
 
 const APPLY_PATCH_DESCRIPTION: &str = "Edits files with a patch in the `*** Begin Patch` / `*** End Patch` format: `*** Add File: PATH` followed by `+` lines, `*** Delete File: PATH`, or `*** Update File: PATH` (optionally `*** Move to: PATH`) followed by `@@` edits of ` `, `-` and `+` lines.";
@@ -190,9 +198,16 @@ pub fn image_data_url(path: &std::path::Path) -> Result<String, crate::bounded::
 mod tests {
     use super::*;
 
+    fn names(tools: &[Value]) -> Vec<String> {
+        tools
+            .iter()
+            .map(|t| t["name"].as_str().or(t["type"].as_str()).unwrap_or_default().to_owned())
+            .collect()
+    }
+
     #[test]
     fn the_shell_tool_is_described_from_its_argument_type() {
-        let shell = &definitions(false, false)[0];
+        let shell = &definitions("gpt-4.1", false, false)[0];
         assert_eq!(
             shell["parameters"],
             json!({
@@ -212,33 +227,67 @@ mod tests {
 
     #[test]
     fn every_tool_is_a_closed_object_and_optional_fields_are_not_nullable() {
-        let tools = definitions(true, true);
-        let names: Vec<&str> = tools.iter().map(|t| t["name"].as_str().unwrap_or("web_search")).collect();
-        assert_eq!(names, ["shell", "apply_patch", "update_plan", "view_image", "web_search"]);
-        let plan = &tools[2]["parameters"];
+        let tools = definitions("gpt-oss:20b", true, true);
+        assert_eq!(
+            names(&tools),
+            [
+                "shell",
+                "list_mcp_resources",
+                "list_mcp_resource_templates",
+                "read_mcp_resource",
+                "update_plan",
+                "apply_patch",
+                "view_image",
+                "web_search"
+            ]
+        );
+        let plan = &tools[4]["parameters"];
         assert_eq!(plan["required"], json!(["plan"]));
         assert_eq!(plan["properties"]["explanation"]["type"], "string");
         let step = &plan["properties"]["plan"]["items"];
         assert_eq!(step["additionalProperties"], false);
         assert_eq!(step["properties"]["status"]["enum"], json!(["pending", "in_progress", "completed"]));
-        assert_eq!(tools[1]["parameters"]["required"], json!(["input"]));
-        assert!(!tools.iter().any(|t| t.to_string().contains("null")), "no nullable types");
+        assert_eq!(tools[5]["parameters"]["required"], json!(["input"]));
+        for tool in tools.iter().filter(|t| t["type"] == "function") {
+            assert_eq!(tool["parameters"]["additionalProperties"], false, "{tool}");
+        }
+        let own: Vec<&Value> =
+            tools.iter().filter(|t| !t["name"].as_str().unwrap_or("").contains("mcp")).collect();
+        assert!(!own.iter().any(|t| t.to_string().contains("null")), "no nullable types");
     }
 
     #[test]
-    fn the_shell_tool_follows_the_model() {
-        let names = |tools: &[Value]| -> Vec<String> {
-            tools.iter().map(|t| t["name"].as_str().unwrap_or("web_search").to_owned()).collect()
+    fn each_family_gets_its_tools_in_the_reference_s_order() {
+        let resources = ["list_mcp_resources", "list_mcp_resource_templates", "read_mcp_resource"];
+        let with = |first: &str, rest: &[&str]| -> Vec<String> {
+            std::iter::once(first).chain(resources).chain(rest.iter().copied()).map(str::to_owned).collect()
         };
-        let codex = for_model(definitions(true, false), "gpt-5.1-codex-max");
-        assert_eq!(names(&codex), ["shell_command", "apply_patch", "update_plan", "view_image"]);
+        let codex = definitions("gpt-5.1-codex", true, false);
+        assert_eq!(names(&codex), with("shell_command", &["update_plan", "apply_patch", "view_image"]));
+        assert_eq!(codex[5]["type"], "custom");
+        assert_eq!(codex[5]["format"]["syntax"], "lark");
+        assert_eq!(
+            names(&definitions("gpt-4.1", true, false)),
+            with("shell", &["update_plan", "view_image"])
+        );
+        assert_eq!(
+            names(&definitions("codex-mini-latest", true, false)),
+            with("local_shell", &["update_plan", "view_image"])
+        );
+    }
+
+    #[test]
+    fn the_tools_follow_the_model_and_keep_the_servers_tools() {
+        let mut codex = definitions("gpt-5.1-codex-max", true, false);
+        codex.push(json!({"type": "function", "name": "mcp__docs__search", "parameters": {}}));
         assert_eq!(
             codex[0]["parameters"]["properties"]["command"],
             json!({"type": "string", "description": "The command line, run by the user's default shell."})
         );
         assert_eq!(codex[0]["parameters"]["required"], json!(["command"]));
         let other = for_model(codex, "gpt-4.1");
-        assert_eq!(names(&other)[0], "shell");
-        assert_eq!(other[0], definitions(false, false)[0]);
+        let mut expected = definitions("gpt-4.1", true, false);
+        expected.push(json!({"type": "function", "name": "mcp__docs__search", "parameters": {}}));
+        assert_eq!(other, expected);
     }
 }

@@ -41,14 +41,6 @@ impl ShellCommandArgs {
     }
 }
 
-/// Whether `model` is offered `shell_command` rather than `shell`, as Codex 0.63 decides it (by
-/// name prefix): the `gpt-5.1` models, `gpt-5-codex*` and `codex-*` (but `codex-mini-latest`,
-/// which the reference offers its `local_shell`; this runtime offers it `shell`).
-pub fn offered_to(model: &str) -> bool {
-    (model.starts_with("gpt-5.1") || model.starts_with("gpt-5-codex") || model.starts_with("codex-"))
-        && model != "codex-mini-latest"
-}
-
 /// The user's shell, from the commands' environment: `SHELL` when it is an absolute path to
 /// bash, zsh or sh (shells that take `-lc`), else `/bin/bash`.
 pub fn user_shell(env: &[(String, String)]) -> String {
@@ -79,18 +71,6 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-
-    #[test]
-    fn the_families_of_the_reference() {
-        for model in
-            ["gpt-5.1-codex-max", "gpt-5.1-codex", "gpt-5.1-codex-mini", "gpt-5.1", "gpt-5-codex", "codex-x"]
-        {
-            assert!(offered_to(model), "{model}");
-        }
-        for model in ["gpt-5", "gpt-4.1", "o3", "my-model", "gpt-oss-20b", "codex-mini-latest"] {
-            assert!(!offered_to(model), "{model}");
-        }
-    }
 
     #[test]
     fn the_line_runs_in_the_users_shell_and_the_output_is_text() {
