@@ -12,6 +12,7 @@
 //! from a shell.
 
 mod chat;
+mod listing;
 mod script;
 mod server;
 mod validation;

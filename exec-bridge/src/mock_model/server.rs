@@ -12,6 +12,7 @@ use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
+use super::listing::Listing;
 use super::script::{Frames, HangAt, Reply, Script, ScriptTurn};
 
 /// The head of a streamed response whose end closes the connection (one that is cut, paced or
@@ -182,40 +183,6 @@ async fn connection(stream: TcpStream, shared: Arc<Mutex<Shared>>) {
         if !keep_open {
             return;
         }
-    }
-}
-
-/// A list of the server's models, in the form of the server that has the path.
-#[derive(Debug, Clone, Copy)]
-enum Listing {
-    /// `GET …/models`, as OpenAI and LM Studio answer it.
-    OpenAi,
-    /// `GET /api/tags`, as Ollama answers it.
-    Ollama,
-}
-
-impl Listing {
-    fn of(path: &str) -> Option<Listing> {
-        if path.ends_with("/models") {
-            Some(Listing::OpenAi)
-        } else if path == "/api/tags" {
-            Some(Listing::Ollama)
-        } else {
-            None
-        }
-    }
-
-    fn body(self, models: &[String]) -> String {
-        let body = match self {
-            Listing::OpenAi => serde_json::json!({
-                "object": "list",
-                "data": models.iter().map(|id| serde_json::json!({"id": id, "object": "model"})).collect::<Vec<_>>()
-            }),
-            Listing::Ollama => serde_json::json!({
-                "models": models.iter().map(|name| serde_json::json!({"name": name, "model": name})).collect::<Vec<_>>()
-            }),
-        };
-        body.to_string()
     }
 }
 
