@@ -127,6 +127,12 @@ fn compaction_is_refused_while_a_turn_runs_and_for_an_unknown_thread() {
     server.initialize();
     let cwd = world.cwd().display().to_string();
     let thread = server.start_thread(json!({"cwd": cwd}));
+    // A thread with no conversation yet: the compaction's turn fails, and asks no model.
+    let empty = compact(&mut server, &thread);
+    assert_eq!(turn_status(&empty), "failed");
+    assert!(empty.iter().any(|m| m["method"] == "error"
+        && m["params"]["error"]["message"].as_str().unwrap().contains("no conversation to compact yet")));
+    assert!(world.requests().is_empty());
     server.call("turn/start", json!({"threadId": thread, "input": [{"type": "text", "text": "hi"}]}));
     let busy = server.request("thread/compact", json!({"threadId": thread}));
     assert!(busy["error"]["message"].as_str().unwrap().contains("is running turn"), "{busy}");

@@ -19,8 +19,15 @@ pub const PROMPT: &str = "You are performing a CONTEXT CHECKPOINT COMPACTION. Cr
 impl ThreadState {
     /// Compacts the conversation (the caller records the turn's start and end). The model gets
     /// the whole conversation and [`PROMPT`], with no tools; its answer is the summary. When it
-    /// gives none, or the turn is interrupted, the history stays as it was.
+    /// gives none, or the turn is interrupted, the history stays as it was; a thread with no
+    /// conversation yet is not compacted.
     pub(super) async fn compact(&mut self, cx: &mut TurnContext) -> Result<(), TurnError> {
+        if self.history.is_empty() {
+            // Nothing to summarise; and the first turn must still open with the context.
+            return Err(TurnError::Input(
+                "the thread has no conversation to compact yet; start a turn first".into(),
+            ));
+        }
         self.close_dangling_calls()?;
         let mut settings = self.request.clone();
         settings.tools.clear();
