@@ -10,8 +10,7 @@ use super::model::items::message_text;
 use super::model::{KnownItem, ModelError, ResponseItem};
 use super::session::Record;
 use super::thread::ThreadState;
-use super::tools::shell::cancelled;
-use super::turn::{Reporter, TurnContext};
+use super::turn::TurnContext;
 
 /// What the model is asked (the reference's words).
 pub const PROMPT: &str = "You are performing a CONTEXT CHECKPOINT COMPACTION. Create a handoff summary for another LLM that will resume the task.\n\nInclude:\n- Current progress and key decisions made\n- Important context, constraints, or user preferences\n- What remains to be done (clear next steps)\n- Any critical data, examples, or references needed to continue\n\nBe concise, structured, and focused on helping the next LLM seamlessly continue the work.\n";
@@ -40,12 +39,7 @@ impl ThreadState {
         let mut input = self.history.for_request();
         input.push(&prompt);
         let body = self.client.body(&settings, &input);
-        let mut reporter = Reporter(self.event_sender());
-        let response = tokio::select! {
-            response = self.client.respond(&body, self.history.len() as u64, &mut reporter) => response?,
-            () = cancelled(&mut cx.cancel) => return Err(TurnError::Interrupted),
-        };
-        cx.usage.add(response.usage);
+        let response = self.ask_model(&body, cx).await?;
         let (id, summary) = response
             .items
             .iter()

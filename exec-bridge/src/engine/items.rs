@@ -94,6 +94,20 @@ pub struct CommandItem {
     pub duration: Option<Duration>,
 }
 
+impl CommandItem {
+    /// A command about to run: `argv` in `cwd`, no output yet.
+    pub fn started(argv: Vec<String>, cwd: PathBuf) -> CommandItem {
+        CommandItem {
+            argv,
+            cwd,
+            status: Status::InProgress,
+            aggregated_output: String::new(),
+            exit_code: None,
+            duration: None,
+        }
+    }
+}
+
 /// An MCP tool call item.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct McpCallItem {

@@ -51,14 +51,7 @@ impl ThreadState {
             Some(dir) => policy::resolve(&self.settings.cwd, Path::new(dir)),
             None => self.settings.cwd.clone(),
         };
-        let command = CommandItem {
-            argv: argv.clone(),
-            cwd: cwd.clone(),
-            status: Status::InProgress,
-            aggregated_output: String::new(),
-            exit_code: None,
-            duration: None,
-        };
+        let command = CommandItem::started(argv.clone(), cwd.clone());
         let item = self.item(ItemKind::Command(command), Some(call_id));
         self.emit(Event::ItemStarted(item.clone())).await;
 

@@ -100,12 +100,7 @@ impl ThreadState {
     async fn turn_loop(&mut self, cx: &mut TurnContext) -> Result<(), TurnError> {
         loop {
             let body = self.client.body(&self.request, &self.history.for_request());
-            let mut reporter = Reporter(self.event_sender());
-            let response = tokio::select! {
-                response = self.client.respond(&body, self.history.len() as u64, &mut reporter) => response?,
-                () = cancelled(&mut cx.cancel) => return Err(TurnError::Interrupted),
-            };
-            cx.usage.add(response.usage);
+            let response = self.ask_model(&body, cx).await?;
             let mut called_tools = false;
             for item in response.items {
                 called_tools |= self.handle_output_item(item, cx).await?;
@@ -114,6 +109,22 @@ impl ThreadState {
                 return Ok(());
             }
         }
+    }
+
+    /// Sends `body` to the model, its deltas and retries reported as events, until it answers
+    /// or the turn is interrupted; the answer's usage is added to the turn's.
+    pub(super) async fn ask_model(
+        &mut self,
+        body: &[u8],
+        cx: &mut TurnContext,
+    ) -> Result<crate::engine::model::ModelResponse, TurnError> {
+        let mut reporter = Reporter(self.event_sender());
+        let response = tokio::select! {
+            response = self.client.respond(body, self.history.len() as u64, &mut reporter) => response?,
+            () = cancelled(&mut cx.cancel) => return Err(TurnError::Interrupted),
+        };
+        cx.usage.add(response.usage);
+        Ok(response)
     }
 
     /// Records and acts on one output item of the model; returns whether it was a tool call.
@@ -260,7 +271,7 @@ impl ThreadState {
 }
 
 /// Reports what the model client sees as the thread's events, each awaited.
-pub(super) struct Reporter(pub(super) mpsc::Sender<Event>);
+struct Reporter(mpsc::Sender<Event>);
 
 impl Observer for Reporter {
     async fn observe(&mut self, event: ClientEvent) {
