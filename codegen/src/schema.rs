@@ -45,7 +45,7 @@ pub(crate) fn generate<R: Registry>(entries: &[TypeEntry], files: &mut Files) ->
     bundle.insert("title".into(), "agentwire".into());
     bundle.insert(
         "description".into(),
-        "Every type of the agentwire protocol, namespaced by module: exec (the JSONL event stream) and v2 (the app-server JSON-RPC surface).".into(),
+        "Every type of the agentwire protocol, namespaced by module: exec (the JSONL event stream), v2 (the app-server JSON-RPC surface) and v1 (the legacy codex/event/* notifications the app-server sends beside v2).".into(),
     );
     bundle.insert("definitions".into(), Value::Object(definitions));
     render.files.insert(Path::new(SCHEMA_DIR).join(BUNDLE_FILE), to_text(&Value::Object(bundle)));

@@ -51,7 +51,9 @@ pub(crate) fn generate<R: Registry>(entries: &[TypeEntry], files: &mut Files) ->
         files.insert(Path::new(TS_DIR).join(module).join("index.ts"), index);
     }
     let mut root = header();
-    root.push_str("// The two modules share type names (both have a ThreadItem), so each is a namespace.\n");
+    root.push_str(
+        "// The modules share type names (exec and v2 both have a ThreadItem), so each is a namespace.\n",
+    );
     for module in &modules {
         root.push_str(&format!("export type * as {module} from \"./{module}/index.js\";\n"));
     }

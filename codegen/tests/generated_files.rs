@@ -33,7 +33,7 @@ fn one_schema_and_one_typescript_file_per_registered_type_and_nothing_else() {
     expected.insert(Path::new(SCHEMA_DIR).join(BUNDLE_FILE));
     expected.insert(codegen::wire_names::path());
     expected.insert(Path::new(TS_DIR).join("index.ts"));
-    for module in ["exec", "v2"] {
+    for module in ["exec", "v2", "v1"] {
         expected.insert(Path::new(TS_DIR).join(module).join("index.ts"));
     }
     let generated: BTreeSet<PathBuf> = files.keys().cloned().collect();

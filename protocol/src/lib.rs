@@ -6,6 +6,8 @@
 //!
 //! - [`exec`]: the `exec --experimental-json` JSONL event stream (`snake_case`).
 //! - [`v2`]: the app-server v2 JSON-RPC surface (`camelCase`).
+//! - [`v1`]: the legacy `codex/event/*` notifications the app-server sends beside v2
+//!   (`snake_case`).
 //! - [`registry`]: the list of every exported type, which code generation walks.
 //!
 //! # Optional and nullable fields
@@ -23,6 +25,7 @@
 
 pub mod exec;
 pub mod registry;
+pub mod v1;
 pub mod v2;
 
 #[cfg(test)]

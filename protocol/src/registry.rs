@@ -7,7 +7,7 @@
 use schemars::JsonSchema;
 use ts_rs::TS;
 
-use crate::{exec, v2};
+use crate::{exec, v1, v2};
 
 /// Something that is shown each exported type in turn.
 pub trait WireTypeVisitor {
@@ -22,13 +22,15 @@ pub trait Registry {
     fn visit_all(visitor: &mut impl WireTypeVisitor);
 }
 
-/// Every type of the protocol: first the `exec` stream, then the app-server v2 surface.
+/// Every type of the protocol: first the `exec` stream, then the app-server v2 surface, then the
+/// legacy events the app-server sends beside it.
 pub struct Protocol;
 
 impl Registry for Protocol {
     fn visit_all(visitor: &mut impl WireTypeVisitor) {
         visit_exec(visitor);
         visit_v2(visitor);
+        visit_v1(visitor);
     }
 }
 
@@ -87,6 +89,7 @@ pub fn visit_v2(v: &mut impl WireTypeVisitor) {
     // Requests and their results.
     v.visit::<InitializeParams>();
     v.visit::<ClientInfo>();
+    v.visit::<InitializeCapabilities>();
     v.visit::<InitializeResponse>();
     v.visit::<ThreadStartParams>();
     v.visit::<ThreadStartResponse>();
@@ -177,4 +180,41 @@ pub fn visit_v2(v: &mut impl WireTypeVisitor) {
     v.visit::<SandboxPolicy>();
     v.visit::<ReasoningEffort>();
     v.visit::<ReasoningSummary>();
+}
+
+/// Shows `visitor` every type of the legacy `codex/event/*` notifications.
+pub fn visit_v1(v: &mut impl WireTypeVisitor) {
+    use v1::*;
+    v.visit::<LegacyEvent>();
+    v.visit::<EventMsg>();
+    v.visit::<ExecCommandBegin>();
+    v.visit::<ExecCommandEnd>();
+    v.visit::<TurnItem>();
+    v.visit::<UserInput>();
+    v.visit::<AgentMessageContent>();
+    v.visit::<TokenUsage>();
+    v.visit::<TokenUsageInfo>();
+    v.visit::<RateLimitSnapshot>();
+    v.visit::<RateLimitWindow>();
+    v.visit::<CreditsSnapshot>();
+    v.visit::<ParsedCommand>();
+    v.visit::<ExecCommandSource>();
+    v.visit::<ExecOutputStream>();
+    v.visit::<Duration>();
+    v.visit::<FileChange>();
+    v.visit::<PlanItemArg>();
+    v.visit::<StepStatus>();
+    v.visit::<TurnAbortReason>();
+    v.visit::<CodexErrorInfo>();
+    v.visit::<SandboxCommandAssessment>();
+    v.visit::<SandboxRiskLevel>();
+    v.visit::<McpInvocation>();
+    v.visit::<CallToolResult>();
+    v.visit::<CallToolOutcome>();
+    v.visit::<McpStartupStatus>();
+    v.visit::<McpStartupFailure>();
+    v.visit::<ReviewOutputEvent>();
+    v.visit::<ReviewFinding>();
+    v.visit::<ReviewCodeLocation>();
+    v.visit::<ReviewLineRange>();
 }

@@ -32,6 +32,7 @@ export type { FileUpdateChange } from "./FileUpdateChange.js";
 export type { GetAccountParams } from "./GetAccountParams.js";
 export type { GetAccountRateLimitsResponse } from "./GetAccountRateLimitsResponse.js";
 export type { GetAccountResponse } from "./GetAccountResponse.js";
+export type { InitializeCapabilities } from "./InitializeCapabilities.js";
 export type { InitializeParams } from "./InitializeParams.js";
 export type { InitializeResponse } from "./InitializeResponse.js";
 export type { ItemCompletedNotification } from "./ItemCompletedNotification.js";
