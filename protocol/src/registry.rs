@@ -157,6 +157,7 @@ pub fn visit_v2(v: &mut impl WireTypeVisitor) {
     v.visit::<ReasoningTextDeltaNotification>();
     v.visit::<AccountUpdatedNotification>();
     v.visit::<AccountLoginCompletedNotification>();
+    v.visit::<AccountRateLimitsUpdatedNotification>();
     // Threads, turns and items.
     v.visit::<Thread>();
     v.visit::<Turn>();

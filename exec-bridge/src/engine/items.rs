@@ -8,6 +8,8 @@ use std::time::Duration;
 use crate::engine::model::{ModelError, StreamDelta, TokenUsage};
 use crate::engine::session::RolloutError;
 use crate::engine::tools::apply_patch::AppliedChange;
+pub use crate::engine::tools::shell::OutputStream;
+pub use crate::engine::tools::StepStatus;
 
 /// One item of a turn, with the runtime's own id (unique within the session).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -92,6 +94,12 @@ pub struct CommandItem {
     pub exit_code: Option<i32>,
     /// How long it ran, once it ended.
     pub duration: Option<Duration>,
+    /// Its standard output alone, once it ran (live only: session files keep the aggregate).
+    #[serde(skip)]
+    pub stdout: String,
+    /// Its standard error alone, once it ran (live only).
+    #[serde(skip)]
+    pub stderr: String,
 }
 
 impl CommandItem {
@@ -104,6 +112,8 @@ impl CommandItem {
             aggregated_output: String::new(),
             exit_code: None,
             duration: None,
+            stdout: String::new(),
+            stderr: String::new(),
         }
     }
 }
@@ -158,6 +168,8 @@ pub enum Event {
     TurnStarted {
         /// Its id, `0`, `1`, … within the thread.
         turn_id: String,
+        /// The tokens the model can use of its context window, if known.
+        context_window: Option<u64>,
     },
     /// An item appeared.
     ItemStarted(Item),
@@ -173,6 +185,26 @@ pub enum Event {
         item_id: String,
         /// The output to append.
         delta: String,
+        /// The pipe it came from.
+        stream: OutputStream,
+    },
+    /// Tokens used so far: sent as a turn starts (`None` before a thread's first response),
+    /// after each model response, and again once the tools it called ran.
+    TokenCount(Option<TokenInfo>),
+    /// The model set or changed its plan (the plan item says which steps are done; this says
+    /// where each stands, and why it changed).
+    PlanUpdated {
+        /// Why, if the model said.
+        explanation: Option<String>,
+        /// The steps and where each stands.
+        steps: Vec<(String, StepStatus)>,
+    },
+    /// The thread's MCP servers finished starting: sent once, in its first turn.
+    McpStartup {
+        /// The servers whose tools are offered, by configured name.
+        ready: Vec<String>,
+        /// The servers that failed, with why.
+        failed: Vec<(String, String)>,
     },
     /// What an MCP server said of a call still under way (its `notifications/progress`).
     McpProgress {
@@ -189,6 +221,10 @@ pub enum Event {
         max_retries: u32,
         /// Why it failed.
         reason: String,
+        /// The HTTP status of the failed attempt, if a response arrived.
+        status: Option<u16>,
+        /// Whether the response stream broke (rather than the request failing).
+        stream: bool,
     },
     /// The turn waits for an answer: submit [`super::Op::Approve`] with this request's id. An
     /// interrupt, or the thread shutting down, answers it as `cancel`.
@@ -200,6 +236,17 @@ pub enum Event {
         /// How it went.
         result: Result<TurnOutcome, TurnError>,
     },
+}
+
+/// A thread's token usage after a model response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenInfo {
+    /// Every response of the thread, added up.
+    pub total: TokenUsage,
+    /// The last response.
+    pub last: TokenUsage,
+    /// The tokens the model can use of its context window, if known.
+    pub context_window: Option<u64>,
 }
 
 /// Identifies one approval request within its thread.

@@ -150,7 +150,11 @@ mod tests {
     use super::*;
 
     fn output(n: usize) -> Event {
-        Event::CommandOutput { item_id: "c".into(), delta: n.to_string() }
+        Event::CommandOutput {
+            item_id: "c".into(),
+            delta: n.to_string(),
+            stream: crate::engine::tools::shell::OutputStream::Stdout,
+        }
     }
 
     /// A producer of 1000 events of 10 bytes, under a limit of 100 bytes and a channel of 4

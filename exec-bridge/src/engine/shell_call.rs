@@ -209,6 +209,8 @@ impl ThreadState {
             command.status = status;
             if let Some((output, ended)) = ran {
                 command.aggregated_output = output.aggregated.clone();
+                command.stdout = output.stdout.clone();
+                command.stderr = output.stderr.clone();
                 if ended {
                     command.exit_code = Some(output.exit_code);
                     command.duration = Some(output.duration);
@@ -243,8 +245,8 @@ impl ThreadState {
             None => argv.to_vec(),
         };
         let relay = Relay::new(RELAY_LIMIT);
-        let mut on_output = |delta: &str| {
-            let event = Event::CommandOutput { item_id: item_id.to_owned(), delta: delta.to_owned() };
+        let mut on_output = |stream: shell::OutputStream, delta: &str| {
+            let event = Event::CommandOutput { item_id: item_id.to_owned(), delta: delta.to_owned(), stream };
             relay.push(event, delta.len());
         };
         let launch =

@@ -110,7 +110,8 @@ async fn lifecycle(state: &mut ThreadState, work: Work, mut cx: TurnContext) {
     state.snapshot.send_modify(|now| {
         now.turns.push(RecordedTurn { id: turn_id.clone(), items: Vec::new(), end: None })
     });
-    state.emit(Event::TurnStarted { turn_id: turn_id.clone() }).await;
+    let context_window = super::tools::family::usable_context_window(&state.request.model);
+    state.emit(Event::TurnStarted { turn_id: turn_id.clone(), context_window }).await;
     let mut result = match started {
         Ok(()) => match work {
             Work::Model(turn) => state.run_turn(*turn, &mut cx).await,

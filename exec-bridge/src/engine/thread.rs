@@ -59,7 +59,9 @@ pub(super) struct ThreadState {
     /// The thread's MCP servers, once started (`None` when none is configured).
     pub(super) mcp: Option<Arc<super::mcp::McpServers>>,
     /// The servers' start, under way since the thread started; taken at the first turn.
-    mcp_starting: Option<tokio::task::JoinHandle<(super::mcp::McpServers, Vec<String>)>>,
+    mcp_starting: Option<tokio::task::JoinHandle<(super::mcp::McpServers, Vec<super::mcp::StartFailure>)>>,
+    /// The thread's token usage, after its first model response.
+    pub(super) tokens: Option<super::items::TokenInfo>,
     next_item: u64,
     next_approval: ApprovalId,
     pub(super) snapshot: Arc<watch::Sender<ThreadSnapshot>>,
@@ -147,6 +149,7 @@ impl ThreadState {
             tmpdir: config.tmpdir(false).map(std::path::Path::to_path_buf),
             assess_commands: config.sandbox_command_assessment,
             support: crate::sandbox::Support::probe(&config.vars),
+            tokens: None,
             next_item: 0,
             next_approval: 0,
             snapshot: Arc::new(watch::channel(snapshot).0),
@@ -217,6 +220,7 @@ impl ThreadState {
             // answer with nothing to list.
             if self.mcp.is_none() {
                 self.mcp = Some(Arc::new(super::mcp::McpServers::default()));
+                self.emit(Event::McpStartup { ready: vec![], failed: vec![] }).await;
             }
             return Ok(());
         };
@@ -224,11 +228,18 @@ impl ThreadState {
             Ok(started) => started,
             Err(e) => (
                 super::mcp::McpServers::default(),
-                vec![format!("the MCP servers could not be started: {e}")],
+                vec![super::mcp::StartFailure {
+                    server: String::new(),
+                    why: e.to_string(),
+                    message: format!("the MCP servers could not be started: {e}"),
+                }],
             ),
         };
+        let ready = servers.names().map(str::to_owned).collect();
+        let failed = failures.iter().map(|f| (f.server.clone(), f.why.clone())).collect();
+        self.emit(Event::McpStartup { ready, failed }).await;
         for failure in failures {
-            self.notice_once(turn_id, failure).await?;
+            self.notice_once(turn_id, failure.message).await?;
         }
         self.request.tools.extend(servers.definitions().iter().cloned());
         self.mcp = Some(Arc::new(servers));

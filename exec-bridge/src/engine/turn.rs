@@ -4,7 +4,8 @@
 use tokio::sync::{mpsc, watch};
 
 use super::items::{
-    ApprovalId, ApprovalKind, ApprovalRequest, Decision, Event, Item, ItemKind, TurnError, TurnOutcome,
+    ApprovalId, ApprovalKind, ApprovalRequest, Decision, Event, Item, ItemKind, TokenInfo, TurnError,
+    TurnOutcome,
 };
 use super::model::items::{message_text, ReasoningPart, SummaryPart};
 use super::model::{request, ClientEvent, KnownItem, Observer, ResponseItem, TokenUsage};
@@ -94,16 +95,28 @@ impl ThreadState {
             None,
         );
         self.emit(Event::ItemStarted(user_item.clone())).await;
-        self.complete(&cx.turn_id, user_item).await
+        self.complete(&cx.turn_id, user_item).await?;
+        self.emit(Event::TokenCount(self.tokens)).await;
+        Ok(())
     }
 
     async fn turn_loop(&mut self, cx: &mut TurnContext) -> Result<(), TurnError> {
         loop {
             let body = self.client.body(&self.request, &self.history.for_request());
             let response = self.ask_model(&body, cx).await?;
+            // The usage is reported once the items the model streamed are complete, before
+            // the tools it called run; and again after them, as the reference reports it.
+            let mut counted = false;
             let mut called_tools = false;
             for item in response.items {
+                if !counted && !streamed(&item) {
+                    self.emit(Event::TokenCount(self.tokens)).await;
+                    counted = true;
+                }
                 called_tools |= self.handle_output_item(item, cx).await?;
+            }
+            if !counted || called_tools {
+                self.emit(Event::TokenCount(self.tokens)).await;
             }
             if !called_tools {
                 return Ok(());
@@ -124,6 +137,10 @@ impl ThreadState {
             () = cancelled(&mut cx.cancel) => return Err(TurnError::Interrupted),
         };
         cx.usage.add(response.usage);
+        let mut total = self.tokens.map(|t| t.total).unwrap_or_default();
+        total.add(response.usage);
+        let context_window = tools::family::usable_context_window(&self.request.model);
+        self.tokens = Some(TokenInfo { total, last: response.usage, context_window });
         Ok(response)
     }
 
@@ -205,6 +222,8 @@ impl ThreadState {
     }
 
     async fn update_plan(&mut self, args: tools::PlanArgs, cx: &mut TurnContext) -> String {
+        let steps = args.plan.iter().map(|s| (s.step.clone(), s.status)).collect();
+        self.emit(Event::PlanUpdated { explanation: args.explanation.clone(), steps }).await;
         let items =
             args.plan.iter().map(|s| (s.step.clone(), s.status == tools::StepStatus::Completed)).collect();
         match &mut cx.plan {
@@ -270,6 +289,17 @@ impl ThreadState {
     }
 }
 
+/// Whether an output item is one the model streams and the runtime completes as it comes (a
+/// message, reasoning, a web search), rather than a call the runtime acts on.
+fn streamed(item: &ResponseItem) -> bool {
+    matches!(
+        item,
+        ResponseItem::Known(
+            KnownItem::Message { .. } | KnownItem::Reasoning { .. } | KnownItem::WebSearchCall { .. }
+        ) | ResponseItem::Unknown(_)
+    )
+}
+
 /// Reports what the model client sees as the thread's events, each awaited.
 struct Reporter(mpsc::Sender<Event>);
 
@@ -277,8 +307,8 @@ impl Observer for Reporter {
     async fn observe(&mut self, event: ClientEvent) {
         let event = match event {
             ClientEvent::Delta(delta) => Event::ModelDelta(delta),
-            ClientEvent::Retrying { attempt, max_retries, reason, .. } => {
-                Event::Retrying { attempt, max_retries, reason }
+            ClientEvent::Retrying { attempt, max_retries, reason, status, stream, .. } => {
+                Event::Retrying { attempt, max_retries, reason, status, stream }
             }
         };
         let _ = self.0.send(event).await;

@@ -165,6 +165,17 @@ pub struct GetAccountRateLimitsResponse {
     pub rate_limits: RateLimitSnapshot,
 }
 
+/// Params of `account/rateLimits/updated`: the rate limits as the model server last reported
+/// them, sent after each model response (every limit `null` when the server said nothing, as
+/// an API key's server does).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub struct AccountRateLimitsUpdatedNotification {
+    /// The limits.
+    pub rate_limits: RateLimitSnapshot,
+}
+
 /// The usage limits of a ChatGPT plan at one moment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(rename_all = "camelCase")]

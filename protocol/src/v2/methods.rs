@@ -12,9 +12,9 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::account::{
-    AccountLoginCompletedNotification, AccountUpdatedNotification, CancelLoginAccountParams,
-    CancelLoginAccountResponse, GetAccountParams, GetAccountRateLimitsResponse, GetAccountResponse,
-    LoginAccountParams, LoginAccountResponse, LogoutAccountResponse, NoParams,
+    AccountLoginCompletedNotification, AccountRateLimitsUpdatedNotification, AccountUpdatedNotification,
+    CancelLoginAccountParams, CancelLoginAccountResponse, GetAccountParams, GetAccountRateLimitsResponse,
+    GetAccountResponse, LoginAccountParams, LoginAccountResponse, LogoutAccountResponse, NoParams,
 };
 use super::approvals::{
     CommandExecutionRequestApprovalParams, CommandExecutionRequestApprovalResponse,
@@ -219,6 +219,9 @@ pub enum ServerNotification {
     /// A login ended, well or not.
     #[serde(rename = "account/login/completed")]
     AccountLoginCompleted(AccountLoginCompletedNotification),
+    /// The rate limits, after a model response.
+    #[serde(rename = "account/rateLimits/updated")]
+    AccountRateLimitsUpdated(AccountRateLimitsUpdatedNotification),
 }
 
 /// A notification from the client to the server, tagged by `method`.

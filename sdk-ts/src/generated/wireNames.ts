@@ -155,6 +155,10 @@ export const ServerNotificationMethod = {
    * A login ended, well or not.
    */
   accountLoginCompleted: "account/login/completed",
+  /**
+   * The rate limits, after a model response.
+   */
+  accountRateLimitsUpdated: "account/rateLimits/updated",
 } as const;
 /** One of the values of {@link ServerNotificationMethod}. */
 export type ServerNotificationMethod = (typeof ServerNotificationMethod)[keyof typeof ServerNotificationMethod];

@@ -26,7 +26,7 @@ mod servers;
 pub use config::{McpServerConfig, McpTransport};
 pub use names::{model_output, MAX_RESULT_BYTES};
 pub use resources::{definitions as resource_definitions, RESOURCE_TOOLS};
-pub use servers::{CallError, CallOutcome, McpServers, ServerStart, Startup};
+pub use servers::{CallError, CallOutcome, McpServers, ServerStart, StartFailure, Startup};
 
 /// The largest message a stdio server may send (one line of JSON): 16 MiB, the same bound the
 /// SDK's HTTP transport keeps for one response. A longer line closes the connection.

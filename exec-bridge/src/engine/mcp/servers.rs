@@ -91,10 +91,21 @@ pub enum CallError {
     },
 }
 
+/// A server that did not start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartFailure {
+    /// The server, as configured.
+    pub server: String,
+    /// Why, in a few words.
+    pub why: String,
+    /// What the user is told: why, and what to check.
+    pub message: String,
+}
+
 impl McpServers {
     /// Starts every server of `startup` at once, each within its own startup timeout; returns
-    /// those that answered, and one message per server that did not (said once by the caller).
-    pub async fn start(startup: Startup) -> (McpServers, Vec<String>) {
+    /// those that answered, and one failure per server that did not (said once by the caller).
+    pub async fn start(startup: Startup) -> (McpServers, Vec<StartFailure>) {
         let Startup { servers, cwd, guard } = startup;
         let starts = servers.into_iter().map(|ServerStart { name, config, env, bearer_token }| {
             let (cwd, guard) = (cwd.clone(), guard.clone());
@@ -112,11 +123,21 @@ impl McpServers {
                 .await;
                 let result = match started {
                     Ok(Ok(ok)) => Ok(ok),
-                    Ok(Err(why)) => Err(format!("MCP client for `{name}` failed to start: {why}; check [mcp_servers.{name}] in config.toml")),
-                    Err(_) => Err(format!(
-                        "MCP client for `{name}` timed out after {} seconds; add or raise `startup_timeout_sec` under [mcp_servers.{name}] in config.toml",
-                        config.startup_timeout.as_secs_f64()
-                    )),
+                    Ok(Err(why)) => Err(StartFailure {
+                        message: format!("MCP client for `{name}` failed to start: {why}; check [mcp_servers.{name}] in config.toml"),
+                        server: name.clone(),
+                        why,
+                    }),
+                    Err(_) => {
+                        let why = format!("timed out after {} seconds", config.startup_timeout.as_secs_f64());
+                        Err(StartFailure {
+                            message: format!(
+                                "MCP client for `{name}` {why}; add or raise `startup_timeout_sec` under [mcp_servers.{name}] in config.toml"
+                            ),
+                            server: name.clone(),
+                            why,
+                        })
+                    }
                 };
                 (name, config, result)
             }
@@ -126,7 +147,7 @@ impl McpServers {
         for (name, config, result) in futures_util::future::join_all(starts).await {
             match result {
                 Ok((connection, tools)) => started.add(name, &config, connection, tools),
-                Err(message) => failures.push(message),
+                Err(failure) => failures.push(failure),
             }
         }
         started.definitions.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));

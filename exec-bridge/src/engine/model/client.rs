@@ -96,6 +96,10 @@ pub enum ClientEvent {
         delay: Duration,
         /// Why it failed.
         reason: String,
+        /// The HTTP status of the failed attempt, if a response arrived.
+        status: Option<u16>,
+        /// Whether the response stream broke (rather than the request failing).
+        stream: bool,
     },
 }
 
@@ -184,6 +188,7 @@ impl ModelClient {
                 Err(Attempt::Fatal(error)) => return Err(error),
                 Err(Attempt::Retry(failure)) => failure,
             };
+            let stream = failure.stream;
             let (used, max) = if failure.stream {
                 stream_retries += 1;
                 (stream_retries, limits.stream_max_retries)
@@ -200,7 +205,16 @@ impl ModelClient {
                 Some(note) => format!("{reason}; {note}"),
                 None => reason,
             };
-            observer.observe(ClientEvent::Retrying { attempt: used, max_retries: max, delay, reason }).await;
+            observer
+                .observe(ClientEvent::Retrying {
+                    attempt: used,
+                    max_retries: max,
+                    delay,
+                    reason,
+                    status,
+                    stream,
+                })
+                .await;
             tokio::time::sleep(delay).await;
         }
     }

@@ -14,6 +14,8 @@ pub struct TokenUsage {
     pub cached_input_tokens: u64,
     /// Output tokens, reasoning included.
     pub output_tokens: u64,
+    /// The part of the output spent reasoning.
+    pub reasoning_output_tokens: u64,
 }
 
 impl TokenUsage {
@@ -22,6 +24,12 @@ impl TokenUsage {
         self.input_tokens += other.input_tokens;
         self.cached_input_tokens += other.cached_input_tokens;
         self.output_tokens += other.output_tokens;
+        self.reasoning_output_tokens += other.reasoning_output_tokens;
+    }
+
+    /// Input and output tokens.
+    pub fn total(&self) -> u64 {
+        self.input_tokens.saturating_add(self.output_tokens)
     }
 }
 
@@ -156,6 +164,17 @@ pub struct Usage {
     /// Output tokens.
     #[serde(default)]
     pub output_tokens: u64,
+    /// Details of the output tokens.
+    #[serde(default)]
+    pub output_tokens_details: Option<OutputTokensDetails>,
+}
+
+/// How the output tokens break down.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct OutputTokensDetails {
+    /// Spent reasoning.
+    #[serde(default)]
+    pub reasoning_tokens: u64,
 }
 
 /// How the input tokens break down.
@@ -216,6 +235,7 @@ impl ResponseEvent {
                     input_tokens: usage.input_tokens,
                     cached_input_tokens: usage.input_tokens_details.map_or(0, |d| d.cached_tokens),
                     output_tokens: usage.output_tokens,
+                    reasoning_output_tokens: usage.output_tokens_details.map_or(0, |d| d.reasoning_tokens),
                 })
             }
             ResponseEvent::Failed { response } => Interpreted::Failed(
@@ -248,9 +268,15 @@ mod tests {
         );
         assert_eq!(
             read(json!({"type": "response.completed", "response": {"id": "r", "usage": {
-                "input_tokens": 10, "input_tokens_details": {"cached_tokens": 4}, "output_tokens": 3}}}))
+                "input_tokens": 10, "input_tokens_details": {"cached_tokens": 4}, "output_tokens": 3,
+                "output_tokens_details": {"reasoning_tokens": 2}}}}))
             .unwrap(),
-            Interpreted::Completed(TokenUsage { input_tokens: 10, cached_input_tokens: 4, output_tokens: 3 })
+            Interpreted::Completed(TokenUsage {
+                input_tokens: 10,
+                cached_input_tokens: 4,
+                output_tokens: 3,
+                reasoning_output_tokens: 2
+            })
         );
         assert_eq!(
             read(json!({"type": "response.failed", "response": {"error": {"message": "overloaded"}}}))

@@ -44,6 +44,29 @@ pub fn tools_of(model: &str) -> (ShellTool, PatchTool) {
     (ShellTool::Shell, PatchTool::None)
 }
 
+/// The tokens `model` can use of its context window, if known: 95% of the window (the rest is
+/// kept for the answer), as the reference reports it (`258400` for `gpt-5.1-codex`).
+pub fn usable_context_window(model: &str) -> Option<u64> {
+    let window: u64 = if model.starts_with("gpt-5") || model.starts_with("codex-") {
+        if model == "codex-mini-latest" {
+            200_000
+        } else {
+            272_000
+        }
+    } else if model.contains("gpt-oss") {
+        96_000
+    } else if model.starts_with("o3") || model.starts_with("o4-mini") {
+        200_000
+    } else if model.starts_with("gpt-4.1") {
+        1_047_576
+    } else if model.starts_with("gpt-4o") {
+        128_000
+    } else {
+        return None;
+    };
+    Some(window * 95 / 100)
+}
+
 /// The language of a patch, as a Lark grammar (this runtime's own wording of the format
 /// [`super::apply_patch`] reads): the free-form `apply_patch` tool's format.
 pub const PATCH_GRAMMAR: &str = r#"start: begin operation+ finish

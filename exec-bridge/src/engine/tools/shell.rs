@@ -75,6 +75,10 @@ pub struct ShellOutput {
     pub exit_code: i32,
     /// Standard output and standard error as they arrived, bounded (see [`BoundedText`]).
     pub aggregated: String,
+    /// Standard output alone, bounded alike.
+    pub stdout: String,
+    /// Standard error alone, bounded alike.
+    pub stderr: String,
     /// How long it ran.
     pub duration: Duration,
     /// Whether the timeout killed it.
@@ -84,8 +88,24 @@ pub struct ShellOutput {
 impl ShellOutput {
     /// The output of a command that could not start: `message` says why.
     pub fn not_started(message: String, duration: Duration) -> ShellOutput {
-        ShellOutput { exit_code: -1, aggregated: message, duration, timed_out: false }
+        ShellOutput {
+            exit_code: -1,
+            stderr: message.clone(),
+            aggregated: message,
+            stdout: String::new(),
+            duration,
+            timed_out: false,
+        }
     }
+}
+
+/// Which pipe of a command output came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputStream {
+    /// Standard output.
+    Stdout,
+    /// Standard error.
+    Stderr,
 }
 
 /// Text that keeps at most `KEEP_EACH_END` bytes of its start and of its end.
@@ -130,7 +150,7 @@ impl BoundedText {
 pub async fn run(
     launch: Launch<'_>,
     timeout: Duration,
-    on_output: &mut (dyn FnMut(&str) + Send),
+    on_output: &mut (dyn FnMut(OutputStream, &str) + Send),
     cancel: &mut tokio::sync::watch::Receiver<bool>,
 ) -> ShellOutput {
     let started = Instant::now();
@@ -141,6 +161,7 @@ pub async fn run(
     let mut rx = pump_output(&mut child);
 
     let mut output = BoundedText::default();
+    let (mut stdout, mut stderr) = (BoundedText::default(), BoundedText::default());
     let deadline = tokio::time::sleep(timeout);
     tokio::pin!(deadline);
     let mut timed_out = false;
@@ -148,9 +169,13 @@ pub async fn run(
     let status = loop {
         tokio::select! {
             chunk = rx.recv(), if pipes_open => match chunk {
-                Some(bytes) => {
+                Some((stream, bytes)) => {
                     output.push(&bytes);
-                    on_output(&String::from_utf8_lossy(&bytes));
+                    match stream {
+                        OutputStream::Stdout => stdout.push(&bytes),
+                        OutputStream::Stderr => stderr.push(&bytes),
+                    }
+                    on_output(stream, &String::from_utf8_lossy(&bytes));
                 }
                 None => pipes_open = false,
             },
@@ -176,21 +201,29 @@ pub async fn run(
     if timed_out {
         output.push(format!("\ncommand timed out after {} ms\n", timeout.as_millis()).as_bytes());
     }
-    ShellOutput { exit_code, aggregated: output.text(), duration: started.elapsed(), timed_out }
+    ShellOutput {
+        exit_code,
+        aggregated: output.text(),
+        stdout: stdout.text(),
+        stderr: stderr.text(),
+        duration: started.elapsed(),
+        timed_out,
+    }
 }
 
 /// Reads both pipes of `child` as they fill; the chunks arrive in the order they were read, and
 /// the channel closes when both pipes have.
-fn pump_output(child: &mut tokio::process::Child) -> mpsc::Receiver<Vec<u8>> {
-    let (tx, rx) = mpsc::channel::<Vec<u8>>(64);
+fn pump_output(child: &mut tokio::process::Child) -> mpsc::Receiver<(OutputStream, Vec<u8>)> {
+    let (tx, rx) = mpsc::channel::<(OutputStream, Vec<u8>)>(64);
     for pipe in [child.stdout.take().map(Pipe::Out), child.stderr.take().map(Pipe::Err)].into_iter().flatten()
     {
         let tx = tx.clone();
         tokio::spawn(async move {
             let mut buf = vec![0; 8192];
             let mut reader = pipe;
+            let stream = reader.stream();
             while let Ok(n) = reader.read(&mut buf).await {
-                if n == 0 || tx.send(buf[..n].to_vec()).await.is_err() {
+                if n == 0 || tx.send((stream, buf[..n].to_vec())).await.is_err() {
                     break;
                 }
             }
@@ -218,6 +251,13 @@ enum Pipe {
 }
 
 impl Pipe {
+    fn stream(&self) -> OutputStream {
+        match self {
+            Pipe::Out(_) => OutputStream::Stdout,
+            Pipe::Err(_) => OutputStream::Stderr,
+        }
+    }
+
     async fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         match self {
             Pipe::Out(out) => out.read(buf).await,
@@ -266,7 +306,7 @@ mod tests {
     async fn run_here(
         argv: &[&str],
         timeout: Duration,
-        on_output: &mut (dyn FnMut(&str) + Send),
+        on_output: &mut (dyn FnMut(OutputStream, &str) + Send),
     ) -> ShellOutput {
         let argv: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
         let (env, cwd) = (env(), std::env::temp_dir());
@@ -284,7 +324,7 @@ mod tests {
     async fn output_of_both_streams_in_arrival_order_and_the_exit_code() {
         let argv = ["bash", "-c", "echo out; sleep 0.05; echo err >&2; sleep 0.05; echo out2; exit 3"];
         let mut seen = String::new();
-        let output = run_here(&argv, DEFAULT_TIMEOUT, &mut |s| seen.push_str(s)).await;
+        let output = run_here(&argv, DEFAULT_TIMEOUT, &mut |_, s| seen.push_str(s)).await;
         assert_eq!(output.aggregated, "out\nerr\nout2\n");
         assert_eq!(seen, output.aggregated);
         assert_eq!((output.exit_code, output.timed_out), (3, false));
@@ -292,7 +332,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_timeout_kills_the_command() {
-        let output = run_here(&["sleep", "5"], Duration::from_millis(100), &mut |_| {}).await;
+        let output = run_here(&["sleep", "5"], Duration::from_millis(100), &mut |_, _| {}).await;
         assert_eq!((output.exit_code, output.timed_out), (TIMEOUT_EXIT_CODE, true));
         assert!(output.duration < Duration::from_secs(2));
     }
@@ -300,7 +340,7 @@ mod tests {
     #[tokio::test]
     async fn huge_output_stays_bounded() {
         let argv = ["bash", "-c", "head -c 5000000 /dev/zero | tr '\\0' a; echo END"];
-        let output = run_here(&argv, DEFAULT_TIMEOUT, &mut |_| {}).await;
+        let output = run_here(&argv, DEFAULT_TIMEOUT, &mut |_, _| {}).await;
         assert!(output.aggregated.len() < 3 * KEEP_EACH_END, "{}", output.aggregated.len());
         assert!(output.aggregated.ends_with("END\n"));
         assert!(output.aggregated.contains("bytes of output omitted"));

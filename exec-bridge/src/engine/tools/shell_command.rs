@@ -87,6 +87,8 @@ mod tests {
         let output = ShellOutput {
             exit_code: 3,
             aggregated: "hi\nerr\n".into(),
+            stdout: "hi\n".into(),
+            stderr: "err\n".into(),
             duration: Duration::from_millis(240),
             timed_out: false,
         };

@@ -3,16 +3,46 @@
 
 use protocol::v2::{self, ServerNotification, ServerRequest};
 
+use super::legacy::LegacyStream;
 use super::mapping;
 use super::outgoing::{Answer, Outgoing};
+use crate::engine::items::ItemKind;
 use crate::engine::model::{KnownItem, ResponseItem, StreamDelta};
 use crate::engine::{
-    ApprovalKind, ApprovalRequest, Decision, Event, Op, ThreadEvents, ThreadHandle, TurnError,
+    ApprovalKind, ApprovalRequest, Decision, Event, Item, Op, ThreadEvents, ThreadHandle, TurnError,
 };
 
-/// Forwards every event of `thread` until its task ends.
+/// Forwards every event of `thread` until its task ends: each as its v2 notification with the
+/// legacy events around it (see [`LegacyStream`]).
 pub async fn forward(mut events: ThreadEvents, thread: ThreadHandle, out: Outgoing) {
+    let mut legacy = LegacyStream::new(thread.id(), thread.snapshot().settings.cwd.clone());
+    // A patch's `item/started` waits for the next event: the reference sends the approval
+    // request's legacy event before it, or, when nothing is asked, the apply's start.
+    let mut held: Option<Item> = None;
     while let Some(event) = events.next().await {
+        if let Some(item) = held.take() {
+            let asked = matches!(&event, Event::ApprovalRequested(request) if request.item.id == item.id);
+            let mut split = legacy.of(&Event::ItemStarted(item.clone()));
+            split.before.extend(legacy.patch_begins(&item, asked));
+            if asked {
+                let mut approval = legacy.of(&event);
+                split.before.append(&mut approval.before);
+            }
+            send(&out, &legacy, split.before).await;
+            if let Some(notification) = notification(Event::ItemStarted(item)) {
+                out.notify(notification).await;
+            }
+            if let Event::ApprovalRequested(request) = event {
+                tokio::spawn(ask_client(request, thread.clone(), out.clone()));
+                continue;
+            }
+        }
+        if let Event::ItemStarted(item @ Item { kind: ItemKind::FileChange { .. }, .. }) = event {
+            held = Some(item);
+            continue;
+        }
+        let split = legacy.of(&event);
+        send(&out, &legacy, split.before).await;
         match event {
             // Asked on a task of its own: the client may take its time, and the thread's other
             // events (an interrupt's) must not wait for it.
@@ -20,13 +50,30 @@ pub async fn forward(mut events: ThreadEvents, thread: ThreadHandle, out: Outgoi
                 tokio::spawn(ask_client(request, thread.clone(), out.clone()));
             }
             Event::TurnEnded { turn_id, result } => turn_ended(&out, turn_id, result).await,
+            Event::TokenCount(_) => out.notify(rate_limits_updated()).await,
             event => {
                 if let Some(notification) = notification(event) {
                     out.notify(notification).await;
                 }
             }
         }
+        send(&out, &legacy, split.after).await;
     }
+}
+
+/// Sends legacy events, in order.
+async fn send(out: &Outgoing, legacy: &LegacyStream, events: Vec<protocol::v1::EventMsg>) {
+    for msg in events {
+        out.notify_legacy(legacy.wrap(msg)).await;
+    }
+}
+
+/// `account/rateLimits/updated` after a model response: the model server of an API key sends
+/// no limits, so every limit is unknown (`null`), as the reference reports them then.
+fn rate_limits_updated() -> ServerNotification {
+    ServerNotification::AccountRateLimitsUpdated(v2::AccountRateLimitsUpdatedNotification {
+        rate_limits: v2::RateLimitSnapshot { primary: None, secondary: None, credits: None },
+    })
 }
 
 /// `turn/completed`, after an `error` notification when the turn failed.
@@ -47,7 +94,7 @@ async fn turn_ended(out: &Outgoing, turn_id: String, result: Result<crate::engin
 /// The v2 notification of an event, if v2 has one.
 fn notification(event: Event) -> Option<ServerNotification> {
     match event {
-        Event::TurnStarted { turn_id } => {
+        Event::TurnStarted { turn_id, .. } => {
             let turn = v2::Turn { id: turn_id, items: vec![], status: v2::TurnStatus::InProgress };
             Some(ServerNotification::TurnStarted(v2::TurnStartedNotification { turn }))
         }
@@ -55,7 +102,7 @@ fn notification(event: Event) -> Option<ServerNotification> {
             .map(|item| ServerNotification::ItemStarted(v2::ItemStartedNotification { item })),
         Event::ItemCompleted(item) => mapping::item(&item)
             .map(|item| ServerNotification::ItemCompleted(v2::ItemCompletedNotification { item })),
-        Event::CommandOutput { item_id, delta } => Some(ServerNotification::CommandExecutionOutputDelta(
+        Event::CommandOutput { item_id, delta, .. } => Some(ServerNotification::CommandExecutionOutputDelta(
             v2::CommandExecutionOutputDeltaNotification { item_id, delta },
         )),
         Event::McpProgress { item_id, message } => {
@@ -67,6 +114,7 @@ fn notification(event: Event) -> Option<ServerNotification> {
         Event::ModelDelta(delta) => delta_notification(delta),
         // v2 has no notification for an item that changed, nor for a retry.
         Event::ItemUpdated(_) | Event::Retrying { .. } => None,
+        Event::TokenCount(_) | Event::PlanUpdated { .. } | Event::McpStartup { .. } => None,
         Event::ApprovalRequested(_) | Event::TurnEnded { .. } => None,
     }
 }

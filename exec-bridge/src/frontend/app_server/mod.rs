@@ -15,6 +15,7 @@ mod convert;
 mod envelope;
 pub mod errors;
 mod forward;
+mod legacy;
 mod listing;
 pub mod mapping;
 mod models;

@@ -16,8 +16,10 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use protocol::v1::LegacyEvent;
 use protocol::v2::{
-    JsonRpcError, JsonRpcErrorError, JsonRpcResponse, RequestId, ServerNotification, ServerRequest,
+    InitializeCapabilities, JsonRpcError, JsonRpcErrorError, JsonRpcResponse, RequestId, ServerNotification,
+    ServerRequest,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -56,6 +58,8 @@ pub struct Outgoing {
     lines: mpsc::Sender<String>,
     next_id: Arc<AtomicI64>,
     pending: Arc<Mutex<HashMap<RequestId, oneshot::Sender<Answer>>>>,
+    /// What the client asked at `initialize`: the notifications it declines.
+    capabilities: Arc<std::sync::OnceLock<InitializeCapabilities>>,
 }
 
 impl Outgoing {
@@ -75,7 +79,12 @@ impl Outgoing {
                 batch.shrink_to(KEEP_BATCH_BYTES);
             }
         };
-        let outgoing = Outgoing { lines, next_id: Arc::new(AtomicI64::new(0)), pending: Arc::default() };
+        let outgoing = Outgoing {
+            lines,
+            next_id: Arc::new(AtomicI64::new(0)),
+            pending: Arc::default(),
+            capabilities: Arc::default(),
+        };
         (outgoing, writer)
     }
 
@@ -97,9 +106,41 @@ impl Outgoing {
         self.pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Sends a notification.
+    /// Keeps what the client asked at `initialize` (the first answer stands).
+    pub fn set_capabilities(&self, capabilities: InitializeCapabilities) {
+        let _ = self.capabilities.set(capabilities);
+    }
+
+    /// Whether the client declined notifications of `method`.
+    fn declines(&self, method: &str) -> bool {
+        self.capabilities.get().is_some_and(|c| c.declines(method))
+    }
+
+    /// Sends a notification, unless the client declined its method.
     pub async fn notify(&self, notification: ServerNotification) {
+        if self.capabilities.get().is_some_and(|c| c.opt_out_notification_methods.is_some()) {
+            let method = serde_json::to_value(&notification)
+                .ok()
+                .and_then(|v| v["method"].as_str().map(str::to_owned));
+            if method.is_some_and(|method| self.declines(&method)) {
+                return;
+            }
+        }
         self.send(&notification).await;
+    }
+
+    /// Sends a legacy `codex/event/*` notification, unless the client declined it.
+    pub async fn notify_legacy(&self, event: LegacyEvent) {
+        let method = event.method();
+        if !self.declines(&method) {
+            /// A `JsonRpcNotification` whose params are written straight from the event.
+            #[derive(Serialize)]
+            struct Notification<'a> {
+                method: &'a str,
+                params: &'a LegacyEvent,
+            }
+            self.send(&Notification { method: &method, params: &event }).await;
+        }
     }
 
     /// Answers request `id` with `result`.

@@ -177,6 +177,7 @@ impl Server {
 
     fn initialize(&mut self, params: v2::InitializeParams) -> v2::InitializeResponse {
         self.initialized = true;
+        self.out.set_capabilities(params.capabilities.unwrap_or_default());
         let user_agent = format!(
             "{} ({}; {})",
             crate::engine::model::client::user_agent(&config::originator(ORIGINATOR, &self.options.vars)),

@@ -173,7 +173,7 @@ impl<W: Write> super::Output for HumanOutput<W> {
             Event::ItemStarted(item) => self.started(item),
             Event::ItemUpdated(item) => self.plan(item),
             Event::ItemCompleted(item) => self.completed(item),
-            Event::Retrying { attempt, max_retries, reason } => self.line(&self.paint(
+            Event::Retrying { attempt, max_retries, reason, .. } => self.line(&self.paint(
                 YELLOW,
                 &format!("model request failed ({reason}); retrying {attempt}/{max_retries}"),
             )),
@@ -182,6 +182,9 @@ impl<W: Write> super::Output for HumanOutput<W> {
             | Event::ModelDelta(_)
             | Event::CommandOutput { .. }
             | Event::McpProgress { .. }
+            | Event::TokenCount(_)
+            | Event::PlanUpdated { .. }
+            | Event::McpStartup { .. }
             | Event::TurnEnded { .. } => {}
         }
     }

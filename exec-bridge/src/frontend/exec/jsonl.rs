@@ -96,7 +96,7 @@ impl JsonlStream {
                 .item(item)
                 .map(|item| wire::ThreadEvent::ItemCompleted(wire::ItemCompletedEvent { item })),
             // As the reference does: a retry is reported as an `error` event.
-            Event::Retrying { attempt, max_retries, reason } => {
+            Event::Retrying { attempt, max_retries, reason, .. } => {
                 Some(wire::ThreadEvent::Error(wire::ThreadErrorEvent {
                     message: format!("Reconnecting... {attempt}/{max_retries} ({reason})"),
                 }))
@@ -104,6 +104,9 @@ impl JsonlStream {
             Event::ModelDelta(_)
             | Event::CommandOutput { .. }
             | Event::McpProgress { .. }
+            | Event::TokenCount(_)
+            | Event::PlanUpdated { .. }
+            | Event::McpStartup { .. }
             | Event::ApprovalRequested(_)
             | Event::TurnEnded { .. } => None,
         }

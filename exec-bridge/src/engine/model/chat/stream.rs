@@ -86,6 +86,14 @@ struct Usage {
     completion_tokens: Option<u64>,
     #[serde(default)]
     prompt_tokens_details: Option<PromptTokensDetails>,
+    #[serde(default)]
+    completion_tokens_details: Option<CompletionTokensDetails>,
+}
+
+#[derive(Debug, Deserialize)]
+struct CompletionTokensDetails {
+    #[serde(default)]
+    reasoning_tokens: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -304,6 +312,10 @@ impl Decoder for ChatDecoder {
                 input_tokens: usage.prompt_tokens.unwrap_or(0),
                 cached_input_tokens: usage.prompt_tokens_details.and_then(|d| d.cached_tokens).unwrap_or(0),
                 output_tokens: usage.completion_tokens.unwrap_or(0),
+                reasoning_output_tokens: usage
+                    .completion_tokens_details
+                    .and_then(|d| d.reasoning_tokens)
+                    .unwrap_or(0),
             };
         }
         if let Some(choice) = chunk.choices.unwrap_or_default().into_iter().next() {

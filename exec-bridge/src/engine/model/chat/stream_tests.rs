@@ -38,7 +38,10 @@ fn text_reasoning_and_pieced_tool_calls_become_items() {
             {"type": "function_call", "name": "update_plan", "arguments": "{}", "call_id": "chat_msg_3_call_1"}
         ])
     );
-    assert_eq!(response.usage, TokenUsage { input_tokens: 12, cached_input_tokens: 2, output_tokens: 4 });
+    assert_eq!(
+        response.usage,
+        TokenUsage { input_tokens: 12, cached_input_tokens: 2, output_tokens: 4, reasoning_output_tokens: 0 }
+    );
     let text: Vec<&str> = deltas
         .iter()
         .filter_map(|d| match d {
@@ -127,7 +130,10 @@ fn nulls_stand_for_missing_fields() {
         json!({"choices": null, "usage": {"prompt_tokens": 3, "completion_tokens": null, "prompt_tokens_details": {"cached_tokens": null}}}),
     ]);
     assert_eq!(items(&response)[0]["content"][0]["text"], "hi");
-    assert_eq!(response.usage, TokenUsage { input_tokens: 3, cached_input_tokens: 0, output_tokens: 0 });
+    assert_eq!(
+        response.usage,
+        TokenUsage { input_tokens: 3, cached_input_tokens: 0, output_tokens: 0, reasoning_output_tokens: 0 }
+    );
 }
 
 #[test]

@@ -1,0 +1,130 @@
+//! The values inside legacy events, from the engine's: token usage, plan steps, commands,
+//! MCP calls and patches.
+
+use std::collections::BTreeMap;
+
+use protocol::{v1, v2};
+
+use super::super::mapping;
+use crate::engine::items::{CommandItem, ItemKind, StepStatus, TokenInfo};
+use crate::engine::model::TokenUsage;
+use crate::engine::tools::apply_patch::{AppliedChange, ChangeKind};
+use crate::engine::Item;
+
+pub(super) fn token_info(info: &TokenInfo) -> v1::TokenUsageInfo {
+    v1::TokenUsageInfo {
+        total_token_usage: token_usage(&info.total),
+        last_token_usage: token_usage(&info.last),
+        model_context_window: info.context_window,
+    }
+}
+
+pub(super) fn token_usage(usage: &TokenUsage) -> v1::TokenUsage {
+    v1::TokenUsage {
+        input_tokens: usage.input_tokens,
+        cached_input_tokens: usage.cached_input_tokens,
+        output_tokens: usage.output_tokens,
+        reasoning_output_tokens: usage.reasoning_output_tokens,
+        total_tokens: usage.total(),
+    }
+}
+
+pub(super) fn step_status(status: StepStatus) -> v1::StepStatus {
+    match status {
+        StepStatus::Pending => v1::StepStatus::Pending,
+        StepStatus::InProgress => v1::StepStatus::InProgress,
+        StepStatus::Completed => v1::StepStatus::Completed,
+    }
+}
+
+/// What each part of a command does, in the legacy shape of v2's `commandActions`.
+pub(super) fn parsed_cmd(argv: &[String]) -> Vec<v1::ParsedCommand> {
+    mapping::command_actions(argv)
+        .into_iter()
+        .map(|action| match action {
+            v2::CommandAction::Read { command, name, path } => {
+                v1::ParsedCommand::Read { cmd: command, name, path }
+            }
+            v2::CommandAction::ListFiles { command, path } => {
+                v1::ParsedCommand::ListFiles { cmd: command, path }
+            }
+            v2::CommandAction::Search { command, query, path } => {
+                v1::ParsedCommand::Search { cmd: command, query, path }
+            }
+            v2::CommandAction::Unknown { command } => v1::ParsedCommand::Unknown { cmd: command },
+        })
+        .collect()
+}
+
+pub(super) fn invocation(call: &crate::engine::items::McpCallItem) -> v1::McpInvocation {
+    v1::McpInvocation {
+        server: call.server.clone(),
+        tool: call.tool.clone(),
+        arguments: Some(call.arguments.clone()),
+    }
+}
+
+/// A patch's changes by path (a moved file under the path it moved from).
+pub(super) fn file_changes(changes: &[AppliedChange]) -> BTreeMap<String, v1::FileChange> {
+    changes
+        .iter()
+        .map(|change| {
+            let path = change.moved_from.as_ref().unwrap_or(&change.path).display().to_string();
+            let legacy = match change.kind {
+                ChangeKind::Add => v1::FileChange::Add { content: change.diff.clone() },
+                ChangeKind::Delete => v1::FileChange::Delete { content: change.diff.clone() },
+                ChangeKind::Update => v1::FileChange::Update {
+                    unified_diff: change.diff.clone(),
+                    move_path: change.moved_from.as_ref().map(|_| change.path.display().to_string()),
+                },
+            };
+            (path, legacy)
+        })
+        .collect()
+}
+
+/// A command's end, from its completed item.
+pub(super) fn command_end(turn_id: &str, call_id: String, command: &CommandItem) -> v1::ExecCommandEnd {
+    v1::ExecCommandEnd {
+        call_id,
+        turn_id: turn_id.to_owned(),
+        command: command.argv.clone(),
+        cwd: command.cwd.display().to_string(),
+        parsed_cmd: parsed_cmd(&command.argv),
+        source: v1::ExecCommandSource::Agent,
+        interaction_input: None,
+        stdout: command.stdout.clone(),
+        stderr: command.stderr.clone(),
+        aggregated_output: command.aggregated_output.clone(),
+        exit_code: command.exit_code.unwrap_or(-1),
+        duration: command.duration.unwrap_or_default().into(),
+        formatted_output: crate::engine::tools::shell::shortened(&command.aggregated_output),
+    }
+}
+
+/// The legacy form of the items that have one (messages, reasoning, web searches).
+pub(super) fn turn_item(item: &Item) -> Option<v1::TurnItem> {
+    let id = item.id.clone();
+    Some(match &item.kind {
+        ItemKind::UserMessage { texts, images, image_urls } => v1::TurnItem::UserMessage {
+            id,
+            content: texts
+                .iter()
+                .map(|text| v1::UserInput::Text { text: text.clone() })
+                .chain(image_urls.iter().map(|url| v1::UserInput::Image { image_url: url.clone() }))
+                .chain(
+                    images.iter().map(|path| v1::UserInput::LocalImage { path: path.display().to_string() }),
+                )
+                .collect(),
+        },
+        ItemKind::AgentMessage { text } => v1::TurnItem::AgentMessage {
+            id,
+            content: vec![v1::AgentMessageContent::Text { text: text.clone() }],
+        },
+        ItemKind::Reasoning { summary, content } => {
+            v1::TurnItem::Reasoning { id, summary_text: summary.clone(), raw_content: content.clone() }
+        }
+        ItemKind::WebSearch { query } => v1::TurnItem::WebSearch { id, query: query.clone() },
+        _ => return None,
+    })
+}
