@@ -27,6 +27,7 @@ pub fn expected(bundle: &Value) -> BTreeSet<String> {
     add("v2 fileChange status", strings(&defs["v2"]["PatchApplyStatus"]));
     add("v2 turn status", tags(&defs["v2"]["TurnStatus"], "status"));
     add("v2 approval decision", strings(&defs["v2"]["ApprovalDecision"]));
+    add("v1 event", tags(&defs["v1"]["EventMsg"], "type"));
     kinds
 }
 
@@ -49,6 +50,12 @@ pub fn seen_in_app_server(from_server: bool, message: &Value, seen: &mut BTreeSe
     if !from_server {
         if let Some(decision) = message["result"]["decision"].as_str() {
             seen.insert(format!("v2 approval decision {decision}"));
+        }
+        return;
+    }
+    if method.is_some_and(|m| m.starts_with(protocol::v1::METHOD_PREFIX)) {
+        if let Some(kind) = message["params"]["msg"]["type"].as_str() {
+            seen.insert(format!("v1 event {kind}"));
         }
         return;
     }

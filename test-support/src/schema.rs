@@ -18,7 +18,8 @@ pub enum Wire<'a> {
     ExecLine,
     /// A whole message the app-server sent: a request (`v2/ServerRequest`), a notification
     /// (`v2/ServerNotification`), an error (`v2/JSONRPCError`) or a response
-    /// (`v2/JSONRPCResponse`), told apart by its `method`, `id` and `error` members.
+    /// (`v2/JSONRPCResponse`), told apart by its `method`, `id` and `error` members; a legacy
+    /// `codex/event/<type>` notification's params are a `v1/LegacyEvent` of that type.
     ServerMessage,
     /// The `result` of the response to a request with this `method`: a client request such as
     /// `thread/start` (`v2/ThreadStartResponse`), or a server request such as
@@ -30,7 +31,7 @@ pub enum Wire<'a> {
 /// A type of the generated schema: `schema/<module>/<name>.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SchemaType {
-    /// The module: `exec` or `v2`.
+    /// The module: `exec`, `v2` or `v1`.
     pub module: &'static str,
     /// The type's name, for example `ThreadStartResponse`.
     pub name: String,
@@ -113,6 +114,14 @@ impl SchemaSet {
     pub fn schema_type(&mut self, wire: Wire<'_>, payload: &Value) -> Result<SchemaType, ValidationFailure> {
         let name = match wire {
             Wire::ExecLine => return Ok(SchemaType { module: "exec", name: "ThreadEvent".to_owned() }),
+            Wire::ServerMessage
+                if payload.get("id").is_none()
+                    && payload["method"]
+                        .as_str()
+                        .is_some_and(|m| m.starts_with(protocol::v1::METHOD_PREFIX)) =>
+            {
+                return Ok(SchemaType { module: "v1", name: "LegacyEvent".to_owned() });
+            }
             Wire::ServerMessage => if payload.get("method").is_some() && payload.get("id").is_some() {
                 "ServerRequest"
             } else if payload.get("method").is_some() {
@@ -133,6 +142,9 @@ impl SchemaSet {
     /// it into the protocol's Rust type too. Returns the schema type.
     pub fn check(&mut self, wire: Wire<'_>, payload: &Value) -> Result<SchemaType, ValidationFailure> {
         let schema_type = self.schema_type(wire, payload)?;
+        if schema_type.module == "v1" {
+            return self.check_legacy(payload).map(|()| schema_type);
+        }
         self.validate(schema_type.module, &schema_type.name, payload)?;
         let read = match (schema_type.module, schema_type.name.as_str()) {
             ("exec", "ThreadEvent") => reads_as::<protocol::exec::ThreadEvent>(payload),
@@ -147,6 +159,23 @@ impl SchemaSet {
             message,
         })?;
         Ok(schema_type)
+    }
+
+    /// Checks a legacy notification: its params against `v1/LegacyEvent`, read into the Rust
+    /// type, and its method naming the event's type.
+    fn check_legacy(&mut self, message: &Value) -> Result<(), ValidationFailure> {
+        let params = &message["params"];
+        self.validate("v1", "LegacyEvent", params)?;
+        let not_protocol = |message: String| ValidationFailure::NotProtocol {
+            schema_type: "v1/LegacyEvent".to_owned(),
+            message,
+        };
+        let event = serde_json::from_value::<protocol::v1::LegacyEvent>(params.clone())
+            .map_err(|e| not_protocol(e.to_string()))?;
+        if message["method"] != event.method().as_str() {
+            return Err(not_protocol(format!("the method {} is not {}", message["method"], event.method())));
+        }
+        Ok(())
     }
 
     /// Checks `payload` against the schema of `module/type_name` (for example `v2` and

@@ -232,11 +232,6 @@ pub enum EventMsg {
         /// What it changed, by absolute path.
         changes: BTreeMap<String, FileChange>,
     },
-    /// Every file change of the turn so far, as one git-style unified diff.
-    TurnDiff {
-        /// The diff.
-        unified_diff: String,
-    },
     /// The model set or changed its plan.
     PlanUpdate {
         /// Why, if it said.
