@@ -54,11 +54,6 @@ const REFERENCE_ONLY: &[(&str, &str, &str)] = &[
     ("v1/EventMsg", " [type=undo_completed]", "undo is a v1 operation this server does not serve"),
     ("v1/EventMsg", " [type=shutdown_complete]", "answers the v1 shutdown operation, which this server does not serve"),
     ("v1/EventMsg", " [type=raw_response_item]", "sent only to v1 listeners that ask for raw events (experimentalRawEvents)"),
-    (
-        "v1/EventMsg",
-        " [type=turn_diff]",
-        "not sent yet: the turn's changes as one git diff (with blob hashes) after each patch and tool round; the patch items carry each change",
-    ),
     ("v1/EventMsg", " [type=deprecation_notice]", "this server deprecates nothing"),
     ("v1/EventMsg", " [type=background_event]", "this server has no background work to report"),
     ("v1/EventMsg", " [type=warning]", "this server writes its configuration warnings to stderr, as the reference app-server does"),

@@ -330,12 +330,18 @@ fn with_thread_id(requests: &[AppServerRequest], thread_id: &str) -> Vec<AppServ
 }
 
 /// Sends each request, and receives its response (a result or an error), then exactly the
-/// notifications it lists.
+/// v2 notifications it lists (the legacy `codex/event/*` ones between them are kept in the
+/// transcript, not listed).
 fn send_requests(server: &mut AppServer, requests: &[AppServerRequest]) {
     for request in requests {
         server.request(&request.method, request.params.clone());
         for wanted in &request.then {
-            let message = server.recv();
+            let message = loop {
+                let message = server.recv();
+                if !message["method"].as_str().is_some_and(|m| m.starts_with("codex/event/")) {
+                    break message;
+                }
+            };
             assert!(
                 message["method"] == wanted.as_str() && message.get("id").is_none(),
                 "after {}, expected the notification {wanted}, got {message}",

@@ -57,9 +57,9 @@ fn full_turn_world() -> World {
 }
 
 /// The reference's order for this turn, less what it does and we do not: it sends the MCP
-/// start before the turn (we in the turn's first moments, once the servers answered), an
+/// start before the turn (we in the turn's first moments, once the servers answered), and an
 /// `exec_command_output_delta` and `item/commandExecution/outputDelta` for the patch (a known
-/// defect of its own), and `turn_diff` events (not sent yet). Our plan item is a v2 item too.
+/// defect of its own). Our plan item is a v2 item too.
 const FULL_TURN: &[&str] = &[
     "V turn/started",
     "L task_started",
@@ -103,11 +103,14 @@ const FULL_TURN: &[&str] = &[
     "V item/started",
     "L patch_apply_end",
     "V item/completed",
+    "L turn_diff",
+    "L turn_diff",
     "L token_count",
     "V account/rateLimits/updated",
     "L token_count",
     "V account/rateLimits/updated",
     "L plan_update",
+    "L turn_diff",
     "L token_count",
     "V account/rateLimits/updated",
     "L item_started",
@@ -120,6 +123,7 @@ const FULL_TURN: &[&str] = &[
     "L agent_message",
     "L token_count",
     "V account/rateLimits/updated",
+    "L turn_diff",
     "V item/completed",
     "L task_complete",
     "V turn/completed",
@@ -203,6 +207,13 @@ fn a_full_turn_sends_the_legacy_events_in_the_reference_order() {
     let applied = &legacy(&messages, "patch_apply_end")[0]["msg"];
     assert_eq!(applied["success"], true);
     assert_eq!(applied["stdout"], "Success. Updated the following files:\nA hello.txt\n");
+    let diffs = legacy(&messages, "turn_diff");
+    assert_eq!(diffs.len(), 4);
+    assert_eq!(
+        diffs[0]["msg"]["unified_diff"],
+        "diff --git a/hello.txt b/hello.txt\nnew file mode 100644\nindex 0000000000000000000000000000000000000000..45b983be36b73c0788dc9cbcb76cbb80fc7bb057\n--- /dev/null\n+++ b/hello.txt\n@@ -0,0 +1 @@\n+hi\n"
+    );
+    assert!(diffs.iter().all(|d| d["msg"] == diffs[0]["msg"]));
     assert_eq!(legacy(&messages, "agent_message")[0]["msg"]["message"], "Done: hello.txt written.");
     assert_eq!(
         legacy(&messages, "task_complete")[0]["msg"]["last_agent_message"],

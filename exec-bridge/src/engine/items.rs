@@ -191,6 +191,10 @@ pub enum Event {
     /// Tokens used so far: sent as a turn starts (`None` before a thread's first response),
     /// after each model response, and again once the tools it called ran.
     TokenCount(Option<TokenInfo>),
+    /// Every file a patch changed this turn, as one git-style unified diff (see
+    /// [`super::turn_diff`]): after each patch applied, and after each model response once one
+    /// was.
+    TurnDiff(String),
     /// The model set or changed its plan (the plan item says which steps are done; this says
     /// where each stands, and why it changed).
     PlanUpdated {

@@ -43,6 +43,7 @@ mod thread;
 mod tool_call;
 pub mod tools;
 mod turn;
+mod turn_diff;
 mod user_shell;
 
 pub use handle::{Op, StartError, SubmitError, ThreadEvents, ThreadHandle, ThreadSnapshot};

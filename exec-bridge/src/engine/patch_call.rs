@@ -8,6 +8,7 @@ use super::thread::ThreadState;
 use super::tools::apply_patch::write::{self, Writer};
 use super::tools::apply_patch::{self, AppliedChange, Targets};
 use super::turn::TurnContext;
+use super::turn_diff::TurnDiff;
 
 impl ThreadState {
     /// Applies a patch; returns the tool output for the model.
@@ -41,10 +42,15 @@ impl ThreadState {
             Ok(approved) => approved,
             Err(told) => return Ok(told),
         };
+        let diff = cx.diff.get_or_insert_with(|| TurnDiff::new(&cwd));
+        for (path, move_to) in targets.files() {
+            diff.before_patch(path, move_to);
+        }
         match apply_patch::apply(&cwd, &files, &targets, &self.patch_writer(&targets, approved)) {
             Ok(applied) => {
                 let summary = apply_patch::summary(&applied, &cwd);
                 self.finish_patch(cx, item, Status::Completed, applied).await?;
+                self.report_diff(cx).await;
                 Ok(summary)
             }
             Err(e) => {
@@ -112,6 +118,13 @@ impl ThreadState {
                 }
                 Ok(Err("The patch was not applied: it needs approval, and approval was declined.".to_owned()))
             }
+        }
+    }
+
+    /// Reports the turn's changes so far, once a patch touched anything.
+    pub(super) async fn report_diff(&self, cx: &TurnContext) {
+        if let Some(diff) = cx.diff.as_ref().filter(|diff| !diff.is_empty()) {
+            self.emit(Event::TurnDiff(diff.unified_diff())).await;
         }
     }
 

@@ -29,6 +29,8 @@ pub(super) struct TurnContext {
     pub(super) final_message: Option<String>,
     /// The plan item, once the model set a plan.
     pub(super) plan: Option<Item>,
+    /// What the turn's patches changed, once one ran.
+    pub(super) diff: Option<super::turn_diff::TurnDiff>,
 }
 
 impl TurnContext {
@@ -44,6 +46,7 @@ impl TurnContext {
             usage: TokenUsage::default(),
             final_message: None,
             plan: None,
+            diff: None,
         }
     }
 
@@ -115,12 +118,14 @@ impl ThreadState {
                 }
                 called_tools |= self.handle_output_item(item, cx).await?;
             }
-            if !counted || called_tools {
+            if !counted {
                 self.emit(Event::TokenCount(self.tokens)).await;
             }
+            self.report_diff(cx).await;
             if !called_tools {
                 return Ok(());
             }
+            self.emit(Event::TokenCount(self.tokens)).await;
         }
     }
 

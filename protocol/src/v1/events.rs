@@ -232,6 +232,12 @@ pub enum EventMsg {
         /// What it changed, by absolute path.
         changes: BTreeMap<String, FileChange>,
     },
+    /// Every file a patch changed this turn so far, as one git-style unified diff (a file put
+    /// back as it was shows as an empty line, as in the reference).
+    TurnDiff {
+        /// The diff.
+        unified_diff: String,
+    },
     /// The model set or changed its plan.
     PlanUpdate {
         /// Why, if it said.

@@ -114,7 +114,9 @@ fn notification(event: Event) -> Option<ServerNotification> {
         Event::ModelDelta(delta) => delta_notification(delta),
         // v2 has no notification for an item that changed, nor for a retry.
         Event::ItemUpdated(_) | Event::Retrying { .. } => None,
-        Event::TokenCount(_) | Event::PlanUpdated { .. } | Event::McpStartup { .. } => None,
+        Event::TokenCount(_) | Event::TurnDiff(_) | Event::PlanUpdated { .. } | Event::McpStartup { .. } => {
+            None
+        }
         Event::ApprovalRequested(_) | Event::TurnEnded { .. } => None,
     }
 }

@@ -183,6 +183,7 @@ impl<W: Write> super::Output for HumanOutput<W> {
             | Event::CommandOutput { .. }
             | Event::McpProgress { .. }
             | Event::TokenCount(_)
+            | Event::TurnDiff(_)
             | Event::PlanUpdated { .. }
             | Event::McpStartup { .. }
             | Event::TurnEnded { .. } => {}

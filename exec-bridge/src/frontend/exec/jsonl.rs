@@ -105,6 +105,7 @@ impl JsonlStream {
             | Event::CommandOutput { .. }
             | Event::McpProgress { .. }
             | Event::TokenCount(_)
+            | Event::TurnDiff(_)
             | Event::PlanUpdated { .. }
             | Event::McpStartup { .. }
             | Event::ApprovalRequested(_)

@@ -275,7 +275,11 @@ success: boolean,
 /**
  * What it changed, by absolute path.
  */
-changes: { [key in string]: FileChange }, } | { "type": "plan_update", 
+changes: { [key in string]: FileChange }, } | { "type": "turn_diff", 
+/**
+ * The diff.
+ */
+unified_diff: string, } | { "type": "plan_update", 
 /**
  * Why, if it said.
  */

@@ -161,6 +161,11 @@ impl Targets {
         }
         paths
     }
+
+    /// Each file the patch reads or writes, with where it moves to, if it moves.
+    pub fn files(&self) -> impl Iterator<Item = (&Path, Option<&Path>)> {
+        self.0.iter().map(|file| (file.path.as_path(), file.move_to.as_deref()))
+    }
 }
 
 /// `path` against `cwd`, its directory resolved but its last component not followed.

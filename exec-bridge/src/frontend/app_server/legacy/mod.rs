@@ -90,6 +90,7 @@ impl LegacyStream {
                 info: info.as_ref().map(token_info),
                 rate_limits: Some(v1::RateLimitSnapshot::default()),
             }),
+            Event::TurnDiff(diff) => split.before.push(E::TurnDiff { unified_diff: diff.clone() }),
             Event::PlanUpdated { explanation, steps } => split.before.push(E::PlanUpdate {
                 explanation: explanation.clone(),
                 plan: steps
