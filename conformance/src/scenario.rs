@@ -330,15 +330,17 @@ fn with_thread_id(requests: &[AppServerRequest], thread_id: &str) -> Vec<AppServ
 }
 
 /// Sends each request, and receives its response (a result or an error), then exactly the
-/// v2 notifications it lists (the legacy `codex/event/*` ones between them are kept in the
-/// transcript, not listed).
+/// v2 notifications it lists. The legacy `codex/event/*` notifications between them, and the
+/// `account/rateLimits/updated` that follows each token count, are kept in the transcript but
+/// not listed.
 fn send_requests(server: &mut AppServer, requests: &[AppServerRequest]) {
+    let unlisted = |method: &str| method.starts_with("codex/event/") || method == "account/rateLimits/updated";
     for request in requests {
         server.request(&request.method, request.params.clone());
         for wanted in &request.then {
             let message = loop {
                 let message = server.recv();
-                if !message["method"].as_str().is_some_and(|m| m.starts_with("codex/event/")) {
+                if !message["method"].as_str().is_some_and(unlisted) {
                     break message;
                 }
             };

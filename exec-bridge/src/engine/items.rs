@@ -100,6 +100,9 @@ pub struct CommandItem {
     /// Its standard error alone, once it ran (live only).
     #[serde(skip)]
     pub stderr: String,
+    /// Whether the user ran it (`thread/shellCommand`) rather than the model (live only).
+    #[serde(skip)]
+    pub by_user: bool,
 }
 
 impl CommandItem {
@@ -114,6 +117,7 @@ impl CommandItem {
             duration: None,
             stdout: String::new(),
             stderr: String::new(),
+            by_user: false,
         }
     }
 }

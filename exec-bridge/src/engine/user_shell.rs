@@ -21,7 +21,7 @@ impl ThreadState {
     pub(super) async fn user_shell(&mut self, line: String, cx: &mut TurnContext) -> Result<(), TurnError> {
         let argv = vec![shell_command::user_shell(&self.command_env), "-lc".to_owned(), line];
         let cwd = self.settings.cwd.clone();
-        let command = CommandItem::started(argv.clone(), cwd.clone());
+        let command = CommandItem { by_user: true, ..CommandItem::started(argv.clone(), cwd.clone()) };
         let mut item = self.item(ItemKind::Command(command), None);
         self.emit(Event::ItemStarted(item.clone())).await;
 

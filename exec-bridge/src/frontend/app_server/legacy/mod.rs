@@ -170,7 +170,7 @@ impl LegacyStream {
                 command: command.argv.clone(),
                 cwd: command.cwd.display().to_string(),
                 parsed_cmd: parsed_cmd(&command.argv),
-                source: v1::ExecCommandSource::Agent,
+                source: values::source(command),
                 interaction_input: None,
             })],
             ItemKind::McpToolCall(call) => {

@@ -83,6 +83,15 @@ pub(super) fn file_changes(changes: &[AppliedChange]) -> BTreeMap<String, v1::Fi
         .collect()
 }
 
+/// Who ran a command: the user (`thread/shellCommand`) or the model.
+pub(super) fn source(command: &CommandItem) -> v1::ExecCommandSource {
+    if command.by_user {
+        v1::ExecCommandSource::UserShell
+    } else {
+        v1::ExecCommandSource::Agent
+    }
+}
+
 /// A command's end, from its completed item.
 pub(super) fn command_end(turn_id: &str, call_id: String, command: &CommandItem) -> v1::ExecCommandEnd {
     v1::ExecCommandEnd {
@@ -91,7 +100,7 @@ pub(super) fn command_end(turn_id: &str, call_id: String, command: &CommandItem)
         command: command.argv.clone(),
         cwd: command.cwd.display().to_string(),
         parsed_cmd: parsed_cmd(&command.argv),
-        source: v1::ExecCommandSource::Agent,
+        source: source(command),
         interaction_input: None,
         stdout: command.stdout.clone(),
         stderr: command.stderr.clone(),
