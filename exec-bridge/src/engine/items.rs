@@ -70,6 +70,8 @@ pub enum ItemKind {
     },
     /// A call to a tool of an MCP server, or to one of the resource tools.
     McpToolCall(Box<McpCallItem>),
+    /// A code review (`review/start`), the item of its turn (see [`crate::engine::review`]).
+    CodeReview(Box<crate::engine::review::ReviewItem>),
     /// A non-fatal error.
     Error {
         /// What went wrong.
@@ -158,6 +160,9 @@ pub enum Event {
     TurnStarted {
         /// Its id, `0`, `1`, … within the thread.
         turn_id: String,
+        /// The items the turn opens with, announced with it rather than as items of their own
+        /// (a review's request, as the user's message); empty for other turns.
+        items: Vec<Item>,
     },
     /// An item appeared.
     ItemStarted(Item),

@@ -67,7 +67,7 @@ pub fn item(item: &Item) -> Option<v2::ThreadItem> {
             }),
             error: call.error.as_ref().map(|message| v2::McpToolCallError { message: message.clone() }),
         },
-        ItemKind::Error { .. } => return None,
+        ItemKind::Error { .. } | ItemKind::CodeReview(_) => return None,
     })
 }
 
