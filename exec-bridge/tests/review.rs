@@ -164,6 +164,13 @@ fn a_review_of_uncommitted_changes_runs_a_reviewer_and_completes_with_its_findin
     let exited = recorded.iter().find(|r| r["type"] == "exited_review_mode").unwrap();
     assert_eq!(exited["payload"]["review_output"], serde_json::from_str::<Value>(FINDINGS).unwrap());
     assert!(!recorded.iter().any(|r| r["type"] == "response_item"), "the history is left as it was");
+    let item = recorded.iter().rfind(|r| r["type"] == "item_completed").unwrap();
+    assert_eq!(item["payload"]["item"]["kind"]["type"], "code_review");
+    assert_eq!(
+        item["payload"]["item"]["kind"]["reviewer"],
+        conversation.as_str(),
+        "it names the reviewer's session"
+    );
     // The reviewer's session is a file of its own, which is not a thread.
     let sessions = session.parent().unwrap();
     let own: Vec<PathBuf> = std::fs::read_dir(sessions).unwrap().map(|e| e.unwrap().path()).collect();
@@ -251,7 +258,7 @@ fn each_target_asks_its_prompt() {
 
 #[test]
 fn bad_requests_get_the_reference_s_errors() {
-    let world = World::new(json!([{"items": [message(FINDINGS)], "delay_ms": 300}]));
+    let world = World::new(json!([{"items": [message(FINDINGS)], "delay_ms": 20}]));
     let (mut server, thread, _) = start(&world, "never");
     let error = |server: &mut AppServer, params: Value| {
         let response = server.request("review/start", params);

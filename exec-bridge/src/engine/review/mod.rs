@@ -170,6 +170,9 @@ pub struct ReviewItem {
     pub prompt: String,
     /// Whether the review goes into the thread's history.
     pub append_to_original_thread: bool,
+    /// The reviewer's conversation id (its session file's), once it started; every item
+    /// between this item's start and its completion is the reviewer's.
+    pub reviewer: Option<String>,
     /// In progress while the reviewer works; completed once it answered, failed when it did
     /// not (interrupted, or its model failed).
     pub status: super::items::Status,
@@ -184,6 +187,7 @@ impl ReviewItem {
             hint: request.hint(),
             prompt: request.prompt(),
             append_to_original_thread: request.append_to_original_thread,
+            reviewer: None,
             status: super::items::Status::InProgress,
             output: None,
         }

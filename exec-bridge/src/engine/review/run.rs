@@ -30,7 +30,13 @@ impl ThreadState {
     ) -> Result<(), TurnError> {
         // The MCP servers' tools are the reviewer's too.
         self.mcp_ready(&cx.turn_id).await?;
+        // The reviewer's events reach the thread's reader as they happen, but the text of its
+        // agent messages (see [`shown`]).
+        let (events, from_reviewer) = mpsc::channel(EVENT_CAPACITY);
+        let forwarder = tokio::spawn(forward(from_reviewer, self.event_sender()));
+        let reviewer = self.sub_agent(SUBAGENT, self.reviewer_request(), events);
         let mut review = ReviewItem::started(&request);
+        review.reviewer = reviewer.as_ref().ok().map(|reviewer| reviewer.id.clone());
         let started = self.item(ItemKind::CodeReview(Box::new(review.clone())), Some(&cx.turn_id));
         self.write(Record::EnteredReviewMode {
             prompt: review.prompt.clone(),
@@ -39,7 +45,17 @@ impl ThreadState {
         })?;
         self.emit(Event::ItemStarted(started.clone())).await;
 
-        let answered = self.run_reviewer(review.prompt.clone(), cx).await;
+        let answered = match reviewer {
+            Ok(mut reviewer) => {
+                let answered = reviewer.answer(review.prompt.clone(), cx).await;
+                self.adopt(&reviewer);
+                answered
+            }
+            Err(error) => Err(TurnError::Session(error)),
+        };
+        // The reviewer is gone, and every sender of its events with it: once the forwarder is
+        // done, all of them have been passed on.
+        let _ = forwarder.await;
         // The review turn has no agent message of its own.
         cx.final_message = None;
         let output = match &answered {
@@ -57,30 +73,6 @@ impl ThreadState {
         review.output = output;
         self.complete(&cx.turn_id, Item { kind: ItemKind::CodeReview(Box::new(review)), ..started }).await?;
         answered.map(|_| ())
-    }
-
-    /// Runs the reviewer on `prompt` and returns its last message, if any. Its events reach the
-    /// thread's reader as they happen, but the text of its agent messages (see [`shown`]); they
-    /// have all been passed on when this returns.
-    async fn run_reviewer(
-        &mut self,
-        prompt: String,
-        cx: &mut TurnContext,
-    ) -> Result<Option<String>, TurnError> {
-        let (events, from_reviewer) = mpsc::channel(EVENT_CAPACITY);
-        let forwarder = tokio::spawn(forward(from_reviewer, self.event_sender()));
-        let request = self.reviewer_request();
-        let answered = match self.sub_agent(SUBAGENT, request, events) {
-            Ok(mut reviewer) => {
-                let answered = reviewer.answer(prompt, cx).await;
-                self.adopt(&reviewer);
-                answered
-            }
-            Err(error) => Err(TurnError::Session(error)),
-        };
-        // The reviewer is gone, and every sender of its events with it.
-        let _ = forwarder.await;
-        answered
     }
 
     /// The reviewer's model requests: the review model with low effort and detailed reasoning
