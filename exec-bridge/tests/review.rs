@@ -356,3 +356,16 @@ fn the_reviewer_s_commands_ask_the_thread_s_client() {
         RENDERED
     );
 }
+
+#[test]
+fn a_reviewer_whose_model_fails_fails_the_turn_without_a_review() {
+    let world = World::new(json!([{"status": 400, "body": "bad request"}]));
+    let (mut server, thread, _) = start(&world, "never");
+    let (_, messages) =
+        review(&mut server, json!({"threadId": thread, "target": {"type": "uncommittedChanges"}}), "accept");
+    let tail: Vec<String> = outline(&messages).into_iter().rev().take(3).collect();
+    assert_eq!(tail, ["turn/completed", "error", "item/completed codeReview"]);
+    let done = messages.iter().rfind(|m| m["method"] == "item/completed").unwrap();
+    assert_eq!(done["params"]["item"]["review"], "Reviewer failed to output a response.");
+    assert_eq!(turn_status(&messages), "failed");
+}
