@@ -14,12 +14,12 @@ use crate::engine::model::request::RequestSettings;
 use crate::engine::session::{Rollout, RolloutError, SessionMeta};
 
 impl ThreadState {
-    /// A sub-agent of this thread (a reviewer, see [`crate::engine::review`]): a conversation of its own
-    /// (a new id, a session file marked `subagent: KIND`, an empty history, model requests made
-    /// with `request(id)` and marked `x-openai-subagent: KIND`) under this thread's settings,
-    /// sandbox, environment, approvals and MCP servers. Its events go to `events`; its items and
-    /// approval requests are numbered on from this thread's ([`ThreadState::adopt`] takes the
-    /// numbering back).
+    /// A sub-agent of this thread (a reviewer, see [`crate::engine::review`]): a conversation
+    /// of its own (a new id, a session file marked `subagent: KIND`, an empty history, model
+    /// requests made with `request(id)` and marked `x-openai-subagent: KIND`) under this
+    /// thread's settings, sandbox, environment, approvals and MCP servers. Its events go to
+    /// `events`; its items and approval requests are numbered on from this thread's
+    /// ([`ThreadState::adopt`] takes the numbering back).
     pub(in crate::engine) fn sub_agent(
         &self,
         kind: &'static str,
