@@ -334,7 +334,8 @@ fn with_thread_id(requests: &[AppServerRequest], thread_id: &str) -> Vec<AppServ
 /// `account/rateLimits/updated` that follows each token count, are kept in the transcript but
 /// not listed.
 fn send_requests(server: &mut AppServer, requests: &[AppServerRequest]) {
-    let unlisted = |method: &str| method.starts_with("codex/event/") || method == "account/rateLimits/updated";
+    let unlisted =
+        |method: &str| method.starts_with("codex/event/") || method == "account/rateLimits/updated";
     for request in requests {
         server.request(&request.method, request.params.clone());
         for wanted in &request.then {

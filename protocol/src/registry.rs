@@ -117,6 +117,9 @@ pub fn visit_v2(v: &mut impl WireTypeVisitor) {
     v.visit::<ExecOneOffCommandResponse>();
     v.visit::<FeedbackUploadParams>();
     v.visit::<FeedbackUploadResponse>();
+    // Code review.
+    v.visit::<ReviewStartParams>();
+    v.visit::<ReviewTarget>();
     // Accounts.
     v.visit::<NoParams>();
     v.visit::<GetAccountParams>();

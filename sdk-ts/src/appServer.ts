@@ -120,6 +120,18 @@ export class AppServerClient {
     return this.request(ClientRequestMethod.threadShellCommand, { threadId, command });
   }
 
+  /**
+   * Reviews code in thread `threadId` (`review/start`): resolves with the review's turn, in
+   * progress, whose one item is the request as the user's message. A reviewer of its own then
+   * works as the turn's notifications show: a `codeReview` item starts with what is reviewed,
+   * the reviewer's commands and reasoning stream as any turn's, and the `codeReview` item
+   * completes with the review as text, before `turn/completed`. With
+   * `appendToOriginalThread`, the next turns see the review too. Stop it with `turn/interrupt`.
+   */
+  review(threadId: string, target: v2.ReviewTarget, options: { appendToOriginalThread?: boolean } = {}): Promise<v2.TurnStartResponse> {
+    return this.request(ClientRequestMethod.reviewStart, { threadId, target, ...options });
+  }
+
   /** Calls `handler` with the params of every notification `method`; returns an unsubscribe function. */
   on<M extends v2.ServerNotification["method"]>(method: M, handler: (params: NotificationParams<M>) => void): () => void {
     const set = this.#listeners.get(method) ?? new Set();

@@ -55,6 +55,35 @@ test("without a handler approvals are declined, and request errors reject", asyn
   }
 });
 
+test("review() runs a review as a turn whose codeReview item completes with the review", async () => {
+  const findings = {
+    findings: [{ title: "[P1] Off by one", body: "The loop skips the last line.", confidence_score: 0.8, priority: 1, code_location: { absolute_file_path: "/w/a.txt", line_range: { start: 3, end: 3 } } }],
+    overall_correctness: "patch is incorrect",
+    overall_explanation: "One bug found.",
+    overall_confidence_score: 0.7,
+  };
+  const mock = await startMock([[message(JSON.stringify(findings))]]);
+  const cwd = await scratch("work");
+  const client = await AppServerClient.start({ codexPathOverride: binary(), env: await env(mock) });
+  try {
+    const { thread } = await client.request("thread/start", { cwd });
+    const reviews = [];
+    client.on("item/started", ({ item }) => item.type === "codeReview" && reviews.push(item.review));
+    client.on("item/completed", ({ item }) => item.type === "codeReview" && reviews.push(item.review));
+    const done = client.next("turn/completed");
+    const { turn } = await client.review(thread.id, { type: "uncommittedChanges" });
+    assert.deepEqual(turn.items, [{ type: "userMessage", id: turn.id, content: [{ type: "text", text: "Review uncommitted changes" }] }]);
+    assert.equal((await done).turn.status, "completed");
+    assert.deepEqual(reviews, ["current changes", "One bug found.\n\nReview comment:\n\n- [P1] Off by one \u2014 /w/a.txt:3-3\n  The loop skips the last line."]);
+    const [request] = await mock.requests(1);
+    assert.equal(request.headers["x-openai-subagent"], "review");
+    await assert.rejects(client.review(thread.id, { type: "custom", instructions: " " }), (e) => e instanceof AppServerError && e.code === -32600 && e.message === "instructions must not be empty");
+  } finally {
+    await client.close();
+    mock.stop();
+  }
+});
+
 // Opt-in: the same client against the reference's app-server (Codex CLI 0.63.0). Set
 // CODEX_REFERENCE_BIN to its `codex` binary (see shared/peer/README.md) to run it.
 test("the client also drives the reference app-server", { skip: !process.env.CODEX_REFERENCE_BIN && "CODEX_REFERENCE_BIN is not set" }, async () => {

@@ -114,3 +114,21 @@ export function oneOffText(result: Result<"execOneOffCommand">): string {
 export async function runUserCommand(client: import("../src/index.js").AppServerClient): Promise<void> {
   await client.shellCommand("t1", "make test");
 }
+
+// Code review: each target, typed by method name, and the convenience method.
+export const reviewChanges: Params<"review/start"> = { threadId: "t1", target: { type: "uncommittedChanges" } };
+export const reviewCommit: Params<"review/start"> = {
+  threadId: "t1",
+  target: { type: "commit", sha: "abc1234", title: "Fix it" },
+  appendToOriginalThread: true,
+};
+// @ts-expect-error a base branch needs the branch
+export const reviewBranchless: Params<"review/start"> = { threadId: "t1", target: { type: "baseBranch" } };
+export function reviewText(item: v2.ThreadItem): string | undefined {
+  return item.type === "codeReview" ? item.review : undefined;
+}
+export async function reviewBranch(client: import("../src/index.js").AppServerClient): Promise<string> {
+  const { turn } = await client.review("t1", { type: "baseBranch", branch: "main" }, { appendToOriginalThread: true });
+  await client.review("t1", { type: "custom", instructions: "check the docs" });
+  return turn.id;
+}

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
 
 use super::items::{ApprovalId, Decision, Event};
+use super::review::ReviewRequest;
 use super::session::{RecordedTurn, RolloutError};
 use super::settings::{ThreadSettings, UserTurn};
 use crate::engine::config::{ReasoningEffort, WorkspaceWrite};
@@ -42,6 +43,13 @@ pub(super) enum Submission {
     Compact {
         /// The reserved id.
         turn_id: String,
+    },
+    /// Review the code as a turn, whose id the handle reserved.
+    Review {
+        /// The reserved id.
+        turn_id: String,
+        /// What to review.
+        request: Box<ReviewRequest>,
     },
     /// Run a command of the user's as a turn, whose id the handle reserved.
     UserShell {
@@ -170,6 +178,13 @@ impl ThreadHandle {
     /// [`ThreadHandle::start_turn`] is.
     pub fn compact(&self) -> Result<String, SubmitError> {
         self.submit_turn(|turn_id| Submission::Compact { turn_id })
+    }
+
+    /// Submits a code review (see [`crate::engine::review`]), run as a turn of its own by a
+    /// reviewer, and returns the turn's id. Refused while a turn runs, as
+    /// [`ThreadHandle::start_turn`] is.
+    pub fn review(&self, request: ReviewRequest) -> Result<String, SubmitError> {
+        self.submit_turn(|turn_id| Submission::Review { turn_id, request: Box::new(request) })
     }
 
     /// Reserves the next turn id (refused while a turn runs) and submits what `make` makes of it.

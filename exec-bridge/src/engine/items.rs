@@ -72,6 +72,8 @@ pub enum ItemKind {
     },
     /// A call to a tool of an MCP server, or to one of the resource tools.
     McpToolCall(Box<McpCallItem>),
+    /// A code review (`review/start`), the item of its turn (see [`crate::engine::review`]).
+    CodeReview(Box<crate::engine::review::ReviewItem>),
     /// A non-fatal error.
     Error {
         /// What went wrong.
@@ -174,6 +176,9 @@ pub enum Event {
         turn_id: String,
         /// The tokens the model can use of its context window, if known.
         context_window: Option<u64>,
+        /// The items the turn opens with, announced with it rather than as items of their own
+        /// (a review's request, as the user's message); empty for other turns.
+        items: Vec<Item>,
     },
     /// An item appeared.
     ItemStarted(Item),

@@ -16,8 +16,8 @@
 //! loop), `tool_call`, `shell_call`, `patch_call` and `mcp_call` (what the model can call),
 //! [`safety`] (the pure verdict: run, ask or reject), [`history`] (the conversation, kept valid),
 //! then the parts: [`config`], [`local`] (`--oss`: the local model servers), [`environment`]
-//! (what a command inherits), [`mcp`] (the MCP servers and their tools), [`model`], [`tools`],
-//! [`policy`], [`session`], [`items`].
+//! (what a command inherits), [`mcp`] (the MCP servers and their tools), [`review`] (code
+//! review by a reviewer sub-agent), [`model`], [`tools`], [`policy`], [`session`], [`items`].
 
 mod assessment;
 pub mod auth;
@@ -34,6 +34,7 @@ pub mod model;
 mod patch_call;
 pub mod policy;
 mod relay;
+pub mod review;
 pub mod safety;
 pub mod session;
 pub mod settings;

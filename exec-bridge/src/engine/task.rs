@@ -7,7 +7,8 @@ use std::path::Path;
 use tokio::sync::{mpsc, watch};
 
 use super::handle::{Op, Submission, ThreadEvents, ThreadHandle};
-use super::items::{ApprovalId, Decision, Event, TurnError};
+use super::items::{ApprovalId, Decision, Event, Item, ItemKind, TurnError};
+use super::review::ReviewRequest;
 use super::session::{Record, RecordedTurn, TurnEnd};
 use super::settings::{ThreadSpec, UserTurn};
 use super::thread::{ThreadState, EVENT_CAPACITY};
@@ -52,6 +53,11 @@ async fn serve(mut state: ThreadState, mut submissions: mpsc::UnboundedReceiver<
                     break;
                 }
             }
+            Submission::Review { turn_id, request } => {
+                if !run_turn(&mut state, turn_id, Work::Review(request), &mut submissions).await {
+                    break;
+                }
+            }
             // Nothing runs: nothing to interrupt or approve.
             Submission::Op(Op::Interrupt | Op::Approve { .. }) => {}
             Submission::Op(Op::Shutdown) => break,
@@ -67,6 +73,26 @@ enum Work {
     UserShell(String),
     /// Summarise the conversation and go on from the summary.
     Compact,
+    /// Have a reviewer review the code (see [`super::review`]).
+    Review(Box<ReviewRequest>),
+}
+
+impl Work {
+    /// The items the turn `turn_id` opens with (announced with its start): a review's request,
+    /// as the user's message (whose id is the turn's).
+    fn opening(&self, turn_id: &str) -> Vec<Item> {
+        match self {
+            Work::Review(request) => vec![Item {
+                id: turn_id.to_owned(),
+                kind: ItemKind::UserMessage {
+                    texts: vec![request.display()],
+                    images: vec![],
+                    image_urls: vec![],
+                },
+            }],
+            Work::Model(_) | Work::UserShell(_) | Work::Compact => Vec::new(),
+        }
+    }
 }
 
 /// Runs one turn while routing the submissions that arrive meanwhile; returns whether the thread
@@ -93,7 +119,12 @@ async fn run_turn(
                     let _ = answer.send((id, decision));
                 }
                 // The handle refuses a second turn while one runs.
-                Some(Submission::Turn { .. } | Submission::UserShell { .. } | Submission::Compact { .. }) => {}
+                Some(
+                    Submission::Turn { .. }
+                    | Submission::UserShell { .. }
+                    | Submission::Compact { .. }
+                    | Submission::Review { .. },
+                ) => {}
                 Some(Submission::Op(Op::Shutdown)) | None => {
                     let _ = interrupt.send(true);
                     goes_on = false;
@@ -106,28 +137,31 @@ async fn run_turn(
 /// A turn from its start to its end: recorded, published and reported as it goes.
 async fn lifecycle(state: &mut ThreadState, work: Work, mut cx: TurnContext) {
     let turn_id = cx.turn_id.clone();
-    let started = state.write(Record::TurnStarted { turn_id: turn_id.clone() });
+    // The opening items are recorded as completed at once: they are never reported on their own.
+    let opening = work.opening(&turn_id);
+    let started = state.write(Record::TurnStarted { turn_id: turn_id.clone() }).and_then(|()| {
+        opening.iter().try_for_each(|item| {
+            state.write(Record::ItemCompleted { turn_id: turn_id.clone(), item: item.clone() })
+        })
+    });
     state.snapshot.send_modify(|now| {
-        now.turns.push(RecordedTurn { id: turn_id.clone(), items: Vec::new(), end: None })
+        now.turns.push(RecordedTurn { id: turn_id.clone(), items: opening.clone(), end: None })
     });
     let context_window = super::tools::family::usable_context_window(&state.request.model);
-    state.emit(Event::TurnStarted { turn_id: turn_id.clone(), context_window }).await;
+    state.emit(Event::TurnStarted { turn_id: turn_id.clone(), items: opening, context_window }).await;
     let mut result = match started {
         Ok(()) => match work {
             Work::Model(turn) => state.run_turn(*turn, &mut cx).await,
             Work::UserShell(command) => state.user_shell(command, &mut cx).await,
             Work::Compact => state.compact(&mut cx).await,
+            Work::Review(request) => state.review(*request, &mut cx).await,
         },
         Err(error) => Err(TurnError::Session(error)),
     };
     if let Some(plan) = cx.plan.take() {
         result = result.and(state.complete(&turn_id, plan).await);
     }
-    let end = match &result {
-        Ok(()) => TurnEnd::Completed,
-        Err(TurnError::Interrupted) => TurnEnd::Interrupted,
-        Err(error) => TurnEnd::Failed { message: error.to_string() },
-    };
+    let end = turn_end(&result);
     if let Err(error) = state.write(Record::TurnEnded { turn_id: turn_id.clone(), end: end.clone() }) {
         result = result.and(Err(TurnError::Session(error)));
     }
@@ -138,4 +172,13 @@ async fn lifecycle(state: &mut ThreadState, work: Work, mut cx: TurnContext) {
         now.running = None;
     });
     state.emit(Event::TurnEnded { turn_id, result: result.map(|()| cx.outcome()) }).await;
+}
+
+/// How a turn that gave `result` ended, as its session file records it.
+pub(super) fn turn_end(result: &Result<(), TurnError>) -> TurnEnd {
+    match result {
+        Ok(()) => TurnEnd::Completed,
+        Err(TurnError::Interrupted) => TurnEnd::Interrupted,
+        Err(error) => TurnEnd::Failed { message: error.to_string() },
+    }
 }

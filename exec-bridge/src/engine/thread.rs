@@ -18,6 +18,8 @@ use super::settings::{ThreadSettings, ThreadSpec, TurnOverrides};
 use super::tools;
 use crate::sandbox::Platform;
 
+mod sub_agent;
+
 /// The system instructions sent with every request.
 const INSTRUCTIONS: &str = "You are a coding agent running in a terminal on the user's machine. \
 Use the shell tool to inspect and run things, apply_patch to edit files, and update_plan to keep a plan for multi-step work. \
@@ -62,6 +64,8 @@ pub(super) struct ThreadState {
     mcp_starting: Option<tokio::task::JoinHandle<(super::mcp::McpServers, Vec<super::mcp::StartFailure>)>>,
     /// The thread's token usage, after its first model response.
     pub(super) tokens: Option<super::items::TokenInfo>,
+    /// The model of code reviews (`review_model`).
+    pub(super) review_model: String,
     next_item: u64,
     next_approval: ApprovalId,
     pub(super) snapshot: Arc<watch::Sender<ThreadSnapshot>>,
@@ -78,6 +82,7 @@ impl ThreadState {
             model_provider: spec.config.provider.id.clone(),
             originator: spec.originator.clone(),
             cli_version: env!("CARGO_PKG_VERSION").to_owned(),
+            subagent: None,
         };
         let rollout = Rollout::create(&spec.config.codex_home, &meta)?;
         Ok(ThreadState::assemble(spec, rollout, Recorded { meta, ..Recorded::default() }, events))
@@ -115,6 +120,7 @@ impl ThreadState {
             instructions: INSTRUCTIONS.to_owned(),
             tools: tools::definitions(&config.model, config.view_image, config.web_search),
             reasoning_effort: config.reasoning_effort,
+            reasoning_summary: "auto",
             output_schema: None,
             cache_key: id.clone(),
         };
@@ -134,6 +140,7 @@ impl ThreadState {
         ThreadState {
             mcp: None,
             mcp_starting,
+            review_model: config.review_model.clone(),
             command_env: config.command_env(),
             client: ModelClient::new(endpoint, id.clone()),
             id,

@@ -75,16 +75,13 @@ impl ThreadState {
     }
 
     /// Records the environment (first turn only) and the user's input, and reports the input.
-    async fn send_input(&mut self, input: TurnInput, cx: &mut TurnContext) -> Result<(), TurnError> {
+    pub(super) async fn send_input(
+        &mut self,
+        input: TurnInput,
+        cx: &mut TurnContext,
+    ) -> Result<(), TurnError> {
         if self.history.is_empty() {
-            let policy = &self.settings.policy;
-            let context = request::environment_context(
-                &self.settings.cwd.display().to_string(),
-                policy.approval.as_str(),
-                policy.sandbox.as_str(),
-                self.settings.network_access,
-            );
-            self.record(context)?;
+            self.record(self.environment_context())?;
         }
         let mut image_urls = input.image_urls.clone();
         for image in &input.images {
@@ -103,7 +100,19 @@ impl ThreadState {
         Ok(())
     }
 
-    async fn turn_loop(&mut self, cx: &mut TurnContext) -> Result<(), TurnError> {
+    /// The `<environment_context>` message that opens the conversation, for the settings in
+    /// force.
+    pub(super) fn environment_context(&self) -> ResponseItem {
+        let policy = &self.settings.policy;
+        request::environment_context(
+            &self.settings.cwd.display().to_string(),
+            policy.approval.as_str(),
+            policy.sandbox.as_str(),
+            self.settings.network_access,
+        )
+    }
+
+    pub(super) async fn turn_loop(&mut self, cx: &mut TurnContext) -> Result<(), TurnError> {
         loop {
             let body = self.client.body(&self.request, &self.history.for_request());
             let response = self.ask_model(&body, cx).await?;

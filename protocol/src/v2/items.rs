@@ -102,6 +102,16 @@ pub enum ThreadItem {
         /// Path of the image file.
         path: String,
     },
+    /// A code review (`review/start`): one per review turn.
+    CodeReview {
+        /// The turn's id.
+        id: String,
+        /// While the review runs (`item/started`), what is reviewed in a few words (`current
+        /// changes`, `commit 1a2b3c4`); once it ended (`item/completed`), the review: the
+        /// reviewer's explanation and findings as text, or `Reviewer failed to output a
+        /// response.` when there are none.
+        review: String,
+    },
 }
 
 impl ThreadItem {
@@ -116,7 +126,8 @@ impl ThreadItem {
             | ThreadItem::McpToolCall { id, .. }
             | ThreadItem::WebSearch { id, .. }
             | ThreadItem::TodoList { id, .. }
-            | ThreadItem::ImageView { id, .. } => id,
+            | ThreadItem::ImageView { id, .. }
+            | ThreadItem::CodeReview { id, .. } => id,
         }
     }
 }

@@ -24,6 +24,7 @@ use super::initialize::{InitializeParams, InitializeResponse};
 use super::jsonrpc::RequestId;
 use super::models::{ModelListParams, ModelListResponse};
 use super::notifications::*;
+use super::review::ReviewStartParams;
 use super::thread::{
     ThreadArchiveParams, ThreadArchiveResponse, ThreadCompactParams, ThreadCompactResponse, ThreadListParams,
     ThreadListResponse, ThreadResumeParams, ThreadResumeResponse, ThreadStartParams, ThreadStartResponse,
@@ -150,6 +151,9 @@ requests! {
     /// Run a command of the user's (not the model's) in a thread, as a turn of its own that
     /// streams a `commandExecution` item; it never enters the model's history.
     ThreadShellCommand = "thread/shellCommand" (ThreadShellCommandParams) -> ThreadShellCommandResponse;
+    /// Review code as a turn of the thread, by a reviewer of its own; the turn's events follow
+    /// as notifications.
+    ReviewStart = "review/start" (ReviewStartParams) -> TurnStartResponse;
     /// Run one command outside any thread (Codex 0.63's v1 method); answered when it ends.
     ExecOneOffCommand = "execOneOffCommand" (ExecOneOffCommandParams) -> ExecOneOffCommandResponse;
     /// Upload feedback: not available in this runtime, which works offline (an error says so).

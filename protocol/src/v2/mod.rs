@@ -14,6 +14,7 @@ pub mod methods;
 pub mod models;
 pub mod notifications;
 pub mod policy;
+pub mod review;
 pub mod thread;
 pub mod user_shell;
 
@@ -26,5 +27,6 @@ pub use methods::*;
 pub use models::*;
 pub use notifications::*;
 pub use policy::*;
+pub use review::*;
 pub use thread::*;
 pub use user_shell::*;

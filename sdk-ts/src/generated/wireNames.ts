@@ -68,6 +68,11 @@ export const ClientRequestMethod = {
    */
   threadShellCommand: "thread/shellCommand",
   /**
+   * Review code as a turn of the thread, by a reviewer of its own; the turn's events follow
+   * as notifications.
+   */
+  reviewStart: "review/start",
+  /**
    * Run one command outside any thread (Codex 0.63's v1 method); answered when it ends.
    */
   execOneOffCommand: "execOneOffCommand",

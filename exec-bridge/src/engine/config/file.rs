@@ -28,6 +28,8 @@ pub(super) struct ConfigToml {
     #[serde(default)]
     pub(super) projects: BTreeMap<String, ProjectToml>,
     pub(super) model: Option<String>,
+    /// The model of code reviews.
+    pub(super) review_model: Option<String>,
     pub(super) model_provider: Option<String>,
     #[serde(default)]
     pub(super) model_providers: BTreeMap<String, ProviderToml>,

@@ -94,6 +94,8 @@ pub struct Config {
     pub codex_home: PathBuf,
     /// The model.
     pub model: String,
+    /// The model of a code review (`review_model`; see [`crate::engine::review::DEFAULT_MODEL`]).
+    pub review_model: String,
     /// The model provider.
     pub provider: Provider,
     /// With `--oss`, until [`crate::engine::local::select`] has chosen the server (and set
@@ -250,6 +252,7 @@ impl Config {
         Ok(Config {
             codex_home: codex_home.to_path_buf(),
             model: model.unwrap_or_else(|| DEFAULT_MODEL.into()),
+            review_model: file.review_model.unwrap_or_else(|| crate::engine::review::DEFAULT_MODEL.into()),
             local,
             provider,
             approval_policy,

@@ -119,6 +119,8 @@ pub struct ModelClient {
     transport: Transport,
     endpoint: Endpoint,
     conversation_id: String,
+    /// Sent as `x-openai-subagent` when the conversation is a sub-agent's (`review`).
+    subagent: Option<&'static str>,
 }
 
 /// One failed attempt, and whether it is worth another.
@@ -159,7 +161,18 @@ impl ModelClient {
     /// needs it: TLS, with the system's CA store, only for an https endpoint.
     pub fn new(endpoint: Endpoint, conversation_id: String) -> ModelClient {
         let transport = Transport::for_url(&endpoint.base_url);
-        ModelClient { transport, endpoint, conversation_id }
+        ModelClient { transport, endpoint, conversation_id, subagent: None }
+    }
+
+    /// A client for the conversation `conversation_id` of a sub-agent of kind `subagent` (a
+    /// reviewer): the same endpoint, and every request says `x-openai-subagent: SUBAGENT`.
+    pub fn for_subagent(&self, conversation_id: String, subagent: &'static str) -> ModelClient {
+        ModelClient { conversation_id, subagent: Some(subagent), ..self.clone() }
+    }
+
+    /// The `originator` of the requests.
+    pub fn originator(&self) -> &str {
+        &self.endpoint.originator
     }
 
     /// The request body for `input` (environment context, user messages and history, in
@@ -280,6 +293,9 @@ impl ModelClient {
         put("originator", &self.endpoint.originator);
         put("session_id", &self.conversation_id);
         put("conversation_id", &self.conversation_id);
+        if let Some(subagent) = self.subagent {
+            put("x-openai-subagent", subagent);
+        }
         put("version", env!("CARGO_PKG_VERSION"));
         put("user-agent", &user_agent(&self.endpoint.originator));
         put("accept", "text/event-stream");

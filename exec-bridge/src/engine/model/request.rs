@@ -16,6 +16,9 @@ pub struct RequestSettings {
     pub tools: Vec<Value>,
     /// `low`, `medium`, `high`, … or `None` for the model's default.
     pub reasoning_effort: Option<crate::engine::config::ReasoningEffort>,
+    /// How the model summarises its reasoning: `auto` for a thread's turns, `detailed` for a
+    /// reviewer's (as Codex asks).
+    pub reasoning_summary: &'static str,
     /// A JSON Schema the final answer must follow (`--output-schema`).
     pub output_schema: Option<Value>,
     /// Sent as `prompt_cache_key`: the conversation id.
@@ -33,8 +36,10 @@ pub fn body(settings: &RequestSettings, input: &[&KnownItem]) -> Vec<u8> {
         tools: &settings.tools,
         tool_choice: "auto",
         parallel_tool_calls: false,
-        reasoning: reasons
-            .then(|| Reasoning { summary: "auto", effort: settings.reasoning_effort.map(|e| e.as_str()) }),
+        reasoning: reasons.then(|| Reasoning {
+            summary: settings.reasoning_summary,
+            effort: settings.reasoning_effort.map(|e| e.as_str()),
+        }),
         store: false,
         stream: true,
         include: if reasons { &["reasoning.encrypted_content"] } else { &[] },
@@ -120,6 +125,7 @@ mod tests {
             instructions: "be brief".into(),
             tools: vec![json!({"type": "function", "name": "shell"})],
             reasoning_effort: Some(crate::engine::config::ReasoningEffort::High),
+            reasoning_summary: "auto",
             output_schema: Some(json!({"type": "object"})),
             cache_key: "conv".into(),
         };

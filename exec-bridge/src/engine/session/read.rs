@@ -81,6 +81,8 @@ impl Rollout {
                 Record::Compacted { message } => {
                     recorded.history = crate::engine::history::compacted(&recorded.history, &message);
                 }
+                // What a review added to the history is a `response_item` of its own.
+                Record::EnteredReviewMode { .. } | Record::ExitedReviewMode { .. } => {}
             }
         }
         recorded.meta = meta.ok_or_else(|| RolloutError::Corrupt {
@@ -174,6 +176,23 @@ mod tests {
         std::fs::write(&long_first, vec![b'x'; MAX_META_BYTES + 10]).unwrap();
         let error = Rollout::read_meta(&long_first).unwrap_err().to_string();
         assert!(error.contains("longer than"), "{error}");
+    }
+
+    #[test]
+    fn a_sub_agent_s_session_is_never_the_last_thread() {
+        let home = tempfile::tempdir().unwrap();
+        let meta = |id: &str, subagent: Option<&str>| SessionMeta {
+            id: id.into(),
+            subagent: subagent.map(str::to_owned),
+            ..SessionMeta::default()
+        };
+        let user = Rollout::create(home.path(), &meta("0001", None)).unwrap();
+        let reviewer = Rollout::create(home.path(), &meta("0002", Some("review"))).unwrap();
+        assert_eq!(super::super::find_last(home.path()).unwrap(), user.path());
+        let read = Rollout::read_meta(reviewer.path()).unwrap();
+        assert_eq!(read.subagent.as_deref(), Some("review"));
+        let text = std::fs::read_to_string(user.path()).unwrap();
+        assert!(!text.contains("subagent"), "a user's thread says nothing of it: {text}");
     }
 
     #[test]

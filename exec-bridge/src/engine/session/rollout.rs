@@ -73,6 +73,11 @@ pub struct SessionMeta {
     pub originator: String,
     /// The version of the runtime that started it.
     pub cli_version: String,
+    /// The kind of sub-agent whose session this is (`review`, see [`crate::engine::review`]);
+    /// none for a thread of the user's. Sub-agents' sessions are not listed nor resumed as
+    /// threads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subagent: Option<String>,
 }
 
 /// How a recorded turn ended.
@@ -132,6 +137,21 @@ pub enum Record {
     Compacted {
         /// The summary the model wrote.
         message: String,
+    },
+    /// A review began (see [`crate::engine::review`]); the reviewer's own session holds its
+    /// work.
+    EnteredReviewMode {
+        /// What the reviewer was asked.
+        prompt: String,
+        /// What is reviewed, in a few words.
+        user_facing_hint: String,
+        /// Whether the review goes into the history.
+        append_to_original_thread: bool,
+    },
+    /// A review ended, with what the reviewer found (none when it was interrupted or failed).
+    ExitedReviewMode {
+        /// What the reviewer found.
+        review_output: Option<crate::engine::review::output::ReviewOutput>,
     },
 }
 
@@ -278,12 +298,14 @@ pub fn find_by_id(codex_home: &Path, id: &str) -> Result<PathBuf, RolloutError> 
         .ok_or_else(|| RolloutError::NotFound { id: id.to_owned(), dir })
 }
 
-/// The newest rollout file (by the timestamp in its name, then by path).
+/// The newest rollout file of a user's thread (by the timestamp in its name, then by path).
 pub fn find_last(codex_home: &Path) -> Result<PathBuf, RolloutError> {
     let dir = codex_home.join("sessions");
     let mut all = all_rollouts(&dir)?;
     all.sort_by_key(|p| p.file_name().map(|n| n.to_owned()));
-    all.pop().ok_or(RolloutError::NoSessions(dir))
+    // A sub-agent's session (a review's) is not a thread of the user's.
+    let users = |path: &PathBuf| Rollout::read_meta(path).map_or(true, |meta| meta.subagent.is_none());
+    all.into_iter().rev().find(users).ok_or(RolloutError::NoSessions(dir))
 }
 
 /// Every rollout file under `dir`, at any depth. Symbolic links to folders are not followed
@@ -333,6 +355,7 @@ mod tests {
             model_provider: "openai".into(),
             originator: "codex_exec".into(),
             cli_version: "0".into(),
+            subagent: None,
         }
     }
 

@@ -94,8 +94,9 @@ async fn turn_ended(out: &Outgoing, turn_id: String, result: Result<crate::engin
 /// The v2 notification of an event, if v2 has one.
 fn notification(event: Event) -> Option<ServerNotification> {
     match event {
-        Event::TurnStarted { turn_id, .. } => {
-            let turn = v2::Turn { id: turn_id, items: vec![], status: v2::TurnStatus::InProgress };
+        Event::TurnStarted { turn_id, items, .. } => {
+            let items = items.iter().filter_map(mapping::item).collect();
+            let turn = v2::Turn { id: turn_id, items, status: v2::TurnStatus::InProgress };
             Some(ServerNotification::TurnStarted(v2::TurnStartedNotification { turn }))
         }
         Event::ItemStarted(item) => mapping::item(&item)

@@ -28,6 +28,10 @@ pub fn list(
     let mut more = false;
     for path in files.into_iter().filter(|p| after.as_ref().is_none_or(|cursor| file_name(p) < *cursor)) {
         let Ok(meta) = Rollout::read_meta(&path) else { continue };
+        // A sub-agent's session (a reviewer's) is not a thread.
+        if meta.subagent.is_some() {
+            continue;
+        }
         if !providers.is_empty() && !providers.contains(&meta.model_provider) {
             continue;
         }

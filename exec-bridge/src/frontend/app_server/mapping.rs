@@ -67,6 +67,7 @@ pub fn item(item: &Item) -> Option<v2::ThreadItem> {
             }),
             error: call.error.as_ref().map(|message| v2::McpToolCallError { message: message.clone() }),
         },
+        ItemKind::CodeReview(review) => v2::ThreadItem::CodeReview { id, review: review.text() },
         ItemKind::Error { .. } => return None,
     })
 }

@@ -20,6 +20,7 @@ mod listing;
 pub mod mapping;
 mod models;
 mod outgoing;
+mod review;
 mod server;
 mod user_shell;
 

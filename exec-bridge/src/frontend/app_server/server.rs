@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::convert::{self, InForce};
 use super::outgoing::Outgoing;
 use super::Options;
-use super::{account, errors, forward, listing, mapping, models, user_shell};
+use super::{account, errors, forward, listing, mapping, models, review, user_shell};
 use crate::engine::config::{self, CliSettings, Config};
 use crate::engine::session::{self, Rollout};
 use crate::engine::{self, Op, ThreadHandle, ThreadSettings, ThreadSpec, TurnInput, TurnOverrides, UserTurn};
@@ -131,6 +131,10 @@ impl Server {
                 Err(RpcError::internal_error("execOneOffCommand is answered by its own task"))
             }
             R::FeedbackUpload { params, .. } => reply(user_shell::feedback_upload(&params)),
+            R::ReviewStart { params, .. } => {
+                let thread = self.threads.get(&params.thread_id).map(|loaded| loaded.handle.clone());
+                reply(review::start(thread, params))
+            }
             R::AccountRead { params, .. } => {
                 reply(account::read(&self.options, &params).map_err(RpcError::from))
             }

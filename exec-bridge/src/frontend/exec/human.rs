@@ -144,6 +144,10 @@ impl<W: Write> HumanOutput<W> {
                 self.line(&verdict);
             }
             ItemKind::Error { message } => self.line(&self.paint(RED, &format!("error: {message}"))),
+            ItemKind::CodeReview(review) => {
+                self.line(&self.paint(CYAN, "review"));
+                self.line(&review.text());
+            }
             ItemKind::UserMessage { .. } => {}
         }
     }

@@ -116,7 +116,10 @@ impl JsonlStream {
     /// The `exec` form of an item; `None` for kinds the stream does not show.
     fn item(&mut self, item: &Item) -> Option<wire::ThreadItem> {
         let details = match &item.kind {
-            ItemKind::UserMessage { .. } | ItemKind::ImageView { .. } => return None,
+            // The reference's `exec` stream has no review item (`exec` starts no review).
+            ItemKind::UserMessage { .. } | ItemKind::ImageView { .. } | ItemKind::CodeReview(_) => {
+                return None
+            }
             ItemKind::AgentMessage { text } => {
                 wire::ThreadItemDetails::AgentMessage(wire::AgentMessageItem { text: text.clone() })
             }

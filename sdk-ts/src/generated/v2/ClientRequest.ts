@@ -8,6 +8,7 @@ import type { LoginAccountParams } from "./LoginAccountParams.js";
 import type { ModelListParams } from "./ModelListParams.js";
 import type { NoParams } from "./NoParams.js";
 import type { RequestId } from "./RequestId.js";
+import type { ReviewStartParams } from "./ReviewStartParams.js";
 import type { ThreadArchiveParams } from "./ThreadArchiveParams.js";
 import type { ThreadCompactParams } from "./ThreadCompactParams.js";
 import type { ThreadListParams } from "./ThreadListParams.js";
@@ -140,7 +141,15 @@ id: RequestId,
 /**
  * The method's parameters.
  */
-params: ThreadShellCommandParams, } | { "method": "execOneOffCommand", 
+params: ThreadShellCommandParams, } | { "method": "review/start", 
+/**
+ * Echoed in the response.
+ */
+id: RequestId, 
+/**
+ * The method's parameters.
+ */
+params: ReviewStartParams, } | { "method": "execOneOffCommand", 
 /**
  * Echoed in the response.
  */

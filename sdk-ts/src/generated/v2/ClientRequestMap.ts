@@ -16,6 +16,7 @@ import type { LogoutAccountResponse } from "./LogoutAccountResponse.js";
 import type { ModelListParams } from "./ModelListParams.js";
 import type { ModelListResponse } from "./ModelListResponse.js";
 import type { NoParams } from "./NoParams.js";
+import type { ReviewStartParams } from "./ReviewStartParams.js";
 import type { ThreadArchiveParams } from "./ThreadArchiveParams.js";
 import type { ThreadArchiveResponse } from "./ThreadArchiveResponse.js";
 import type { ThreadCompactParams } from "./ThreadCompactParams.js";
@@ -221,6 +222,19 @@ params: ThreadShellCommandParams,
  * The type of the response's `result`.
  */
 result: ThreadShellCommandResponse, }, 
+/**
+ * Review code as a turn of the thread, by a reviewer of its own; the turn's events follow
+ * as notifications.
+ */
+"review/start": { 
+/**
+ * The type of the request's `params`.
+ */
+params: ReviewStartParams, 
+/**
+ * The type of the response's `result`.
+ */
+result: TurnStartResponse, }, 
 /**
  * Run one command outside any thread (Codex 0.63's v1 method); answered when it ends.
  */

@@ -136,4 +136,15 @@ id: string,
 /**
  * Path of the image file.
  */
-path: string, };
+path: string, } | { "type": "codeReview", 
+/**
+ * The turn's id.
+ */
+id: string, 
+/**
+ * While the review runs (`item/started`), what is reviewed in a few words (`current
+ * changes`, `commit 1a2b3c4`); once it ended (`item/completed`), the review: the
+ * reviewer's explanation and findings as text, or `Reviewer failed to output a
+ * response.` when there are none.
+ */
+review: string, };

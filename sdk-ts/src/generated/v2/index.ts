@@ -68,6 +68,8 @@ export type { ReasoningSummaryPartAddedNotification } from "./ReasoningSummaryPa
 export type { ReasoningSummaryTextDeltaNotification } from "./ReasoningSummaryTextDeltaNotification.js";
 export type { ReasoningTextDeltaNotification } from "./ReasoningTextDeltaNotification.js";
 export type { RequestId } from "./RequestId.js";
+export type { ReviewStartParams } from "./ReviewStartParams.js";
+export type { ReviewTarget } from "./ReviewTarget.js";
 export type { SandboxCommandAssessment } from "./SandboxCommandAssessment.js";
 export type { SandboxMode } from "./SandboxMode.js";
 export type { SandboxPolicy } from "./SandboxPolicy.js";

@@ -234,6 +234,7 @@ mod tests {
                 json!({"type": "web_search"}),
             ],
             reasoning_effort: None,
+            reasoning_summary: "auto",
             output_schema: None,
             cache_key: "conv".into(),
         };
@@ -286,6 +287,7 @@ mod tests {
             instructions: String::new(),
             tools: vec![],
             reasoning_effort: None,
+            reasoning_summary: "auto",
             output_schema: None,
             cache_key: String::new(),
         };
@@ -335,6 +337,7 @@ mod tests {
                 json!({"type": "custom", "name": "apply_patch", "description": "patch", "format": {"type": "grammar"}}),
             ],
             reasoning_effort: None,
+            reasoning_summary: "auto",
             output_schema: Some(json!({"type": "object"})),
             cache_key: String::new(),
         };

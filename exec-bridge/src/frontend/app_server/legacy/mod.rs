@@ -70,7 +70,7 @@ impl LegacyStream {
         use v1::EventMsg as E;
         let mut split = Split::default();
         match event {
-            Event::TurnStarted { turn_id, context_window } => {
+            Event::TurnStarted { turn_id, context_window, .. } => {
                 self.turn_id = turn_id.clone();
                 split.after.push(E::TaskStarted { model_context_window: *context_window });
             }
@@ -173,6 +173,11 @@ impl LegacyStream {
                 source: values::source(command),
                 interaction_input: None,
             })],
+            ItemKind::CodeReview(review) => vec![E::EnteredReviewMode {
+                prompt: review.prompt.clone(),
+                user_facing_hint: review.hint.clone(),
+                append_to_original_thread: review.append_to_original_thread,
+            }],
             ItemKind::McpToolCall(call) => {
                 self.mcp_began.insert(item.id.clone(), Instant::now());
                 vec![E::McpToolCallBegin { call_id: item.id.clone(), invocation: invocation(call) }]
@@ -205,6 +210,9 @@ impl LegacyStream {
                 split.before.extend(turn_item(item).map(|i| self.item_event(i, false)));
                 split.after.push(E::WebSearchEnd { call_id: id, query: query.clone() });
             }
+            ItemKind::CodeReview(review) => split.before.push(E::ExitedReviewMode {
+                review_output: review.output.as_ref().map(values::review_output),
+            }),
             ItemKind::ImageView { path } => {
                 split.after.push(E::ViewImageToolCall { call_id: id, path: path.display().to_string() })
             }

@@ -8,6 +8,7 @@ use protocol::{v1, v2};
 use super::super::mapping;
 use crate::engine::items::{CommandItem, ItemKind, StepStatus, TokenInfo};
 use crate::engine::model::TokenUsage;
+use crate::engine::review::output::ReviewOutput;
 use crate::engine::tools::apply_patch::{AppliedChange, ChangeKind};
 use crate::engine::Item;
 
@@ -136,4 +137,30 @@ pub(super) fn turn_item(item: &Item) -> Option<v1::TurnItem> {
         ItemKind::WebSearch { query } => v1::TurnItem::WebSearch { id, query: query.clone() },
         _ => return None,
     })
+}
+
+/// What a reviewer found, in the legacy shape (its scores widened as the reference widens them).
+pub(super) fn review_output(output: &ReviewOutput) -> v1::ReviewOutputEvent {
+    v1::ReviewOutputEvent {
+        findings: output
+            .findings
+            .iter()
+            .map(|finding| v1::ReviewFinding {
+                title: finding.title.clone(),
+                body: finding.body.clone(),
+                confidence_score: f64::from(finding.confidence_score),
+                priority: finding.priority,
+                code_location: v1::ReviewCodeLocation {
+                    absolute_file_path: finding.code_location.absolute_file_path.clone(),
+                    line_range: v1::ReviewLineRange {
+                        start: finding.code_location.line_range.start,
+                        end: finding.code_location.line_range.end,
+                    },
+                },
+            })
+            .collect(),
+        overall_correctness: output.overall_correctness.clone(),
+        overall_explanation: output.overall_explanation.clone(),
+        overall_confidence_score: f64::from(output.overall_confidence_score),
+    }
 }
