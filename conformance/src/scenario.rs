@@ -399,6 +399,8 @@ fn normalise(value: &mut Value) {
                 match key.as_str() {
                     "createdAt" => *child = json!("<timestamp>"),
                     "durationMs" if !child.is_null() => *child = json!("<duration>"),
+                    // A legacy event's `{secs, nanos}`.
+                    "duration" if child.get("nanos").is_some() => *child = json!("<duration>"),
                     "userAgent" => *child = json!("<user-agent>"),
                     "path" if child.as_str().is_some_and(|p| p.contains("/sessions/")) => {
                         *child = json!("<home>/sessions/<date>/rollout-<timestamp>-<thread>.jsonl")

@@ -2,11 +2,14 @@ import { resolveBinary } from "./binary.js";
 import { engineEnv } from "./exec.js";
 import { nativeLink, processLink, type Link } from "./link.js";
 import { chooseTransport, loadNative, type Transport } from "./native.js";
+import type * as v1 from "./generated/v1/index.js";
 import type * as v2 from "./generated/v2/index.js";
 import { ClientNotificationMethod, ClientRequestMethod, JsonRpcErrorCode, ServerRequestMethod } from "./generated/wireNames.js";
 
 /** The params of notification `M`. */
 export type NotificationParams<M extends v2.ServerNotification["method"]> = Extract<v2.ServerNotification, { method: M }>["params"];
+/** A legacy `codex/event/<type>` notification's params whose event is of type `T`. */
+export type LegacyEventOf<T extends v1.EventMsg["type"]> = Omit<v1.LegacyEvent, "msg"> & { msg: Extract<v1.EventMsg, { type: T }> };
 /** Decides on a command the agent wants to run. */
 export type CommandApprovalHandler = (
   params: v2.CommandExecutionRequestApprovalParams,
@@ -36,6 +39,11 @@ export type AppServerOptions = {
   apiKey?: string;
   /** Sent with `initialize`. */
   clientInfo?: v2.ClientInfo;
+  /**
+   * Sent with `initialize`: for example `{ optOutNotificationMethods: ["codex/event/*"] }` to
+   * decline the legacy `codex/event/*` stream a v2-only client does not read.
+   */
+  capabilities?: v2.InitializeCapabilities;
   /** Answers command approvals; without it, `defaultDecision` applies. */
   onCommandApproval?: CommandApprovalHandler;
   /** Answers patch approvals; without it, `defaultDecision` applies. */
@@ -96,7 +104,8 @@ export class AppServerClient {
   static async start(options: AppServerOptions = {}): Promise<AppServerClient> {
     const client = new AppServerClient(options);
     const clientInfo = options.clientInfo ?? { name: "agentwire-sdk", version: "0.1.0" };
-    await client.request(ClientRequestMethod.initialize, { clientInfo });
+    const capabilities = options.capabilities;
+    await client.request(ClientRequestMethod.initialize, capabilities ? { clientInfo, capabilities } : { clientInfo });
     client.#send({ method: ClientNotificationMethod.initialized });
     return client;
   }
@@ -134,6 +143,18 @@ export class AppServerClient {
 
   /** Calls `handler` with the params of every notification `method`; returns an unsubscribe function. */
   on<M extends v2.ServerNotification["method"]>(method: M, handler: (params: NotificationParams<M>) => void): () => void {
+    const set = this.#listeners.get(method) ?? new Set();
+    set.add(handler as (params: unknown) => void);
+    this.#listeners.set(method, set);
+    return () => set.delete(handler as (params: unknown) => void);
+  }
+
+  /**
+   * Calls `handler` with every legacy `codex/event/<type>` notification of event type `type`
+   * (the v1 stream the server sends beside v2; see `v1.EventMsg`); returns an unsubscribe function.
+   */
+  onLegacy<T extends v1.EventMsg["type"]>(type: T, handler: (event: LegacyEventOf<T>) => void): () => void {
+    const method = `codex/event/${type}`;
     const set = this.#listeners.get(method) ?? new Set();
     set.add(handler as (params: unknown) => void);
     this.#listeners.set(method, set);

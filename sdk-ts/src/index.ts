@@ -41,6 +41,7 @@ export {
   type AppServerOptions,
   type CommandApprovalHandler,
   type FileChangeApprovalHandler,
+  type LegacyEventOf,
   type NotificationParams,
 } from "./appServer.js";
 

@@ -55,6 +55,43 @@ test("without a handler approvals are declined, and request errors reject", asyn
   }
 });
 
+test("onLegacy() reads the legacy codex/event/* stream; capabilities decline it", async () => {
+  const mock = await startMock([[message("One.")], [message("Two.")]]);
+  const cwd = await scratch("work");
+  const client = await AppServerClient.start({ codexPathOverride: binary(), env: await env(mock) });
+  const quiet = await AppServerClient.start({
+    codexPathOverride: binary(),
+    env: await env(mock),
+    capabilities: { optOutNotificationMethods: ["codex/event/*"] },
+  });
+  try {
+    const said = [];
+    client.onLegacy("agent_message", (event) => said.push([event.id, event.msg.message]));
+    const counts = [];
+    client.onLegacy("token_count", (event) => counts.push(event.msg.info));
+    const { thread } = await client.request("thread/start", { cwd });
+    const done = client.next("turn/completed");
+    await client.request("turn/start", { threadId: thread.id, input: [{ type: "text", text: "hi" }] });
+    await done;
+    assert.deepEqual(said, [["0", "One."]]);
+    assert.equal(counts[0], null, "no usage before the first response");
+    assert.ok(counts.at(-1).total_token_usage.total_tokens > 0);
+
+    let legacy = 0;
+    quiet.onLegacy("agent_message", () => legacy++);
+    quiet.onLegacy("task_complete", () => legacy++);
+    const other = await quiet.request("thread/start", { cwd });
+    const finished = quiet.next("turn/completed");
+    await quiet.request("turn/start", { threadId: other.thread.id, input: [{ type: "text", text: "hi" }] });
+    await finished;
+    assert.equal(legacy, 0);
+  } finally {
+    await client.close();
+    await quiet.close();
+    mock.stop();
+  }
+});
+
 test("review() runs a review as a turn whose codeReview item completes with the review", async () => {
   const findings = {
     findings: [{ title: "[P1] Off by one", body: "The loop skips the last line.", confidence_score: 0.8, priority: 1, code_location: { absolute_file_path: "/w/a.txt", line_range: { start: 3, end: 3 } } }],

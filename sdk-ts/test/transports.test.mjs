@@ -170,6 +170,7 @@ function normalise(text, w) {
       return `<id-${ids.indexOf(id)}>`;
     })
     .replace(/"(createdAt|durationMs)":\d+/g, '"$1":"<n>"')
+    .replace(/"duration":\{"secs":\d+,"nanos":\d+\}/g, '"duration":"<n>"')
     .replace(/"userAgent":"[^"]*"/g, '"userAgent":"<user-agent>"')
     .replace(/rollout-[^"]*\.jsonl/g, "rollout-<timestamp>.jsonl")
     .replace(/sessions\/\d{4}\/\d{2}\/\d{2}/g, "sessions/<date>");

@@ -165,7 +165,7 @@ fn delta_notification(delta: StreamDelta) -> Option<ServerNotification> {
 }
 
 /// The v2 error class of a failed turn.
-fn error_info(error: &TurnError) -> Option<v2::CodexErrorInfo> {
+pub(super) fn error_info(error: &TurnError) -> Option<v2::CodexErrorInfo> {
     use crate::engine::model::ModelError;
     match error {
         TurnError::Model(ModelError::RetriesSpent { status, .. }) => {

@@ -137,7 +137,10 @@ impl LegacyStream {
             Event::TurnEnded { result, .. } => split.before.push(match result {
                 Ok(outcome) => E::TaskComplete { last_agent_message: outcome.final_message.clone() },
                 Err(TurnError::Interrupted) => E::TurnAborted { reason: v1::TurnAbortReason::Interrupted },
-                Err(error) => E::Error { message: error.to_string(), codex_error_info: None },
+                Err(error) => E::Error {
+                    message: error.to_string(),
+                    codex_error_info: super::forward::error_info(error).map(values::error_info),
+                },
             }),
         }
         split

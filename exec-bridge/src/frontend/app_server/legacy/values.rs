@@ -164,3 +164,28 @@ pub(super) fn review_output(output: &ReviewOutput) -> v1::ReviewOutputEvent {
         overall_confidence_score: f64::from(output.overall_confidence_score),
     }
 }
+
+/// A turn error's class, in the legacy (snake_case) form of v2's.
+pub(super) fn error_info(info: v2::CodexErrorInfo) -> v1::CodexErrorInfo {
+    use v1::CodexErrorInfo as L;
+    use v2::CodexErrorInfo as V;
+    match info {
+        V::ContextWindowExceeded => L::ContextWindowExceeded,
+        V::UsageLimitExceeded => L::UsageLimitExceeded,
+        V::HttpConnectionFailed { http_status_code } => L::HttpConnectionFailed { http_status_code },
+        V::ResponseStreamConnectionFailed { http_status_code } => {
+            L::ResponseStreamConnectionFailed { http_status_code }
+        }
+        V::InternalServerError => L::InternalServerError,
+        V::Unauthorized => L::Unauthorized,
+        V::BadRequest => L::BadRequest,
+        V::SandboxError => L::SandboxError,
+        V::ResponseStreamDisconnected { http_status_code } => {
+            L::ResponseStreamDisconnected { http_status_code }
+        }
+        V::ResponseTooManyFailedAttempts { http_status_code } => {
+            L::ResponseTooManyFailedAttempts { http_status_code }
+        }
+        V::Other => L::Other,
+    }
+}
