@@ -293,3 +293,29 @@ fn a_client_declines_the_legacy_stream_or_single_methods_at_initialize() {
     );
     assert!(got.contains(&"L agent_message".to_owned()), "{got:?}");
 }
+
+#[test]
+fn a_declined_command_ends_and_an_unread_patch_neither_begins_nor_ends() {
+    let world = World::new(json!([
+        [shell("call_x", &["touch", "x.txt"])],
+        [patch("call_bad", "*** Frobnicate File: x.txt\n")],
+        [message("Neither.")],
+    ]));
+    let mut server = AppServer::start(&world);
+    server.initialize();
+    let cwd = world.cwd().display().to_string();
+    let thread =
+        server.start_thread(json!({"cwd": cwd, "approvalPolicy": "unlessTrusted", "sandbox": "workspaceWrite"}));
+    let messages = server.run_turn(&thread, "do it", |_| json!({"decision": "decline"}));
+    assert_eq!(turn_status(&messages), "completed");
+    let end = &legacy(&messages, "exec_command_end")[0]["msg"];
+    assert_eq!(end["call_id"], "call_x");
+    assert_eq!(end["exit_code"], -1);
+    assert_eq!(end["stderr"], "exec command rejected by user");
+    assert!(legacy(&messages, "patch_apply_begin").is_empty(), "{messages:#?}");
+    assert!(legacy(&messages, "patch_apply_end").is_empty());
+    assert!(legacy(&messages, "turn_diff").is_empty(), "nothing was changed");
+    // Its v2 item is announced and completed all the same.
+    let got = outline(&messages);
+    assert_eq!(got.iter().filter(|m| *m == "V item/started").count(), 4, "{got:?}");
+}

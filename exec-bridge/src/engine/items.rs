@@ -192,8 +192,9 @@ pub enum Event {
     CommandOutput {
         /// The command item.
         item_id: String,
-        /// The output to append.
-        delta: String,
+        /// The bytes to append, as the command wrote them (a character may be split between
+        /// two chunks).
+        chunk: Vec<u8>,
         /// The pipe it came from.
         stream: OutputStream,
     },

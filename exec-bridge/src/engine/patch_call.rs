@@ -121,10 +121,22 @@ impl ThreadState {
         }
     }
 
-    /// Reports the turn's changes so far, once a patch touched anything.
-    pub(super) async fn report_diff(&self, cx: &TurnContext) {
-        if let Some(diff) = cx.diff.as_ref().filter(|diff| !diff.is_empty()) {
-            self.emit(Event::TurnDiff(diff.unified_diff())).await;
+    /// Reports the turn's changes so far, once a patch touched anything. The files are read
+    /// and diffed off the async workers (bounded, see [`super::turn_diff`]).
+    pub(super) async fn report_diff(&self, cx: &mut TurnContext) {
+        let Some(diff) = cx.diff.take() else { return };
+        if diff.is_empty() {
+            cx.diff = Some(diff);
+            return;
+        }
+        let diffed = tokio::task::spawn_blocking(move || {
+            let text = diff.unified_diff();
+            (diff, text)
+        })
+        .await;
+        if let Ok((diff, text)) = diffed {
+            cx.diff = Some(diff);
+            self.emit(Event::TurnDiff(text)).await;
         }
     }
 

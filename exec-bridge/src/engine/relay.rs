@@ -152,7 +152,7 @@ mod tests {
     fn output(n: usize) -> Event {
         Event::CommandOutput {
             item_id: "c".into(),
-            delta: n.to_string(),
+            chunk: n.to_string().into_bytes(),
             stream: crate::engine::tools::shell::OutputStream::Stdout,
         }
     }
@@ -178,8 +178,8 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(50)).await;
             let held_at = made.load(Ordering::SeqCst);
             let mut seen = Vec::new();
-            while let Some(Event::CommandOutput { delta, .. }) = rx.recv().await {
-                seen.push(delta.parse::<usize>().unwrap());
+            while let Some(Event::CommandOutput { chunk, .. }) = rx.recv().await {
+                seen.push(String::from_utf8(chunk).unwrap().parse::<usize>().unwrap());
             }
             (held_at, seen)
         };

@@ -245,9 +245,9 @@ impl ThreadState {
             None => argv.to_vec(),
         };
         let relay = Relay::new(RELAY_LIMIT);
-        let mut on_output = |stream: shell::OutputStream, delta: &str| {
-            let event = Event::CommandOutput { item_id: item_id.to_owned(), delta: delta.to_owned(), stream };
-            relay.push(event, delta.len());
+        let mut on_output = |stream: shell::OutputStream, chunk: &[u8]| {
+            let event = Event::CommandOutput { item_id: item_id.to_owned(), chunk: chunk.to_vec(), stream };
+            relay.push(event, chunk.len());
         };
         let launch =
             Launch { argv: &run, cwd, env: &self.command_env, guard: Some(self.sandbox_helper.as_path()) };

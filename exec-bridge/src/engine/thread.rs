@@ -202,7 +202,13 @@ impl ThreadState {
         self.rollout.append(Record::ItemCompleted { turn_id: turn_id.to_owned(), item: item.clone() })?;
         self.snapshot.send_modify(|now| {
             if let Some(turn) = now.turns.last_mut() {
-                turn.items.push(item.clone());
+                let mut kept = item.clone();
+                // The pipes apart are live only (the aggregate stays), as in the session file.
+                if let ItemKind::Command(command) = &mut kept.kind {
+                    command.stdout = String::new();
+                    command.stderr = String::new();
+                }
+                turn.items.push(kept);
             }
         });
         self.emit(Event::ItemCompleted(item)).await;

@@ -2,16 +2,29 @@
 //! (`turn_diff`): every file a patch touched this turn, from what it held before the turn's
 //! first patch to what it holds now, with git's blob ids, paths relative to the repository.
 //!
-//! Only patches are tracked (a command's writes are not), and a file is read at most
-//! [`MAX_TRACKED_BYTES`]: a larger one is left out of the diff.
+//! Only patches are tracked (a command's writes are not), within bounds that a hostile patch
+//! cannot stretch: a file of more than [`MAX_TRACKED_BYTES`], files beyond
+//! [`MAX_TRACKED_FILES`], or beyond [`MAX_TRACKED_TOTAL`] bytes of earlier contents, are left
+//! out; the diff of two files stops refining after [`DIFF_TIME`] (it is still a correct diff,
+//! only coarser), and the whole diff is cut at [`MAX_DIFF_BYTES`]. Only regular files are read,
+//! without following a symbolic link and without blocking on a FIFO swapped in.
 
 use std::fs;
 use std::io::Read;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 /// The largest file whose changes are shown: 4 MiB.
 pub const MAX_TRACKED_BYTES: u64 = 4 * 1024 * 1024;
+/// The most files a turn's diff shows: 256.
+pub const MAX_TRACKED_FILES: usize = 256;
+/// The most bytes of earlier contents a turn keeps: 32 MiB.
+pub const MAX_TRACKED_TOTAL: usize = 32 * 1024 * 1024;
+/// How long one diff may refine its hunks, all files together: 250 ms.
+pub const DIFF_TIME: Duration = Duration::from_millis(250);
+/// The longest diff reported: 8 MiB, cut with a marker beyond.
+pub const MAX_DIFF_BYTES: usize = 8 * 1024 * 1024;
 
 /// The blob id git gives no file.
 const NO_BLOB: &str = "0000000000000000000000000000000000000000";
@@ -23,6 +36,8 @@ pub struct TurnDiff {
     /// working directory.
     root: PathBuf,
     files: Vec<Tracked>,
+    /// The bytes of earlier contents kept.
+    kept: usize,
 }
 
 /// One file a patch touched.
@@ -34,6 +49,8 @@ struct Tracked {
     current: PathBuf,
     /// What it held then; `None` when it did not exist.
     before: Option<Vec<u8>>,
+    /// Its blob id then.
+    before_id: String,
     /// Its mode then (`100644` or `100755`).
     mode: &'static str,
 }
@@ -41,28 +58,38 @@ struct Tracked {
 impl TurnDiff {
     /// A tracker for a turn working in `cwd`.
     pub fn new(cwd: &Path) -> TurnDiff {
-        let root = cwd.ancestors().find(|dir| dir.join(".git").exists()).unwrap_or(cwd);
-        TurnDiff { root: root.to_path_buf(), files: Vec::new() }
+        // Patch targets are resolved paths: so is the root they are shown from.
+        let cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
+        let root = cwd.ancestors().find(|dir| dir.join(".git").exists()).unwrap_or(&cwd);
+        TurnDiff { root: root.to_path_buf(), files: Vec::new(), kept: 0 }
     }
 
     /// Notes, before a patch writes, the file at `path` (moved to `move_to`, if it moves), so
     /// that the diff starts from what it held before the turn first touched it.
     pub fn before_patch(&mut self, path: &Path, move_to: Option<&Path>) {
+        let full = self.files.len() >= MAX_TRACKED_FILES;
         match self.files.iter_mut().find(|file| file.current == path) {
             Some(file) => {
                 if let Some(to) = move_to {
                     file.current = to.to_path_buf();
                 }
             }
-            None => {
+            None if !full => {
                 let Some((before, mode)) = read_bounded(path) else { return };
+                let size = before.as_ref().map_or(0, Vec::len);
+                if self.kept + size > MAX_TRACKED_TOTAL {
+                    return;
+                }
+                self.kept += size;
                 self.files.push(Tracked {
                     original: path.to_path_buf(),
                     current: move_to.unwrap_or(path).to_path_buf(),
+                    before_id: before.as_deref().map_or(NO_BLOB.to_owned(), blob_id),
                     before,
                     mode,
                 });
             }
+            None => {}
         }
     }
 
@@ -72,15 +99,36 @@ impl TurnDiff {
     }
 
     /// The diff from the files' first state to now, by original path. A file back to what it
-    /// held shows as an empty line, as in the reference.
+    /// held shows as an empty line, as in the reference. Blocking: it reads every file.
     pub fn unified_diff(&self) -> String {
         let mut files: Vec<&Tracked> = self.files.iter().collect();
         files.sort_by(|a, b| a.original.cmp(&b.original));
-        files.into_iter().map(|file| self.file_diff(file)).collect()
+        let deadline = Instant::now() + DIFF_TIME;
+        // The files' contents now are read within the same bound as their earlier ones.
+        let mut budget = MAX_TRACKED_TOTAL;
+        let mut text = String::new();
+        for file in files {
+            text.push_str(&self.file_diff(file, deadline, &mut budget));
+            if text.len() > MAX_DIFF_BYTES {
+                let mut cut = MAX_DIFF_BYTES;
+                while !text.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                text.truncate(cut);
+                text.push_str("\n[… the rest of the diff is left out: it is longer than 8 MiB …]\n");
+                break;
+            }
+        }
+        text
     }
 
-    fn file_diff(&self, file: &Tracked) -> String {
+    fn file_diff(&self, file: &Tracked, deadline: Instant, budget: &mut usize) -> String {
         let Some((after, mode_after)) = read_bounded(&file.current) else { return String::new() };
+        let size = after.as_ref().map_or(0, Vec::len);
+        if size > *budget {
+            return String::new();
+        }
+        *budget -= size;
         if after == file.before && file.original == file.current {
             return "\n".to_owned();
         }
@@ -91,14 +139,17 @@ impl TurnDiff {
             (Some(_), None) => text.push_str(&format!("deleted file mode {}\n", file.mode)),
             _ => {}
         }
-        let id = |content: &Option<Vec<u8>>| content.as_deref().map_or(NO_BLOB.to_owned(), blob_id);
-        text.push_str(&format!("index {}..{}\n", id(&file.before), id(&after)));
+        let after_id = after.as_deref().map_or(NO_BLOB.to_owned(), blob_id);
+        text.push_str(&format!("index {}..{after_id}\n", file.before_id));
         let before = String::from_utf8_lossy(file.before.as_deref().unwrap_or_default()).into_owned();
         let now = String::from_utf8_lossy(after.as_deref().unwrap_or_default()).into_owned();
         let from = if file.before.is_some() { format!("a/{old}") } else { "/dev/null".to_owned() };
         let to = if after.is_some() { format!("b/{new}") } else { "/dev/null".to_owned() };
         text.push_str(&format!("--- {from}\n+++ {to}\n"));
-        let diff = similar::TextDiff::from_lines(&before, &now);
+        let diff = similar::TextDiff::configure()
+            .algorithm(similar::Algorithm::Myers)
+            .deadline(deadline)
+            .diff_lines(&before, &now);
         for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
             text.push_str(&hunk.to_string());
         }
@@ -114,17 +165,23 @@ impl TurnDiff {
 /// `None` altogether when it cannot be tracked (not a regular file, too large, unreadable).
 #[allow(clippy::type_complexity)] // (content if the file exists, its mode), or untrackable.
 fn read_bounded(path: &Path) -> Option<(Option<Vec<u8>>, &'static str)> {
-    let meta = match fs::symlink_metadata(path) {
-        Ok(meta) => meta,
+    // Not following a link, not blocking on a FIFO; what is checked is the file opened.
+    let file = match fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_NOFOLLOW)
+        .open(path)
+    {
+        Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Some((None, "100644")),
         Err(_) => return None,
     };
+    let meta = file.metadata().ok()?;
     if !meta.is_file() || meta.len() > MAX_TRACKED_BYTES {
         return None;
     }
     let mode = if meta.permissions().mode() & 0o111 != 0 { "100755" } else { "100644" };
     let mut content = Vec::new();
-    fs::File::open(path).ok()?.take(MAX_TRACKED_BYTES + 1).read_to_end(&mut content).ok()?;
+    file.take(MAX_TRACKED_BYTES + 1).read_to_end(&mut content).ok()?;
     if content.len() as u64 > MAX_TRACKED_BYTES {
         return None;
     }
@@ -181,6 +238,55 @@ mod tests {
         diff.before_patch(&root.join("a.txt"), None);
         fs::write(root.join("a.txt"), "one\ntwo\nthree\n").unwrap();
         assert!(diff.unified_diff().starts_with("\ndiff --git a/b.txt b/b.txt\n"));
+    }
+
+    #[test]
+    fn two_large_unlike_files_diff_within_the_deadline() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.txt");
+        let lines = |tag: &str| (0..100_000).map(|i| format!("{tag}{i}\n")).collect::<String>();
+        fs::write(&path, lines("a")).unwrap();
+        let mut diff = TurnDiff::new(dir.path());
+        diff.before_patch(&path, None);
+        fs::write(&path, lines("b")).unwrap();
+        let started = Instant::now();
+        let text = diff.unified_diff();
+        assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+        assert!(text.starts_with("diff --git a/big.txt b/big.txt\n"));
+        assert!(text.contains("-a99999\n") && text.contains("+b99999\n"));
+    }
+
+    #[test]
+    fn the_files_and_bytes_kept_are_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut diff = TurnDiff::new(dir.path());
+        for i in 0..MAX_TRACKED_FILES + 10 {
+            diff.before_patch(&dir.path().join(format!("f{i}")), None);
+        }
+        assert_eq!(diff.files.len(), MAX_TRACKED_FILES);
+        let mut diff = TurnDiff::new(dir.path());
+        for i in 0..10 {
+            let path = dir.path().join(format!("big{i}"));
+            fs::File::create(&path).unwrap().set_len(MAX_TRACKED_BYTES).unwrap();
+            diff.before_patch(&path, None);
+        }
+        assert_eq!(diff.kept, MAX_TRACKED_TOTAL);
+        assert_eq!(diff.files.len(), MAX_TRACKED_TOTAL / MAX_TRACKED_BYTES as usize);
+    }
+
+    #[test]
+    fn a_fifo_or_a_link_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let name = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink("/etc/hostname", &link).unwrap();
+        let mut diff = TurnDiff::new(dir.path());
+        diff.before_patch(&fifo, None);
+        diff.before_patch(&link, None);
+        assert!(diff.is_empty());
     }
 
     #[test]

@@ -44,7 +44,8 @@ pub enum EventMsg {
         /// Why it ended.
         reason: TurnAbortReason,
     },
-    /// Tokens used so far, after each model response (and once as a turn starts).
+    /// Tokens used so far: once as a turn starts, after each model response, and again once the
+    /// tools it called ran.
     TokenCount {
         /// The thread's usage; `null` before the first response.
         info: Option<TokenUsageInfo>,
@@ -305,22 +306,56 @@ pub enum EventMsg {
     },
     /// A review ended.
     ExitedReviewMode {
-        /// What the reviewer found; `null` when it was interrupted.
+        /// What the reviewer found; `null` when it was interrupted or failed.
         review_output: Option<ReviewOutputEvent>,
     },
 }
 
 impl EventMsg {
+    /// The event's `type`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EventMsg::Error { .. } => "error",
+            EventMsg::StreamError { .. } => "stream_error",
+            EventMsg::TaskStarted { .. } => "task_started",
+            EventMsg::TaskComplete { .. } => "task_complete",
+            EventMsg::TurnAborted { .. } => "turn_aborted",
+            EventMsg::TokenCount { .. } => "token_count",
+            EventMsg::UserMessage { .. } => "user_message",
+            EventMsg::AgentMessage { .. } => "agent_message",
+            EventMsg::AgentMessageDelta { .. } => "agent_message_delta",
+            EventMsg::AgentReasoning { .. } => "agent_reasoning",
+            EventMsg::AgentReasoningDelta { .. } => "agent_reasoning_delta",
+            EventMsg::AgentReasoningRawContentDelta { .. } => "agent_reasoning_raw_content_delta",
+            EventMsg::AgentReasoningSectionBreak { .. } => "agent_reasoning_section_break",
+            EventMsg::ItemStarted { .. } => "item_started",
+            EventMsg::ItemCompleted { .. } => "item_completed",
+            EventMsg::AgentMessageContentDelta { .. } => "agent_message_content_delta",
+            EventMsg::ReasoningContentDelta { .. } => "reasoning_content_delta",
+            EventMsg::ReasoningRawContentDelta { .. } => "reasoning_raw_content_delta",
+            EventMsg::ExecCommandBegin(_) => "exec_command_begin",
+            EventMsg::ExecCommandOutputDelta { .. } => "exec_command_output_delta",
+            EventMsg::ExecCommandEnd(_) => "exec_command_end",
+            EventMsg::ExecApprovalRequest { .. } => "exec_approval_request",
+            EventMsg::ApplyPatchApprovalRequest { .. } => "apply_patch_approval_request",
+            EventMsg::PatchApplyBegin { .. } => "patch_apply_begin",
+            EventMsg::PatchApplyEnd { .. } => "patch_apply_end",
+            EventMsg::TurnDiff { .. } => "turn_diff",
+            EventMsg::PlanUpdate { .. } => "plan_update",
+            EventMsg::McpStartupUpdate { .. } => "mcp_startup_update",
+            EventMsg::McpStartupComplete { .. } => "mcp_startup_complete",
+            EventMsg::McpToolCallBegin { .. } => "mcp_tool_call_begin",
+            EventMsg::McpToolCallEnd { .. } => "mcp_tool_call_end",
+            EventMsg::WebSearchEnd { .. } => "web_search_end",
+            EventMsg::ViewImageToolCall { .. } => "view_image_tool_call",
+            EventMsg::EnteredReviewMode { .. } => "entered_review_mode",
+            EventMsg::ExitedReviewMode { .. } => "exited_review_mode",
+        }
+    }
+
     /// The notification's method: `codex/event/<type>`.
     pub fn method(&self) -> String {
-        let kind = match serde_json::to_value(self) {
-            Ok(serde_json::Value::Object(mut map)) => match map.remove("type") {
-                Some(serde_json::Value::String(kind)) => kind,
-                _ => String::new(),
-            },
-            _ => String::new(),
-        };
-        format!("{}{kind}", super::METHOD_PREFIX)
+        format!("{}{}", super::METHOD_PREFIX, self.kind())
     }
 }
 

@@ -53,6 +53,16 @@ mod tests {
             conversation_id: "t".into(),
         };
         assert_eq!(event.method(), "codex/event/agent_message_delta");
+        // `kind` is the serialized tag, for every variant this test can build cheaply.
+        for msg in [
+            EventMsg::TaskStarted { model_context_window: None },
+            EventMsg::TurnDiff { unified_diff: String::new() },
+            EventMsg::ExitedReviewMode { review_output: None },
+            EventMsg::AgentReasoningRawContentDelta { delta: String::new() },
+        ] {
+            let tag = serde_json::to_value(&msg).unwrap_or_default()["type"].as_str().map(str::to_owned);
+            assert_eq!(tag.as_deref(), Some(msg.kind()));
+        }
         let json = serde_json::to_value(&event).unwrap_or_default();
         assert_eq!(
             json,

@@ -154,7 +154,7 @@ mod tests {
         assert!(shown(&Event::ItemCompleted(reasoning)));
         assert!(shown(&Event::CommandOutput {
             item_id: "c".into(),
-            delta: "out".into(),
+            chunk: b"out".to_vec(),
             stream: OutputStream::Stdout
         }));
     }

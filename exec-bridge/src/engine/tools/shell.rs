@@ -150,7 +150,7 @@ impl BoundedText {
 pub async fn run(
     launch: Launch<'_>,
     timeout: Duration,
-    on_output: &mut (dyn FnMut(OutputStream, &str) + Send),
+    on_output: &mut (dyn FnMut(OutputStream, &[u8]) + Send),
     cancel: &mut tokio::sync::watch::Receiver<bool>,
 ) -> ShellOutput {
     let started = Instant::now();
@@ -175,7 +175,7 @@ pub async fn run(
                         OutputStream::Stdout => stdout.push(&bytes),
                         OutputStream::Stderr => stderr.push(&bytes),
                     }
-                    on_output(stream, &String::from_utf8_lossy(&bytes));
+                    on_output(stream, &bytes);
                 }
                 None => pipes_open = false,
             },
@@ -306,7 +306,7 @@ mod tests {
     async fn run_here(
         argv: &[&str],
         timeout: Duration,
-        on_output: &mut (dyn FnMut(OutputStream, &str) + Send),
+        on_output: &mut (dyn FnMut(OutputStream, &[u8]) + Send),
     ) -> ShellOutput {
         let argv: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
         let (env, cwd) = (env(), std::env::temp_dir());
@@ -324,7 +324,8 @@ mod tests {
     async fn output_of_both_streams_in_arrival_order_and_the_exit_code() {
         let argv = ["bash", "-c", "echo out; sleep 0.05; echo err >&2; sleep 0.05; echo out2; exit 3"];
         let mut seen = String::new();
-        let output = run_here(&argv, DEFAULT_TIMEOUT, &mut |_, s| seen.push_str(s)).await;
+        let output =
+            run_here(&argv, DEFAULT_TIMEOUT, &mut |_, s| seen.push_str(&String::from_utf8_lossy(s))).await;
         assert_eq!(output.aggregated, "out\nerr\nout2\n");
         assert_eq!(seen, output.aggregated);
         assert_eq!((output.exit_code, output.timed_out), (3, false));

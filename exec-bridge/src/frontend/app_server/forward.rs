@@ -13,22 +13,26 @@ use crate::engine::{
 };
 
 /// Forwards every event of `thread` until its task ends: each as its v2 notification with the
-/// legacy events around it (see [`LegacyStream`]).
+/// legacy events around it (see [`LegacyStream`]; none are made for a client that declined
+/// them all).
 pub async fn forward(mut events: ThreadEvents, thread: ThreadHandle, out: Outgoing) {
-    let mut legacy = LegacyStream::new(thread.id(), thread.snapshot().settings.cwd.clone());
+    let mut legacy =
+        out.wants_legacy().then(|| LegacyStream::new(thread.id(), thread.snapshot().settings.cwd.clone()));
     // A patch's `item/started` waits for the next event: the reference sends the approval
     // request's legacy event before it, or, when nothing is asked, the apply's start.
     let mut held: Option<Item> = None;
     while let Some(event) = events.next().await {
         if let Some(item) = held.take() {
             let asked = matches!(&event, Event::ApprovalRequested(request) if request.item.id == item.id);
-            let mut split = legacy.of(&Event::ItemStarted(item.clone()));
-            split.before.extend(legacy.patch_begins(&item, asked));
-            if asked {
-                let mut approval = legacy.of(&event);
-                split.before.append(&mut approval.before);
+            let mut before = Vec::new();
+            if let Some(legacy) = legacy.as_mut() {
+                before = legacy.of(&Event::ItemStarted(item.clone())).before;
+                before.extend(legacy.patch_begins(&item, &event));
+                if asked {
+                    before.append(&mut legacy.of(&event).before);
+                }
             }
-            send(&out, &legacy, split.before).await;
+            send(&out, legacy.as_ref(), before).await;
             if let Some(notification) = notification(Event::ItemStarted(item)) {
                 out.notify(notification).await;
             }
@@ -41,8 +45,8 @@ pub async fn forward(mut events: ThreadEvents, thread: ThreadHandle, out: Outgoi
             held = Some(item);
             continue;
         }
-        let split = legacy.of(&event);
-        send(&out, &legacy, split.before).await;
+        let split = legacy.as_mut().map(|legacy| legacy.of(&event)).unwrap_or_default();
+        send(&out, legacy.as_ref(), split.before).await;
         match event {
             // Asked on a task of its own: the client may take its time, and the thread's other
             // events (an interrupt's) must not wait for it.
@@ -57,12 +61,17 @@ pub async fn forward(mut events: ThreadEvents, thread: ThreadHandle, out: Outgoi
                 }
             }
         }
-        send(&out, &legacy, split.after).await;
+        send(&out, legacy.as_ref(), split.after).await;
+    }
+    // The thread ended with a patch announced: it is announced still.
+    if let Some(notification) = held.and_then(|item| notification(Event::ItemStarted(item))) {
+        out.notify(notification).await;
     }
 }
 
 /// Sends legacy events, in order.
-async fn send(out: &Outgoing, legacy: &LegacyStream, events: Vec<protocol::v1::EventMsg>) {
+async fn send(out: &Outgoing, legacy: Option<&LegacyStream>, events: Vec<protocol::v1::EventMsg>) {
+    let Some(legacy) = legacy else { return };
     for msg in events {
         out.notify_legacy(legacy.wrap(msg)).await;
     }
@@ -103,8 +112,11 @@ fn notification(event: Event) -> Option<ServerNotification> {
             .map(|item| ServerNotification::ItemStarted(v2::ItemStartedNotification { item })),
         Event::ItemCompleted(item) => mapping::item(&item)
             .map(|item| ServerNotification::ItemCompleted(v2::ItemCompletedNotification { item })),
-        Event::CommandOutput { item_id, delta, .. } => Some(ServerNotification::CommandExecutionOutputDelta(
-            v2::CommandExecutionOutputDeltaNotification { item_id, delta },
+        Event::CommandOutput { item_id, chunk, .. } => Some(ServerNotification::CommandExecutionOutputDelta(
+            v2::CommandExecutionOutputDeltaNotification {
+                item_id,
+                delta: String::from_utf8_lossy(&chunk).into_owned(),
+            },
         )),
         Event::McpProgress { item_id, message } => {
             Some(ServerNotification::McpToolCallProgress(v2::McpToolCallProgressNotification {
@@ -113,8 +125,16 @@ fn notification(event: Event) -> Option<ServerNotification> {
             }))
         }
         Event::ModelDelta(delta) => delta_notification(delta),
-        // v2 has no notification for an item that changed, nor for a retry.
-        Event::ItemUpdated(_) | Event::Retrying { .. } => None,
+        // As the reference: an `error` notification at each retry, the turn going on.
+        Event::Retrying { attempt, max_retries, status, stream, .. } => {
+            Some(ServerNotification::Error(v2::ErrorNotification {
+                error: v2::TurnError {
+                    message: retry_message(attempt, max_retries),
+                    codex_error_info: Some(retry_info(stream, status)),
+                },
+            }))
+        }
+        Event::ItemUpdated(_) => None,
         Event::TokenCount(_) | Event::TurnDiff(_) | Event::PlanUpdated { .. } | Event::McpStartup { .. } => {
             None
         }
@@ -162,6 +182,20 @@ fn delta_notification(delta: StreamDelta) -> Option<ServerNotification> {
             })
         }
     })
+}
+
+/// What a retry is reported as: `Reconnecting... 1/5`.
+pub(super) fn retry_message(attempt: u32, max_retries: u32) -> String {
+    format!("Reconnecting... {attempt}/{max_retries}")
+}
+
+/// The class of a retried failure: a broken stream, or a request that failed.
+pub(super) fn retry_info(stream: bool, status: Option<u16>) -> v2::CodexErrorInfo {
+    if stream {
+        v2::CodexErrorInfo::ResponseStreamDisconnected { http_status_code: status }
+    } else {
+        v2::CodexErrorInfo::ResponseStreamConnectionFailed { http_status_code: status }
+    }
 }
 
 /// The v2 error class of a failed turn.

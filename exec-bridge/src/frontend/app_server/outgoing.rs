@@ -116,15 +116,21 @@ impl Outgoing {
         self.capabilities.get().is_some_and(|c| c.declines(method))
     }
 
+    /// Whether the client takes legacy `codex/event/*` notifications (it did not decline them
+    /// all with `codex/event/*`).
+    pub fn wants_legacy(&self) -> bool {
+        !self.declines(&format!("{}*", protocol::v1::METHOD_PREFIX))
+    }
+
     /// Sends a notification, unless the client declined its method.
     pub async fn notify(&self, notification: ServerNotification) {
         if self.capabilities.get().is_some_and(|c| c.opt_out_notification_methods.is_some()) {
-            let method = serde_json::to_value(&notification)
-                .ok()
-                .and_then(|v| v["method"].as_str().map(str::to_owned));
-            if method.is_some_and(|method| self.declines(&method)) {
+            // Made a value once: its method is checked, and the same value is sent.
+            let Ok(value) = serde_json::to_value(&notification) else { return };
+            if value["method"].as_str().is_some_and(|method| self.declines(method)) {
                 return;
             }
+            return self.send(&value).await;
         }
         self.send(&notification).await;
     }

@@ -361,6 +361,6 @@ user_facing_hint: string,
  */
 append_to_original_thread: boolean, } | { "type": "exited_review_mode", 
 /**
- * What the reviewer found; `null` when it was interrupted.
+ * What the reviewer found; `null` when it was interrupted or failed.
  */
 review_output: ReviewOutputEvent | null, };

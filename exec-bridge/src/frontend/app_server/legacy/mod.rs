@@ -9,9 +9,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Instant;
 
 use base64::Engine as _;
-use protocol::{v1, v2};
+use protocol::v1;
 
-use super::mapping;
+use super::forward;
 use crate::engine::items::{ItemKind, OutputStream, Status};
 use crate::engine::model::{KnownItem, ResponseItem, StreamDelta};
 use crate::engine::tools::apply_patch::summary;
@@ -72,19 +72,22 @@ impl LegacyStream {
         match event {
             Event::TurnStarted { turn_id, context_window, .. } => {
                 self.turn_id = turn_id.clone();
+                // Nothing of an earlier turn is still under way.
+                self.asked.clear();
+                self.mcp_began.clear();
                 split.after.push(E::TaskStarted { model_context_window: *context_window });
             }
             Event::ItemStarted(item) => split.before.extend(self.started(item)),
             Event::ItemUpdated(_) | Event::McpProgress { .. } => {}
             Event::ItemCompleted(item) => split = self.completed(item),
             Event::ModelDelta(delta) => split = self.delta(delta),
-            Event::CommandOutput { item_id, delta, stream } => split.before.push(E::ExecCommandOutputDelta {
+            Event::CommandOutput { item_id, chunk, stream } => split.before.push(E::ExecCommandOutputDelta {
                 call_id: item_id.clone(),
                 stream: match stream {
                     OutputStream::Stdout => v1::ExecOutputStream::Stdout,
                     OutputStream::Stderr => v1::ExecOutputStream::Stderr,
                 },
-                chunk: base64::engine::general_purpose::STANDARD.encode(delta),
+                chunk: base64::engine::general_purpose::STANDARD.encode(chunk),
             }),
             Event::TokenCount(info) => split.before.push(E::TokenCount {
                 info: info.as_ref().map(token_info),
@@ -123,12 +126,8 @@ impl LegacyStream {
             }
             Event::Retrying { attempt, max_retries, status, stream, .. } => {
                 split.before.push(E::StreamError {
-                    message: format!("Reconnecting... {attempt}/{max_retries}"),
-                    codex_error_info: Some(if *stream {
-                        v1::CodexErrorInfo::ResponseStreamDisconnected { http_status_code: *status }
-                    } else {
-                        v1::CodexErrorInfo::ResponseStreamConnectionFailed { http_status_code: *status }
-                    }),
+                    message: forward::retry_message(*attempt, *max_retries),
+                    codex_error_info: Some(values::error_info(forward::retry_info(*stream, *status))),
                 })
             }
             Event::ApprovalRequested(request) => {
@@ -139,26 +138,31 @@ impl LegacyStream {
                 Err(TurnError::Interrupted) => E::TurnAborted { reason: v1::TurnAbortReason::Interrupted },
                 Err(error) => E::Error {
                     message: error.to_string(),
-                    codex_error_info: super::forward::error_info(error).map(values::error_info),
+                    codex_error_info: forward::error_info(error).map(values::error_info),
                 },
             }),
         }
         split
     }
 
-    /// The events of a patch item held back until it is known whether it is asked about: the
-    /// request when `asked` (sent by [`Self::of`] for the approval itself), else the apply's
-    /// start.
-    pub fn patch_begins(&mut self, item: &Item, asked: bool) -> Vec<v1::EventMsg> {
-        match &item.kind {
-            ItemKind::FileChange { changes, .. } if !asked => vec![v1::EventMsg::PatchApplyBegin {
-                call_id: item.id.clone(),
-                turn_id: self.turn_id.clone(),
-                auto_approved: true,
-                changes: file_changes(changes),
-            }],
-            _ => vec![],
+    /// The legacy start of a patch item held back until the event after it, `next`, is known:
+    /// the apply's start when it is applied without asking. Nothing when an approval is asked
+    /// (its request stands for the start; see [`Self::of`]), when it is refused without asking,
+    /// or when the patch could not be read (it changes nothing).
+    pub fn patch_begins(&mut self, item: &Item, next: &Event) -> Vec<v1::EventMsg> {
+        let ItemKind::FileChange { changes, .. } = &item.kind else { return vec![] };
+        let asked = matches!(next, Event::ApprovalRequested(request) if request.item.id == item.id);
+        let refused = matches!(next, Event::ItemCompleted(done)
+            if done.id == item.id && matches!(done.kind, ItemKind::FileChange { status: Status::Declined, .. }));
+        if asked || refused || changes.is_empty() {
+            return vec![];
         }
+        vec![v1::EventMsg::PatchApplyBegin {
+            call_id: item.id.clone(),
+            turn_id: self.turn_id.clone(),
+            auto_approved: true,
+            changes: file_changes(changes),
+        }]
     }
 
     fn started(&mut self, item: &Item) -> Vec<v1::EventMsg> {
@@ -219,14 +223,17 @@ impl LegacyStream {
             ItemKind::ImageView { path } => {
                 split.after.push(E::ViewImageToolCall { call_id: id, path: path.display().to_string() })
             }
-            ItemKind::Command(command) if matches!(command.status, Status::Completed | Status::Failed) => {
+            ItemKind::Command(command) => {
                 split.before.push(E::ExecCommandEnd(command_end(&self.turn_id, id, command)));
             }
-            ItemKind::FileChange { changes: item_changes, status }
-                if matches!(status, Status::Completed | Status::Failed) =>
-            {
+            ItemKind::FileChange { changes: item_changes, status } => {
+                let asked = self.asked.remove(&id);
+                if !matches!(status, Status::Completed | Status::Failed) || item_changes.is_empty() {
+                    // Not applied, or nothing to apply: no apply to report.
+                    return split;
+                }
                 let changes = file_changes(item_changes);
-                if self.asked.remove(&id) {
+                if asked {
                     split.before.push(E::PatchApplyBegin {
                         call_id: id.clone(),
                         turn_id: self.turn_id.clone(),
@@ -338,17 +345,7 @@ impl LegacyStream {
                     cwd: command.cwd.display().to_string(),
                     parsed_cmd: parsed_cmd(&command.argv),
                     reason: reason.clone(),
-                    risk: risk.clone().map(|risk| {
-                        let v2::SandboxCommandAssessment { description, risk_level } = mapping::risk(risk);
-                        v1::SandboxCommandAssessment {
-                            description,
-                            risk_level: match risk_level {
-                                v2::CommandRiskLevel::Low => v1::SandboxRiskLevel::Low,
-                                v2::CommandRiskLevel::Medium => v1::SandboxRiskLevel::Medium,
-                                v2::CommandRiskLevel::High => v1::SandboxRiskLevel::High,
-                            },
-                        }
-                    }),
+                    risk: risk.clone().map(values::risk),
                 }
             }
             (ApprovalKind::Patch { reason, grant_root }, kind) => {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use protocol::{v1, v2};
 
 use super::super::mapping;
-use crate::engine::items::{CommandItem, ItemKind, StepStatus, TokenInfo};
+use crate::engine::items::{CommandItem, CommandRisk, ItemKind, RiskLevel, Status, StepStatus, TokenInfo};
 use crate::engine::model::TokenUsage;
 use crate::engine::review::output::ReviewOutput;
 use crate::engine::tools::apply_patch::{AppliedChange, ChangeKind};
@@ -93,8 +93,11 @@ pub(super) fn source(command: &CommandItem) -> v1::ExecCommandSource {
     }
 }
 
-/// A command's end, from its completed item.
+/// A command's end, from its completed item; a command that did not run (declined, or
+/// refused without asking) ends with exit code -1 and says so on stderr, as in the reference.
 pub(super) fn command_end(turn_id: &str, call_id: String, command: &CommandItem) -> v1::ExecCommandEnd {
+    let ran = matches!(command.status, Status::Completed | Status::Failed);
+    let refused = "exec command rejected by user".to_owned();
     v1::ExecCommandEnd {
         call_id,
         turn_id: turn_id.to_owned(),
@@ -104,11 +107,15 @@ pub(super) fn command_end(turn_id: &str, call_id: String, command: &CommandItem)
         source: source(command),
         interaction_input: None,
         stdout: command.stdout.clone(),
-        stderr: command.stderr.clone(),
-        aggregated_output: command.aggregated_output.clone(),
-        exit_code: command.exit_code.unwrap_or(-1),
+        stderr: if ran { command.stderr.clone() } else { refused.clone() },
+        aggregated_output: if ran { command.aggregated_output.clone() } else { refused.clone() },
+        exit_code: if ran { command.exit_code.unwrap_or(-1) } else { -1 },
         duration: command.duration.unwrap_or_default().into(),
-        formatted_output: crate::engine::tools::shell::shortened(&command.aggregated_output),
+        formatted_output: if ran {
+            crate::engine::tools::shell::shortened(&command.aggregated_output)
+        } else {
+            refused
+        },
     }
 }
 
@@ -187,5 +194,17 @@ pub(super) fn error_info(info: v2::CodexErrorInfo) -> v1::CodexErrorInfo {
             L::ResponseTooManyFailedAttempts { http_status_code }
         }
         V::Other => L::Other,
+    }
+}
+
+/// The model's assessment of a command, in the legacy shape.
+pub(super) fn risk(risk: CommandRisk) -> v1::SandboxCommandAssessment {
+    v1::SandboxCommandAssessment {
+        description: risk.description,
+        risk_level: match risk.risk_level {
+            RiskLevel::Low => v1::SandboxRiskLevel::Low,
+            RiskLevel::Medium => v1::SandboxRiskLevel::Medium,
+            RiskLevel::High => v1::SandboxRiskLevel::High,
+        },
     }
 }
