@@ -1,7 +1,7 @@
 // Shared support for the SDK tests: the exec-bridge binary, a scripted model server (the
 // binary's `mock-model`), scratch folders, and fake binaries that record what they were given.
 import { spawn } from "node:child_process";
-import { promises as fs, readFileSync, existsSync } from "node:fs";
+import { promises as fs, readFileSync, existsSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
@@ -15,9 +15,17 @@ export function binary() {
   return bin;
 }
 
-/** A fresh scratch folder. */
+/** The scratch folders made by this test process, removed when it exits. */
+const scratches = [];
+process.on("exit", () => {
+  for (const dir of scratches) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh scratch folder, removed when the test process exits. */
 export async function scratch(name = "sdk") {
-  return fs.mkdtemp(path.join(os.tmpdir(), `agentwire-${name}-`));
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), `agentwire-${name}-`));
+  scratches.push(dir);
+  return dir;
 }
 
 /** Starts `exec-bridge mock-model` playing `turns`; resolves with its URL and recorded requests. */

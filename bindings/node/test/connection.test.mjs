@@ -3,10 +3,10 @@
 // Run by scripts/test.sh after `cargo build -p agentwire-node -p exec-bridge`:
 //   AGENTWIRE_ADDON=target/debug/libagentwire_node.so AGENTWIRE_EXEC_BRIDGE_PATH=target/debug/exec-bridge \
 //     node --test bindings/node/test/
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { copyFileSync, mkdtempSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -14,8 +14,12 @@ import { createInterface } from "node:readline";
 
 const binary = process.env.AGENTWIRE_EXEC_BRIDGE_PATH;
 // Node loads an addon from a `.node` file: the built library, copied under that name.
-const addonFile = path.join(mkdtempSync(path.join(tmpdir(), "agentwire-addon-")), "agentwire.node");
+const addonDir = mkdtempSync(path.join(tmpdir(), "agentwire-addon-"));
+const addonFile = path.join(addonDir, "agentwire.node");
 copyFileSync(process.env.AGENTWIRE_ADDON, addonFile);
+// The copy (over 100 MiB in a debug build) goes when the tests end; Linux keeps the mapped
+// library until the process exits.
+after(() => rmSync(addonDir, { recursive: true, force: true }));
 const { AppServerConnection } = createRequire(import.meta.url)(addonFile);
 
 /** Starts `exec-bridge mock-model` with `script`; resolves to its base URL and a stop function. */
@@ -25,7 +29,11 @@ async function startMock(script) {
   (await import("node:fs")).writeFileSync(file, JSON.stringify(script));
   const child = spawn(binary, ["mock-model", "--script", file], { stdio: ["ignore", "pipe", "inherit"] });
   const first = await new Promise((resolve) => createInterface({ input: child.stdout }).once("line", resolve));
-  return { url: first.split("OPENAI_BASE_URL=")[1], stop: () => child.kill() };
+  const stop = () => {
+    child.kill();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { url: first.split("OPENAI_BASE_URL=")[1], stop };
 }
 
 /** Receives until a message satisfies `wanted` (what came with it in its batch is dropped). */
