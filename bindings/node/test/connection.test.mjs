@@ -20,6 +20,13 @@ copyFileSync(process.env.AGENTWIRE_ADDON, addonFile);
 // The copy (over 100 MiB in a debug build) goes when the tests end; Linux keeps the mapped
 // library until the process exits.
 after(() => rmSync(addonDir, { recursive: true, force: true }));
+
+/** A fresh folder (`agentwire-<name>-…`), removed when the tests end. */
+function freshDir(name) {
+  const dir = mkdtempSync(path.join(tmpdir(), `agentwire-${name}-`));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 const { AppServerConnection } = createRequire(import.meta.url)(addonFile);
 
 /** Starts `exec-bridge mock-model` with `script`; resolves to its base URL and a stop function. */
@@ -50,8 +57,8 @@ async function until(connection, wanted) {
 test("a turn through the in-memory app-server, then close ends it", async () => {
   const mock = await startMock([[{ type: "message", role: "assistant", id: "m1", content: [{ type: "output_text", text: "Hello from inside." }] }]]);
   try {
-    const home = mkdtempSync(path.join(tmpdir(), "agentwire-home-"));
-    const work = mkdtempSync(path.join(tmpdir(), "agentwire-work-"));
+    const home = freshDir("home");
+    const work = freshDir("work");
     const connection = AppServerConnection.open({ codexHome: home, sandboxHelper: binary });
     await connection.send(JSON.stringify({ id: 1, method: "initialize", params: { clientInfo: { name: "node", version: "1" } } }));
     const initialized = await until(connection, (m) => m.id === 1);
@@ -71,7 +78,7 @@ test("a turn through the in-memory app-server, then close ends it", async () => 
 });
 
 test("a line that is not JSON gets -32700 and the connection goes on", async () => {
-  const home = mkdtempSync(path.join(tmpdir(), "agentwire-home-"));
+  const home = freshDir("home");
   const connection = AppServerConnection.open({ codexHome: home, sandboxHelper: binary });
   await connection.send("{nope");
   const [error] = JSON.parse(await connection.recv());
@@ -85,7 +92,7 @@ test("startExec: a turn in process, its exec stream in batches, then null", asyn
   const { startExec } = createRequire(import.meta.url)(addonFile);
   const mock = await startMock([[{ type: "message", role: "assistant", id: "m1", content: [{ type: "output_text", text: "In process." }] }]]);
   try {
-    const env = { PATH: process.env.PATH, CODEX_HOME: mkdtempSync(path.join(tmpdir(), "agentwire-home-")), OPENAI_BASE_URL: mock.url, CODEX_API_KEY: "k" };
+    const env = { PATH: process.env.PATH, CODEX_HOME: freshDir("home"), OPENAI_BASE_URL: mock.url, CODEX_API_KEY: "k" };
     const run = startExec({ args: ["--experimental-json", "--skip-git-repo-check", "hi"], env, sandboxHelper: binary });
     assert.match(run.threadId, /^[0-9a-f-]{36}$/);
     const lines = [];
