@@ -37,7 +37,9 @@ export class Codex {
     const env = options.env ?? process.env;
     this.transport = chooseTransport(options.transport, options.codexPathOverride !== undefined);
     this.#exec =
-      this.transport === "native" ? nativeExecutor(loadNative()) : processExecutor(resolveBinary(options.codexPathOverride, env));
+      this.transport === "native"
+        ? nativeExecutor(loadNative())
+        : processExecutor(() => resolveBinary(options.codexPathOverride, env));
   }
 
   /** A new thread; its id is known after its first turn starts. */

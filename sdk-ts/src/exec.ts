@@ -38,6 +38,19 @@ export interface ExecRun extends EngineEnv {
   signal?: AbortSignal | undefined;
 }
 
+/** An `AbortError` whose `cause` is `reason`, as Node's own aborted operations reject (and as `@openai/codex-sdk` does). */
+export function abortError(reason: unknown): Error {
+  const error = new Error("The operation was aborted", { cause: reason });
+  error.name = "AbortError";
+  Object.assign(error, { code: "ABORT_ERR" });
+  return error;
+}
+
+/** Throws {@link abortError} of the signal's reason once `signal` is aborted. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw abortError(signal.reason);
+}
+
 /** Runs an `exec` and yields each line of its `exec` stream. */
 export type Executor = (run: ExecRun) => AsyncGenerator<string>;
 
@@ -57,13 +70,15 @@ export function engineEnv(options: EngineEnv): Record<string, string> {
   return env;
 }
 
-/** Runs each `exec` as a process of `binary`. */
-export function processExecutor(binary: string): Executor {
-  return (run) => processLines(binary, run);
+/** Runs each `exec` as a process of the binary `binary()` finds, found at the first run (so that
+ * a missing binary fails the turn, not the constructor, as in `@openai/codex-sdk`). */
+export function processExecutor(binary: () => string): Executor {
+  let found: string | undefined;
+  return (run) => processLines((found ??= binary()), run);
 }
 
 async function* processLines(binary: string, run: ExecRun): AsyncGenerator<string> {
-  run.signal?.throwIfAborted();
+  throwIfAborted(run.signal);
   const child = spawn(binary, ["exec", ...run.args], { env: engineEnv(run), signal: run.signal, stdio: ["pipe", "pipe", "pipe"] });
   let spawnError: Error | null = null;
   child.once("error", (error) => (spawnError = error));
@@ -78,12 +93,12 @@ async function* processLines(binary: string, run: ExecRun): AsyncGenerator<strin
     for await (const line of lines) {
       // Once aborted, what the child still prints (a SIGTERM'd exec reports turn.failed) is not
       // the caller's concern: the run rejects with the AbortError.
-      run.signal?.throwIfAborted();
+      throwIfAborted(run.signal);
       yield line;
     }
     const code = await exited;
     if (spawnError) throw spawnError;
-    run.signal?.throwIfAborted();
+    throwIfAborted(run.signal);
     if (code !== 0) throw new ExecError(code, Buffer.concat(stderr).toString("utf8"));
   } finally {
     lines.close();
@@ -100,7 +115,7 @@ export function nativeExecutor(addon: NativeAddon): Executor {
 }
 
 async function* nativeLines(addon: NativeAddon, run: ExecRun): AsyncGenerator<string> {
-  run.signal?.throwIfAborted();
+  throwIfAborted(run.signal);
   let started;
   try {
     started = addon.startExec({ args: run.args, input: run.input, env: engineEnv(run) });
@@ -131,11 +146,11 @@ async function* nativeLines(addon: NativeAddon, run: ExecRun): AsyncGenerator<st
       }
       if (batch === null) break;
       for (const line of batch) {
-        run.signal?.throwIfAborted();
+        throwIfAborted(run.signal);
         yield line;
       }
     }
-    run.signal?.throwIfAborted();
+    throwIfAborted(run.signal);
     if (turn.exitCode !== 0) throw new ExecError(turn.exitCode, "");
   } finally {
     run.signal?.removeEventListener("abort", stop);

@@ -24,6 +24,8 @@ export {
   type SandboxMode,
   type StreamEvent,
   type StreamedTurn,
+  type StreamedTurnOptions,
+  type StreamedTurnWithUnknown,
   type ThreadOptions,
   type Turn,
   type TurnOptions,

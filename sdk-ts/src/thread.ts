@@ -50,8 +50,21 @@ export type ThreadOptions = {
 export type TurnOptions = {
   /** A JSON Schema the final answer must follow. */
   outputSchema?: unknown;
-  /** Aborting stops the turn (kills the process, or cancels it in process) and rejects with an AbortError. */
+  /**
+   * Aborting stops the turn (kills the process, or cancels it in process) and rejects with an
+   * `AbortError` whose `cause` is the signal's reason, before the turn starts as well as during it.
+   */
   signal?: AbortSignal;
+};
+
+/** Options of a streamed turn. */
+export type StreamedTurnOptions = TurnOptions & {
+  /**
+   * Also yield the events this SDK does not know, as `{ type: "unknown", original }` (a newer
+   * binary's, or a line that is not JSON). Left out by default, so that `events` is exactly
+   * `AsyncGenerator<ThreadEvent>`, as in `@openai/codex-sdk`.
+   */
+  includeUnknownEvents?: boolean;
 };
 
 /** One input of a turn. */
@@ -67,8 +80,10 @@ export type Turn = {
 };
 /** Alias of {@link Turn}. */
 export type RunResult = Turn;
-/** The result of `runStreamed`. */
-export type StreamedTurn = { events: AsyncGenerator<StreamEvent> };
+/** The result of `runStreamed`: the `exec` stream's events. */
+export type StreamedTurn = { events: AsyncGenerator<exec.ThreadEvent> };
+/** The result of `runStreamed` with `includeUnknownEvents: true`. */
+export type StreamedTurnWithUnknown = { events: AsyncGenerator<StreamEvent> };
 /** Alias of {@link StreamedTurn}. */
 export type RunStreamedResult = StreamedTurn;
 
@@ -105,9 +120,12 @@ export class Thread {
     return this.#id;
   }
 
-  /** Runs a turn and streams its events as they come. */
-  async runStreamed(input: Input, turnOptions: TurnOptions = {}): Promise<StreamedTurn> {
-    return { events: this.#stream(input, turnOptions) };
+  /** Runs a turn and streams its events as they come (see {@link StreamedTurnOptions}). */
+  async runStreamed(input: Input, turnOptions?: StreamedTurnOptions & { includeUnknownEvents?: false }): Promise<StreamedTurn>;
+  async runStreamed(input: Input, turnOptions: StreamedTurnOptions & { includeUnknownEvents: true }): Promise<StreamedTurnWithUnknown>;
+  async runStreamed(input: Input, turnOptions: StreamedTurnOptions = {}): Promise<StreamedTurn | StreamedTurnWithUnknown> {
+    const events = this.#stream(input, turnOptions);
+    return { events: turnOptions.includeUnknownEvents ? events : known(events) };
   }
 
   /** Runs a turn to its end. Rejects when it fails. */
@@ -170,6 +188,13 @@ export class Thread {
     for (const image of images) args.push("--image", image);
     if (this.#id) args.push("resume", this.#id);
     return args;
+  }
+}
+
+/** The known events of `events`. */
+async function* known(events: AsyncGenerator<StreamEvent>): AsyncGenerator<exec.ThreadEvent> {
+  for await (const event of events) {
+    if (event.type !== "unknown") yield event;
   }
 }
 

@@ -168,7 +168,7 @@ test("turn.failed rejects run() with its message", async () => {
   }
 });
 
-test("a malformed line or an unknown event never breaks the stream", async () => {
+test("a malformed line or an unknown event never breaks the stream; it is yielded when asked for", async () => {
   const fake = await fakeBinary(
     [
       `echo '{"type":"thread.started","thread_id":"t-1"}'`,
@@ -179,14 +179,34 @@ test("a malformed line or an unknown event never breaks the stream", async () =>
     ].join("\n"),
   );
   const thread = new Codex({ codexPathOverride: fake.file }).startThread();
+  // By default only the events @openai/codex-sdk's ThreadEvent names.
+  const known = [];
+  for await (const event of (await thread.runStreamed("hi")).events) known.push(event.type);
+  assert.deepEqual(known, ["thread.started", "item.completed", "turn.completed"]);
   const events = [];
-  for await (const event of (await thread.runStreamed("hi")).events) events.push(event);
+  for await (const event of (await thread.runStreamed("hi", { includeUnknownEvents: true })).events) events.push(event);
   assert.deepEqual(events.map((e) => e.type), ["thread.started", "unknown", "unknown", "item.completed", "turn.completed"]);
   assert.equal(events[1].original, "this is not JSON");
   assert.equal(events[2].original.type, "turn.paused");
   assert.equal(thread.id, "t-1");
   const turn = await thread.run("again");
   assert.equal(turn.finalResponse, "still here");
+});
+
+test("a missing binary fails the turn, not new Codex(), as in @openai/codex-sdk", async () => {
+  const codex = new Codex({ codexPathOverride: "/nope/exec-bridge", transport: "process" });
+  const thread = codex.startThread();
+  await assert.rejects(thread.run("hi"), (e) => e instanceof BinaryNotFoundError && /codexPathOverride/.test(e.message));
+});
+
+test("a signal aborted before the turn rejects with an AbortError whose cause is the reason", async () => {
+  const fake = await fakeBinary(`echo '{"type":"thread.started","thread_id":"t-1"}'`);
+  const thread = new Codex({ codexPathOverride: fake.file }).startThread();
+  const controller = new AbortController();
+  controller.abort("changed my mind");
+  await assert.rejects(thread.run("hi", { signal: controller.signal }), (e) => e instanceof Error && e.name === "AbortError" && e.cause === "changed my mind");
+  const streamed = await thread.runStreamed("hi", { signal: controller.signal });
+  await assert.rejects(streamed.events.next(), { name: "AbortError", cause: "changed my mind" });
 });
 
 test("binary resolution says how to fix a missing binary", () => {

@@ -1,6 +1,6 @@
 // Type-level tests of the generated TypeScript: `npm run typecheck` fails if any line below
 // stops compiling, or if a line marked @ts-expect-error starts compiling.
-import type { ApprovalMode, exec, ModelReasoningEffort, SandboxMode, v2 } from "../src/index.js";
+import type { ApprovalMode, exec, ModelReasoningEffort, SandboxMode, Thread, ThreadEvent, v2 } from "../src/index.js";
 import { ClientRequestMethod, ServerRequestMethod } from "../src/index.js";
 
 // The method map types requests and results by method name.
@@ -131,4 +131,21 @@ export async function reviewBranch(client: import("../src/index.js").AppServerCl
   const { turn } = await client.review("t1", { type: "baseBranch", branch: "main" }, { appendToOriginalThread: true });
   await client.review("t1", { type: "custom", instructions: "check the docs" });
   return turn.id;
+}
+
+// Code written for @openai/codex-sdk compiles: streamed events are exactly its ThreadEvent.
+export async function referenceStyle(thread: Thread): Promise<AsyncGenerator<ThreadEvent>> {
+  const events: AsyncGenerator<ThreadEvent> = (await thread.runStreamed("hi")).events;
+  return events;
+}
+// Unknown events only when asked for, and then typed as such.
+export async function withUnknown(thread: Thread): Promise<string[]> {
+  const seen: string[] = [];
+  for await (const event of (await thread.runStreamed("hi", { includeUnknownEvents: true })).events) {
+    if (event.type === "unknown") seen.push(String(event.original));
+  }
+  // @ts-expect-error unknown events are not ThreadEvents
+  const narrow: AsyncGenerator<ThreadEvent> = (await thread.runStreamed("hi", { includeUnknownEvents: true })).events;
+  void narrow;
+  return seen;
 }

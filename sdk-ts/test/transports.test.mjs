@@ -80,7 +80,7 @@ async function withMcp(config, mock) {
 /** The exec side: each run's lines. */
 async function execSide(scenario, transport) {
   const w = await world(scenario);
-  const exec = transport === "native" ? nativeExecutor(addon) : processExecutor(binary());
+  const exec = transport === "native" ? nativeExecutor(addon) : processExecutor(binary);
   const runs = [];
   // As the conformance suite runs the binary: in the working directory (a scenario's relative
   // paths are relative to it), which a spawned binary inherits and the engine in process shares.
@@ -212,7 +212,7 @@ test("a refused start has the binary's exit code and message in process and spaw
   process.chdir(await scratch("untrusted"));
   try {
     for (const [args, code, stderr] of cases) {
-      for (const exec of [nativeExecutor(addon), processExecutor(binary())]) {
+      for (const exec of [nativeExecutor(addon), processExecutor(binary)]) {
         const run = exec({ args: ["--experimental-json", ...args, "hi"], input: "", env: vars });
         await assert.rejects(
           (async () => {
