@@ -304,8 +304,8 @@ fn a_declined_command_ends_and_an_unread_patch_neither_begins_nor_ends() {
     let mut server = AppServer::start(&world);
     server.initialize();
     let cwd = world.cwd().display().to_string();
-    let thread =
-        server.start_thread(json!({"cwd": cwd, "approvalPolicy": "unlessTrusted", "sandbox": "workspaceWrite"}));
+    let thread = server
+        .start_thread(json!({"cwd": cwd, "approvalPolicy": "unlessTrusted", "sandbox": "workspaceWrite"}));
     let messages = server.run_turn(&thread, "do it", |_| json!({"decision": "decline"}));
     assert_eq!(turn_status(&messages), "completed");
     let end = &legacy(&messages, "exec_command_end")[0]["msg"];

@@ -19,12 +19,13 @@ pub struct TokenUsage {
 }
 
 impl TokenUsage {
-    /// Adds another response's usage.
+    /// Adds another response's usage (saturating: the counts are the model server's word).
     pub fn add(&mut self, other: TokenUsage) {
-        self.input_tokens += other.input_tokens;
-        self.cached_input_tokens += other.cached_input_tokens;
-        self.output_tokens += other.output_tokens;
-        self.reasoning_output_tokens += other.reasoning_output_tokens;
+        self.input_tokens = self.input_tokens.saturating_add(other.input_tokens);
+        self.cached_input_tokens = self.cached_input_tokens.saturating_add(other.cached_input_tokens);
+        self.output_tokens = self.output_tokens.saturating_add(other.output_tokens);
+        self.reasoning_output_tokens =
+            self.reasoning_output_tokens.saturating_add(other.reasoning_output_tokens);
     }
 
     /// Input and output tokens.
@@ -289,5 +290,13 @@ mod tests {
     #[test]
     fn a_malformed_known_event_is_an_error_not_an_empty_delta() {
         assert!(read(json!({"type": "response.output_text.delta", "delta": "hi"})).is_err());
+    }
+
+    #[test]
+    fn usage_adds_up_without_overflowing() {
+        let huge = TokenUsage { input_tokens: u64::MAX, output_tokens: u64::MAX, ..TokenUsage::default() };
+        let mut total = huge;
+        total.add(huge);
+        assert_eq!((total.input_tokens, total.total()), (u64::MAX, u64::MAX));
     }
 }

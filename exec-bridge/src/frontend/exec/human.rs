@@ -196,11 +196,9 @@ impl<W: Write> super::Output for HumanOutput<W> {
 
     fn end(&mut self, result: &Result<TurnOutcome, TurnError>) {
         match result {
-            Ok(outcome) => self.line(&format!(
-                "{} {}",
-                self.paint(DIM, "tokens used:"),
-                outcome.usage.input_tokens + outcome.usage.output_tokens
-            )),
+            Ok(outcome) => {
+                self.line(&format!("{} {}", self.paint(DIM, "tokens used:"), outcome.usage.total()))
+            }
             Err(error) => self.line(&self.paint(RED, &format!("error: {error}"))),
         }
     }
