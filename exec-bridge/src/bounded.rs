@@ -39,8 +39,15 @@ pub enum FileError {
 /// on the open file; its size is returned with it. Read it through `take(limit)`: a file may
 /// grow after the check.
 pub fn open_regular(path: &Path, limit: u64) -> Result<(File, u64), FileError> {
-    let file =
-        std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY).open(path)?;
+    open_checked(path, limit, 0).map(|(file, metadata)| (file, metadata.len()))
+}
+
+/// [`open_regular`] with `flags` added to the open's; returns the open file's metadata.
+fn open_checked(path: &Path, limit: u64, flags: i32) -> Result<(File, std::fs::Metadata), FileError> {
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | flags)
+        .open(path)?;
     let metadata = file.metadata()?;
     if !metadata.is_file() {
         return Err(FileError::NotRegular);
@@ -48,12 +55,24 @@ pub fn open_regular(path: &Path, limit: u64) -> Result<(File, u64), FileError> {
     if metadata.len() > limit {
         return Err(FileError::TooLarge { size: metadata.len(), limit });
     }
-    Ok((file, metadata.len()))
+    Ok((file, metadata))
 }
 
 /// The whole of `path`, a regular file of at most `limit` bytes (see [`open_regular`]).
 pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, FileError> {
     let (file, size) = open_regular(path, limit)?;
+    read_all(file, size, limit)
+}
+
+/// [`read_regular`] of `path` itself, not of what a symbolic link there points to (a link is
+/// an error, `ELOOP`); with the file's metadata.
+pub fn read_regular_no_follow(path: &Path, limit: u64) -> Result<(Vec<u8>, std::fs::Metadata), FileError> {
+    let (file, metadata) = open_checked(path, limit, libc::O_NOFOLLOW)?;
+    Ok((read_all(file, metadata.len(), limit)?, metadata))
+}
+
+/// All of `file`, `size` bytes when checked, stopping past `limit` if it grew.
+fn read_all(file: File, size: u64, limit: u64) -> Result<Vec<u8>, FileError> {
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
     file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
     let read = bytes.len() as u64;

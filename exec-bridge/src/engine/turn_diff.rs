@@ -9,11 +9,11 @@
 //! only coarser), and the whole diff is cut at [`MAX_DIFF_BYTES`]. Only regular files are read,
 //! without following a symbolic link and without blocking on a FIFO swapped in.
 
-use std::fs;
-use std::io::Read;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+
+use crate::bounded::FileError;
 
 /// The largest file whose changes are shown: 4 MiB.
 pub const MAX_TRACKED_BYTES: u64 = 4 * 1024 * 1024;
@@ -162,30 +162,18 @@ impl TurnDiff {
 }
 
 /// What `path` holds and its git mode; `None` for the content when there is no such file, and
-/// `None` altogether when it cannot be tracked (not a regular file, too large, unreadable).
+/// `None` altogether when it cannot be tracked (a link, not a regular file, too large,
+/// unreadable).
 #[allow(clippy::type_complexity)] // (content if the file exists, its mode), or untrackable.
 fn read_bounded(path: &Path) -> Option<(Option<Vec<u8>>, &'static str)> {
-    // Not following a link, not blocking on a FIFO; what is checked is the file opened.
-    let file = match fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_NOFOLLOW)
-        .open(path)
-    {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Some((None, "100644")),
-        Err(_) => return None,
-    };
-    let meta = file.metadata().ok()?;
-    if !meta.is_file() || meta.len() > MAX_TRACKED_BYTES {
-        return None;
+    match crate::bounded::read_regular_no_follow(path, MAX_TRACKED_BYTES) {
+        Ok((content, meta)) => {
+            let mode = if meta.permissions().mode() & 0o111 != 0 { "100755" } else { "100644" };
+            Some((Some(content), mode))
+        }
+        Err(FileError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => Some((None, "100644")),
+        Err(_) => None,
     }
-    let mode = if meta.permissions().mode() & 0o111 != 0 { "100755" } else { "100644" };
-    let mut content = Vec::new();
-    file.take(MAX_TRACKED_BYTES + 1).read_to_end(&mut content).ok()?;
-    if content.len() as u64 > MAX_TRACKED_BYTES {
-        return None;
-    }
-    Some((Some(content), mode))
 }
 
 /// Git's id of a blob holding `content`: the SHA-1 of `blob <length>\0` and the content.
@@ -199,6 +187,7 @@ fn blob_id(content: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
     fn blob_ids_are_gits() {
