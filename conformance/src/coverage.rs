@@ -53,7 +53,7 @@ pub fn seen_in_app_server(from_server: bool, message: &Value, seen: &mut BTreeSe
         }
         return;
     }
-    if method.is_some_and(|m| m.starts_with("codex/event/")) {
+    if test_support::is_legacy(message) {
         if let Some(kind) = message["params"]["msg"]["type"].as_str() {
             seen.insert(format!("v1 event {kind}"));
         }

@@ -334,14 +334,15 @@ fn with_thread_id(requests: &[AppServerRequest], thread_id: &str) -> Vec<AppServ
 /// `account/rateLimits/updated` that follows each token count, are kept in the transcript but
 /// not listed.
 fn send_requests(server: &mut AppServer, requests: &[AppServerRequest]) {
-    let unlisted =
-        |method: &str| method.starts_with("codex/event/") || method == "account/rateLimits/updated";
+    let unlisted = |message: &Value| {
+        test_support::is_legacy(message) || message["method"] == "account/rateLimits/updated"
+    };
     for request in requests {
         server.request(&request.method, request.params.clone());
         for wanted in &request.then {
             let message = loop {
                 let message = server.recv();
-                if !message["method"].as_str().is_some_and(unlisted) {
+                if !unlisted(&message) {
                     break message;
                 }
             };

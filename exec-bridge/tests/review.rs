@@ -49,7 +49,7 @@ fn start(world: &World, approval: &str) -> (AppServer, String, PathBuf) {
 /// Whether `message` is of the v2 surface (not a legacy `codex/event/*` notification, which
 /// these tests leave aside).
 fn v2(message: &Value) -> bool {
-    !message["method"].as_str().is_some_and(|method| method.starts_with("codex/event/"))
+    !test_support::is_legacy(message)
 }
 
 /// Sends `review/start` and collects its turn: the response's result, then every v2 message up

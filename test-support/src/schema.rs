@@ -114,12 +114,7 @@ impl SchemaSet {
     pub fn schema_type(&mut self, wire: Wire<'_>, payload: &Value) -> Result<SchemaType, ValidationFailure> {
         let name = match wire {
             Wire::ExecLine => return Ok(SchemaType { module: "exec", name: "ThreadEvent".to_owned() }),
-            Wire::ServerMessage
-                if payload.get("id").is_none()
-                    && payload["method"]
-                        .as_str()
-                        .is_some_and(|m| m.starts_with(protocol::v1::METHOD_PREFIX)) =>
-            {
+            Wire::ServerMessage if is_legacy(payload) => {
                 return Ok(SchemaType { module: "v1", name: "LegacyEvent".to_owned() });
             }
             Wire::ServerMessage => if payload.get("method").is_some() && payload.get("id").is_some() {
@@ -333,6 +328,12 @@ fn pointer(path: &str) -> &str {
     } else {
         path
     }
+}
+
+/// Whether `message` is a legacy `codex/event/<type>` notification (params a `v1/LegacyEvent`).
+pub fn is_legacy(message: &Value) -> bool {
+    message.get("id").is_none()
+        && message["method"].as_str().is_some_and(|m| m.starts_with(protocol::v1::METHOD_PREFIX))
 }
 
 #[cfg(test)]
