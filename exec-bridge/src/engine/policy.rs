@@ -220,9 +220,8 @@ fn is_known_safe(argv: &[String]) -> bool {
             if script.contains(['>', '<', '`', '$', '(', ')', '\n']) {
                 return false;
             }
-            return script
-                .split(['|', ';', '&'])
-                .filter(|part| !part.trim().is_empty())
+            return crate::engine::tools::script::parts(script)
+                .into_iter()
                 .all(|part| shlex::split(part).is_some_and(|words| is_safe_simple(&words)));
         }
     }

@@ -4,6 +4,7 @@ pub mod apply_patch;
 pub mod family;
 pub mod one_off;
 pub mod process;
+pub mod script;
 pub mod shell;
 pub mod shell_command;
 
