@@ -39,6 +39,10 @@ fn thread_start_answers_the_settings_in_force_and_announces_the_thread() {
     let started = server.recv();
     assert_eq!(started["method"], "thread/started");
     assert_eq!(started["params"]["thread"]["id"], result["thread"]["id"]);
+
+    // Without an approval policy, as Codex: the configuration's, else `onRequest`.
+    let result = server.call("thread/start", json!({}));
+    assert_eq!(result["approvalPolicy"], "onRequest");
 }
 
 #[test]
@@ -224,6 +228,11 @@ fn reasoning_streams_its_summary_parts() {
     let done =
         turn.iter().find(|m| m["method"] == "item/completed" && m["params"]["item"]["id"] == "rs_1").unwrap();
     assert_eq!(done["params"]["item"]["summary"], json!(["Weighing the options"]));
+    // As the reference: the reasoning completes as its stream is done, before the message starts.
+    let at = |method: &str, id: &str| {
+        turn.iter().position(|m| m["method"] == method && m["params"]["item"]["id"] == id).unwrap()
+    };
+    assert!(at("item/completed", "rs_1") < at("item/started", "msg_8"));
 }
 
 #[test]
@@ -287,10 +296,14 @@ fn resume_returns_the_earlier_turns_and_items() {
     let turns = result["thread"]["turns"].as_array().unwrap();
     assert_eq!(turns.len(), 1);
     assert_eq!(turns[0]["status"], "completed");
+    // As Codex rebuilds them: turns and items numbered from 1.
+    assert_eq!(turns[0]["id"], "turn-1");
     let items = turns[0]["items"].as_array().unwrap();
     assert_eq!(items[0]["type"], "userMessage");
     assert_eq!(items[0]["content"][0]["text"], "first question");
     assert_eq!(items.last().unwrap()["text"], "first answer");
+    let ids: Vec<&str> = items.iter().map(|i| i["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["item-1", "item-2"]);
     assert_eq!(result["thread"]["preview"], "first question");
     // The resumed thread goes on, with its history.
     let turn = server.run_turn(&thread, "second question", |_| panic!("nothing asks"));
@@ -300,7 +313,33 @@ fn resume_returns_the_earlier_turns_and_items() {
 }
 
 #[test]
+fn a_loaded_thread_resumes_with_its_preview_and_its_images_in_order() {
+    let world = World::new(json!([[message("seen")]]));
+    let mut server = AppServer::start(&world);
+    server.initialize();
+    let thread = server.start_thread(json!({"cwd": world.cwd().display().to_string()}));
+    let image = world.cwd().join("pixel.png");
+    std::fs::write(&image, [0x89, b'P', b'N', b'G', 0, 1, 2, 3]).unwrap();
+    let input = json!([
+        {"type": "localImage", "path": image.display().to_string()},
+        {"type": "text", "text": "what is this"},
+        {"type": "image", "url": "https://example.com/b.png"},
+    ]);
+    server.call("turn/start", json!({"threadId": thread, "input": input}));
+    server.recv_until(|m| m["method"] == "turn/completed");
+    let result = server.call("thread/resume", json!({"threadId": thread}));
+    assert_eq!(result["thread"]["preview"], "what is this");
+    let said = &result["thread"]["turns"][0]["items"][0]["content"];
+    assert_eq!(said, &input, "the parts in the order sent");
+    let sent = world.requests()[0].body["input"].as_array().unwrap().last().unwrap()["content"].clone();
+    let kinds: Vec<&str> = sent.as_array().unwrap().iter().map(|c| c["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["input_image", "input_text", "input_image"], "and so to the model");
+}
+
+#[test]
 fn thread_list_pages_newest_first_and_filters_by_provider() {
+    // As Codex: no filter lists the configured provider's threads (`openai` here), `[]` every
+    // provider's.
     let world = World::new(json!([]));
     let mut server = AppServer::start(&world);
     server.initialize();
@@ -315,28 +354,30 @@ fn thread_list_pages_newest_first_and_filters_by_provider() {
         ids.push(server.start_thread(params));
         std::thread::sleep(Duration::from_millis(1100)); // distinct timestamps in the file names
     }
-    let page = server.call("thread/list", json!({"limit": 2}));
+    let page = server.call("thread/list", json!({"limit": 2, "modelProviders": []}));
     let listed: Vec<&str> =
         page["data"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap()).collect();
     assert_eq!(listed, [ids[2].as_str(), ids[1].as_str()], "newest first");
     assert_eq!(page["data"][1]["modelProvider"], "local");
     let cursor = page["nextCursor"].as_str().expect("more remain").to_owned();
-    let rest = server.call("thread/list", json!({"limit": 2, "cursor": cursor}));
+    let rest = server.call("thread/list", json!({"limit": 2, "cursor": cursor, "modelProviders": []}));
     assert_eq!(rest["data"].as_array().unwrap().len(), 1);
     assert_eq!(rest["data"][0]["id"], ids[0].as_str());
     assert_eq!(rest["nextCursor"], Value::Null, "null exactly when nothing remains");
-    let exact = server.call("thread/list", json!({"limit": 3}));
+    let exact = server.call("thread/list", json!({"limit": 3, "modelProviders": []}));
     assert_eq!(exact["nextCursor"], Value::Null);
 
     let local_only = server.call("thread/list", json!({"modelProviders": ["local"]}));
     let listed: Vec<&str> =
         local_only["data"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap()).collect();
     assert_eq!(listed, [ids[1].as_str()]);
-    let all = server.call("thread/list", json!({"modelProviders": []}));
-    assert_eq!(all["data"].as_array().unwrap().len(), 3, "an empty filter means all");
+    let configured = server.call("thread/list", json!({}));
+    let listed: Vec<&str> =
+        configured["data"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap()).collect();
+    assert_eq!(listed, [ids[2].as_str(), ids[0].as_str()], "no filter: the configured provider's");
 
     server.call("thread/archive", json!({"threadId": ids[0]}));
-    let after = server.call("thread/list", json!({}));
+    let after = server.call("thread/list", json!({"modelProviders": []}));
     assert_eq!(after["data"].as_array().unwrap().len(), 2, "archived threads leave the listing");
     assert!(std::fs::read_dir(world.home.path().join("archived_sessions")).is_ok(), "but are kept");
 }

@@ -7,7 +7,7 @@
 use protocol::exec::{
     CommandExecutionStatus, PatchApplyStatus, PatchChangeKind, ThreadEvent, ThreadItemDetails, Usage,
 };
-use serde_json::json;
+use serde_json::{json, Value};
 use test_support::script::{message, patch, plan, reasoning, shell, view_image};
 use test_support::{canonical, tool_output, World};
 
@@ -208,7 +208,8 @@ fn add_dir_makes_a_second_directory_writable() {
 
 #[test]
 fn resume_by_id_and_by_last_keep_the_history_and_its_image() {
-    let world = World::new(json!([[message("first")], [message("second")], [message("third")]]));
+    let world =
+        World::new(json!([[message("first")], [message("second")], [message("third")], [message("fourth")]]));
     let image = world.cwd().join("pixel.png");
     std::fs::write(&image, [0x89, b'P', b'N', b'G', 0, 1, 2, 3]).unwrap();
     let first = world.exec_json(&["--image", image.to_str().unwrap(), "look at this"]);
@@ -241,6 +242,18 @@ fn resume_by_id_and_by_last_keep_the_history_and_its_image() {
     assert_eq!(images.len(), 1, "the image of the first turn is sent again");
     assert!(images[0]["image_url"].as_str().unwrap().starts_with("data:image/png;base64,"));
     assert_eq!(requests[2].headers["session_id"], id);
+    // As Codex's `exec`: the images first, then the prompt.
+    let first_message = requests[0].body["input"].as_array().unwrap().last().unwrap()["content"].clone();
+    let kinds: Vec<&str> =
+        first_message.as_array().unwrap().iter().map(|c| c["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["input_image", "input_text"]);
+
+    // As Codex: with --last, of two words the first (a session id) is ignored.
+    let fourth = world.exec_json(&["resume", "--last", "not-a-session", "last one"]);
+    fourth.assert_ok();
+    assert_eq!(fourth.thread_id(), id);
+    let last_input = world.requests()[3].body["input"].to_string();
+    assert!(last_input.contains("last one") && !last_input.contains("not-a-session"), "{last_input}");
 }
 
 #[test]
@@ -285,10 +298,10 @@ fn a_429_is_retried_after_retry_after() {
     run.assert_ok();
     assert!(matches!(&run.completed()[0], ThreadItemDetails::AgentMessage(m) if m.text == "made it"));
     assert_eq!(world.requests().len(), 2);
-    // The retry is announced as the reference does, with an `error` event.
+    // The retry is announced as the reference does, with an `error` event in its words.
     assert_eq!(run.kinds()[2], "error");
     let ThreadEvent::Error(notice) = &run.events[2] else { panic!() };
-    assert!(notice.message.starts_with("Reconnecting... 1/4 (429"), "{}", notice.message);
+    assert_eq!(notice.message, "Reconnecting... 1/4");
 }
 
 #[test]
@@ -306,12 +319,33 @@ fn a_cut_stream_is_requested_again() {
 }
 
 #[test]
+fn a_stream_cut_until_the_retries_are_spent_ends_as_the_reference_says() {
+    let cut = json!({"cut_after": 3, "items": [message("partial answer")]});
+    let world = World::new(json!([cut, cut, cut]));
+    let run = world.exec_json(&["-c", "model_providers.openai.stream_max_retries=2", "hi"]);
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+    let said = "stream disconnected before completion: stream closed before response.completed";
+    let events: Vec<Value> = run.events.iter().map(|e| serde_json::to_value(e).unwrap()).collect();
+    assert_eq!(
+        events[2..],
+        [
+            json!({"type": "error", "message": "Reconnecting... 1/2"}),
+            json!({"type": "error", "message": "Reconnecting... 2/2"}),
+            json!({"type": "error", "message": said}),
+            json!({"type": "turn.failed", "error": {"message": said}}),
+        ]
+    );
+}
+
+#[test]
 fn spent_retries_fail_the_turn_and_the_process() {
     let world = World::new(json!([{"status": 500}, {"status": 503, "body": "overloaded"}]));
     let run = world.exec_json(&["-c", "model_providers.openai.request_max_retries=1", "hi"]);
     assert_eq!(run.code, Some(1), "{}", run.stdout);
-    assert_eq!(run.kinds(), ["thread.started", "turn.started", "error", "turn.failed"]);
-    let ThreadEvent::TurnFailed(failed) = &run.events[3] else { panic!() };
+    assert_eq!(run.kinds(), ["thread.started", "turn.started", "error", "error", "turn.failed"]);
+    let ThreadEvent::TurnFailed(failed) = &run.events[4] else { panic!() };
+    let ThreadEvent::Error(error) = &run.events[3] else { panic!() };
+    assert_eq!(error.message, failed.error.message, "the failure is said by an `error` event first");
     assert!(
         failed.error.message.contains("2 attempts") && failed.error.message.contains("overloaded"),
         "{}",
@@ -426,7 +460,7 @@ fn a_refused_key_fails_at_once_and_says_what_to_check() {
     let world = World::new(json!([{"status": 401, "body": "invalid api key"}, [message("never")]]));
     let run = world.exec_json(&["hi"]);
     assert_eq!(run.code, Some(1));
-    let ThreadEvent::TurnFailed(failed) = &run.events[2] else { panic!("{:?}", run.kinds()) };
+    let ThreadEvent::TurnFailed(failed) = &run.events[3] else { panic!("{:?}", run.kinds()) };
     assert!(
         failed.error.message.contains("401") && failed.error.message.contains("CODEX_API_KEY"),
         "{}",
@@ -454,7 +488,7 @@ fn an_unreachable_server_is_retried_then_fails_the_turn() {
         &[("OPENAI_BASE_URL", &url)],
     );
     assert_eq!(run.code, Some(1));
-    let ThreadEvent::TurnFailed(failed) = &run.events[3] else { panic!("{:?}", run.kinds()) };
+    let ThreadEvent::TurnFailed(failed) = &run.events[4] else { panic!("{:?}", run.kinds()) };
     assert!(
         failed.error.message.contains("cannot reach") && failed.error.message.contains("2 attempts"),
         "{}",

@@ -64,7 +64,10 @@ fn thread_resume_reads_only_session_files_under_codex_home() {
     let config = world.in_process_config();
     let thread = client.start_thread(json!({"cwd": cwd, "config": config}));
     client.run_turn(&thread, "hi", |request| panic!("asked: {request}"));
-    let session = client.call("thread/list", json!({}))["data"][0]["path"].as_str().unwrap().to_owned();
+    let session = client.call("thread/list", json!({"modelProviders": []}))["data"][0]["path"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     let copy = world.cwd().join("copy.jsonl");
     std::fs::copy(&session, &copy).unwrap();
@@ -90,7 +93,7 @@ fn thread_resume_reads_only_session_files_under_codex_home() {
         assert!(text.contains(why) && text.contains("archived_sessions"), "{path}: {text}");
     }
     let asked = Instant::now();
-    let listed = client.call("thread/list", json!({}));
+    let listed = client.call("thread/list", json!({"modelProviders": []}));
     assert!(asked.elapsed() < Duration::from_secs(2), "a FIFO among the sessions stalls the listing");
     assert_eq!(listed["data"].as_array().unwrap().len(), 1, "{listed}");
     let mut other = Client::in_process(&world);

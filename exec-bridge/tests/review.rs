@@ -194,10 +194,12 @@ fn a_review_of_uncommitted_changes_runs_a_reviewer_and_completes_with_its_findin
     assert_eq!(listed["data"].as_array().unwrap().len(), 1, "{listed}");
     assert_eq!(listed["data"][0]["id"], thread.as_str());
 
-    // A resumed view of the thread shows the review's turn.
+    // A resumed view of the thread shows the review's turn (numbered as Codex numbers it).
     let resumed = server.call("thread/resume", json!({"threadId": thread}));
     let turn = &resumed["thread"]["turns"][0];
-    assert_eq!(turn["items"], json!([user, {"type": "codeReview", "id": "0", "review": RENDERED}]));
+    let mut user = user;
+    user["id"] = json!("item-1");
+    assert_eq!(turn["items"], json!([user, {"type": "codeReview", "id": "item-2", "review": RENDERED}]));
 }
 
 #[test]

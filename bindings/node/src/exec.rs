@@ -254,7 +254,9 @@ impl Shared {
                 Ok(false)
             }
             Step::End(result) => {
-                batch.push(line(&JsonlStream::end(&result))?);
+                for event in JsonlStream::end(&result) {
+                    batch.push(line(&event)?);
+                }
                 self.exit_code.store(if result.is_ok() { 0 } else { 1 }, Ordering::Relaxed);
                 Ok(true)
             }

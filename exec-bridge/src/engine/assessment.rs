@@ -159,7 +159,7 @@ impl ThreadState {
             output_schema: Some(output_schema()),
             ..self.request.clone()
         };
-        let ResponseItem::Known(message) = ResponseItem::user_message(&[metadata(facts)], &[]) else {
+        let ResponseItem::Known(message) = ResponseItem::user_text(metadata(facts)) else {
             return None;
         };
         let body = self.client.body(&settings, &[&message]);

@@ -9,6 +9,7 @@ use super::items::{ItemKind, TurnError};
 use super::model::items::message_text;
 use super::model::{KnownItem, ModelError, ResponseItem};
 use super::session::Record;
+use super::streamed::Streamed;
 use super::thread::ThreadState;
 use super::turn::TurnContext;
 
@@ -39,7 +40,7 @@ impl ThreadState {
         let mut input = self.history.for_request();
         input.push(&prompt);
         let body = self.client.body(&settings, &input);
-        let response = self.ask_model(&body, cx).await?;
+        let response = self.ask_model(&body, cx, Streamed::Hidden).await?.response;
         let (id, summary) = response
             .items
             .iter()

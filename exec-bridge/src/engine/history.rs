@@ -114,7 +114,7 @@ pub fn compacted(items: &[ResponseItem], summary: &str) -> Vec<ResponseItem> {
         kept.push(item.clone());
     }
     kept.reverse();
-    let bridge = ResponseItem::user_message(&[format!("{SUMMARY_PREFIX}\n{summary}")], &[]);
+    let bridge = ResponseItem::user_text(format!("{SUMMARY_PREFIX}\n{summary}"));
     context.cloned().into_iter().chain(kept).chain(std::iter::once(bridge)).collect()
 }
 
@@ -130,7 +130,7 @@ mod tests {
 
     #[test]
     fn a_compacted_history_keeps_the_context_the_user_s_messages_and_the_summary() {
-        let user = |text: &str| ResponseItem::user_message(&[text.to_owned()], &[]);
+        let user = |text: &str| ResponseItem::user_text(text.to_owned());
         let context = user("<environment_context>\n  <cwd>/w</cwd>\n</environment_context>");
         let items = vec![
             context.clone(),
@@ -186,7 +186,7 @@ mod tests {
     #[test]
     fn unknown_items_are_kept_but_not_sent() {
         let unknown = item(json!({"type": "brand_new_kind", "x": 1}));
-        let message = ResponseItem::user_message(&["hi".into()], &[]);
+        let message = ResponseItem::user_text("hi".into());
         let history = History::new(vec![unknown, message]);
         assert_eq!(history.for_request().len(), 1);
         assert_eq!(history.items.len(), 2);

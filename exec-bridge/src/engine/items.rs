@@ -10,6 +10,7 @@ use crate::engine::session::RolloutError;
 use crate::engine::tools::apply_patch::AppliedChange;
 pub use crate::engine::tools::shell::OutputStream;
 pub use crate::engine::tools::StepStatus;
+pub use crate::engine::user_input::{InputPart, UserMessage};
 
 /// One item of a turn, with the runtime's own id (unique within the session).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -25,15 +26,7 @@ pub struct Item {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ItemKind {
     /// The user's input of this turn.
-    UserMessage {
-        /// The text parts.
-        texts: Vec<String>,
-        /// The local images attached.
-        images: Vec<PathBuf>,
-        /// The images attached by URL.
-        #[serde(default)]
-        image_urls: Vec<String>,
-    },
+    UserMessage(UserMessage),
     /// The agent's answer.
     AgentMessage {
         /// Its text.

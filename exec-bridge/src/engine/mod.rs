@@ -39,12 +39,14 @@ pub mod safety;
 pub mod session;
 pub mod settings;
 mod shell_call;
+mod streamed;
 mod task;
 mod thread;
 mod tool_call;
 pub mod tools;
 mod turn;
 mod turn_diff;
+pub mod user_input;
 mod user_shell;
 
 pub use handle::{Op, StartError, SubmitError, ThreadEvents, ThreadHandle, ThreadSnapshot};
@@ -52,6 +54,7 @@ pub use items::{
     ApprovalId, ApprovalKind, ApprovalRequest, CommandRisk, Decision, Event, Item, RiskLevel, TurnError,
     TurnOutcome,
 };
-pub use settings::{SandboxOverride, ThreadSettings, ThreadSpec, TurnInput, TurnOverrides, UserTurn};
+pub use settings::{SandboxOverride, ThreadSettings, ThreadSpec, TurnOverrides, UserTurn};
 pub use task::{resume_thread, start_thread};
 pub use thread::EVENT_CAPACITY;
+pub use user_input::{InputPart, UserMessage};

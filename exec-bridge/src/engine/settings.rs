@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::engine::config::{Config, ReasoningEffort, WorkspaceWrite};
 use crate::engine::policy::{self, ApprovalPolicy, Policy, SandboxMode};
+use crate::engine::user_input::UserMessage;
 
 /// The settings a thread runs with.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,22 +36,11 @@ pub struct ThreadSpec {
     pub sandbox_helper: PathBuf,
 }
 
-/// What the user sends in one turn.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TurnInput {
-    /// Text parts.
-    pub texts: Vec<String>,
-    /// Local image files.
-    pub images: Vec<PathBuf>,
-    /// Images by URL (`https:` or `data:`).
-    pub image_urls: Vec<String>,
-}
-
 /// One user turn: the input, and what changes from this turn on.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UserTurn {
     /// What the user sent.
-    pub input: TurnInput,
+    pub input: UserMessage,
     /// Settings changed from this turn on.
     pub overrides: TurnOverrides,
     /// A JSON Schema the turn's final answer must follow (this turn only).

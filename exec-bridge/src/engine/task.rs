@@ -13,6 +13,7 @@ use super::session::{Record, RecordedTurn, TurnEnd};
 use super::settings::{ThreadSpec, UserTurn};
 use super::thread::{ThreadState, EVENT_CAPACITY};
 use super::turn::TurnContext;
+use super::user_input::UserMessage;
 use super::StartError;
 
 /// Starts a new thread: a new session file, and the task that runs it.
@@ -84,11 +85,7 @@ impl Work {
         match self {
             Work::Review(request) => vec![Item {
                 id: turn_id.to_owned(),
-                kind: ItemKind::UserMessage {
-                    texts: vec![request.display()],
-                    images: vec![],
-                    image_urls: vec![],
-                },
+                kind: ItemKind::UserMessage(UserMessage::text(request.display())),
             }],
             Work::Model(_) | Work::UserShell(_) | Work::Compact => Vec::new(),
         }

@@ -4,16 +4,17 @@
 use tokio::sync::{mpsc, watch};
 
 use super::items::{
-    ApprovalId, ApprovalKind, ApprovalRequest, Decision, Event, Item, ItemKind, TokenInfo, TurnError,
-    TurnOutcome,
+    ApprovalId, ApprovalKind, ApprovalRequest, Decision, Event, Item, ItemKind, TurnError, TurnOutcome,
 };
-use super::model::items::{message_text, ReasoningPart, SummaryPart};
-use super::model::{request, ClientEvent, KnownItem, Observer, ResponseItem, TokenUsage};
-use super::settings::{TurnInput, UserTurn};
+use super::model::items::{message_text, ContentPart};
+use super::model::{request, KnownItem, ResponseItem, TokenUsage};
+use super::settings::UserTurn;
+use super::streamed::{Answer, Streamed};
 use super::thread::ThreadState;
 use super::tool_call::{Tool, ToolCall};
 use super::tools;
 use super::tools::shell::cancelled;
+use super::user_input::{InputPart, UserMessage};
 
 /// One running turn: what stops it, where approval answers arrive, and what it gathers.
 pub(super) struct TurnContext {
@@ -77,23 +78,26 @@ impl ThreadState {
     /// Records the environment (first turn only) and the user's input, and reports the input.
     pub(super) async fn send_input(
         &mut self,
-        input: TurnInput,
+        input: UserMessage,
         cx: &mut TurnContext,
     ) -> Result<(), TurnError> {
         if self.history.is_empty() {
             self.record(self.environment_context())?;
         }
-        let mut image_urls = input.image_urls.clone();
-        for image in &input.images {
-            let url = tools::image_data_url(image)
-                .map_err(|e| TurnError::Input(format!("cannot read the image {}: {e}", image.display())))?;
-            image_urls.push(url);
+        let mut content = Vec::with_capacity(input.content.len());
+        for part in &input.content {
+            content.push(match part {
+                InputPart::Text { text } => ContentPart::InputText { text: text.clone() },
+                InputPart::Image { url } => ContentPart::InputImage { image_url: url.clone() },
+                InputPart::LocalImage { path } => ContentPart::InputImage {
+                    image_url: tools::image_data_url(path).map_err(|e| {
+                        TurnError::Input(format!("cannot read the image {}: {e}", path.display()))
+                    })?,
+                },
+            });
         }
-        self.record(ResponseItem::user_message(&input.texts, &image_urls))?;
-        let user_item = self.item(
-            ItemKind::UserMessage { texts: input.texts, images: input.images, image_urls: input.image_urls },
-            None,
-        );
+        self.record(ResponseItem::user_message(content))?;
+        let user_item = self.item(ItemKind::UserMessage(input), None);
         self.emit(Event::ItemStarted(user_item.clone())).await;
         self.complete(&cx.turn_id, user_item).await?;
         self.emit(Event::TokenCount(self.tokens)).await;
@@ -115,7 +119,8 @@ impl ThreadState {
     pub(super) async fn turn_loop(&mut self, cx: &mut TurnContext) -> Result<(), TurnError> {
         loop {
             let body = self.client.body(&self.request, &self.history.for_request());
-            let response = self.ask_model(&body, cx).await?;
+            let Answer { response, completed } = self.ask_model(&body, cx, Streamed::Shown).await?;
+            let mut completed = completed.into_iter().peekable();
             // The usage is reported once the items the model streamed are complete, before
             // the tools it called run; and again after them, as the reference reports it.
             let mut counted = false;
@@ -125,7 +130,9 @@ impl ThreadState {
                     self.emit(Event::TokenCount(self.tokens)).await;
                     counted = true;
                 }
-                called_tools |= self.handle_output_item(item, cx).await?;
+                // Completed as it streamed: recorded now, in the response's order.
+                let shown = completed.next_if_eq(&item).is_some();
+                called_tools |= self.handle_output_item(item, shown, cx).await?;
             }
             if !counted {
                 self.emit(Event::TokenCount(self.tokens)).await;
@@ -138,30 +145,12 @@ impl ThreadState {
         }
     }
 
-    /// Sends `body` to the model, its deltas and retries reported as events, until it answers
-    /// or the turn is interrupted; the answer's usage is added to the turn's.
-    pub(super) async fn ask_model(
-        &mut self,
-        body: &[u8],
-        cx: &mut TurnContext,
-    ) -> Result<crate::engine::model::ModelResponse, TurnError> {
-        let mut reporter = Reporter(self.event_sender());
-        let response = tokio::select! {
-            response = self.client.respond(body, self.history.len() as u64, &mut reporter) => response?,
-            () = cancelled(&mut cx.cancel) => return Err(TurnError::Interrupted),
-        };
-        cx.usage.add(response.usage);
-        let mut total = self.tokens.map(|t| t.total).unwrap_or_default();
-        total.add(response.usage);
-        let context_window = tools::family::usable_context_window(&self.request.model);
-        self.tokens = Some(TokenInfo { total, last: response.usage, context_window });
-        Ok(response)
-    }
-
-    /// Records and acts on one output item of the model; returns whether it was a tool call.
+    /// Records and acts on one output item of the model (completing it unless `shown` already);
+    /// returns whether it was a tool call.
     async fn handle_output_item(
         &mut self,
         item: ResponseItem,
+        shown: bool,
         cx: &mut TurnContext,
     ) -> Result<bool, TurnError> {
         self.record(item.clone())?;
@@ -187,28 +176,16 @@ impl ThreadState {
             self.call_tool(call, cx).await?;
             return Ok(true);
         }
-        let done = match known {
-            KnownItem::Message { id, role, content } if role == "assistant" => {
-                let text = message_text(&content);
-                cx.final_message = Some(text.clone());
-                self.item(ItemKind::AgentMessage { text }, id.as_deref())
+        if let KnownItem::Message { role, content, .. } = &known {
+            if role == "assistant" {
+                cx.final_message = Some(message_text(content));
             }
-            KnownItem::Reasoning { id, summary, content, .. } => {
-                let summary = summary.into_iter().map(|SummaryPart::SummaryText { text }| text).collect();
-                let content = content
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|(ReasoningPart::ReasoningText { text } | ReasoningPart::Text { text })| text)
-                    .collect();
-                self.item(ItemKind::Reasoning { summary, content }, id.as_deref())
+        }
+        if !shown {
+            if let Some(done) = self.streamed_item(&ResponseItem::Known(known)) {
+                self.complete(&cx.turn_id, done).await?;
             }
-            KnownItem::WebSearchCall { id, action, .. } => {
-                let query = action.and_then(|action| action.query).unwrap_or_default();
-                self.item(ItemKind::WebSearch { query }, id.as_deref())
-            }
-            _ => return Ok(false),
-        };
-        self.complete(&cx.turn_id, done).await?;
+        }
         Ok(false)
     }
 
@@ -274,7 +251,7 @@ impl ThreadState {
         };
         let viewed = self.item(ItemKind::ImageView { path: path.clone() }, Some(call_id));
         self.complete(&cx.turn_id, viewed).await?;
-        let image = ResponseItem::user_message(&[], &[url]);
+        let image = ResponseItem::user_message(vec![ContentPart::InputImage { image_url: url }]);
         Ok((format!("attached local image path: {}", path.display()), Some(image)))
     }
 
@@ -312,19 +289,4 @@ fn streamed(item: &ResponseItem) -> bool {
             KnownItem::Message { .. } | KnownItem::Reasoning { .. } | KnownItem::WebSearchCall { .. }
         ) | ResponseItem::Unknown(_)
     )
-}
-
-/// Reports what the model client sees as the thread's events, each awaited.
-struct Reporter(mpsc::Sender<Event>);
-
-impl Observer for Reporter {
-    async fn observe(&mut self, event: ClientEvent) {
-        let event = match event {
-            ClientEvent::Delta(delta) => Event::ModelDelta(delta),
-            ClientEvent::Retrying { attempt, max_retries, reason, status, stream, .. } => {
-                Event::Retrying { attempt, max_retries, reason, status, stream }
-            }
-        };
-        let _ = self.0.send(event).await;
-    }
 }

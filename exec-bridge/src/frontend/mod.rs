@@ -10,6 +10,12 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 
 use crate::engine::config::Config;
 
+/// What a retry of the model request is reported as, on every wire, in the reference's words:
+/// `Reconnecting... 1/5` (the app-server's `codexErrorInfo` says what kind of failure it was).
+pub fn reconnecting(attempt: u32, max_retries: u32) -> String {
+    format!("Reconnecting... {attempt}/{max_retries}")
+}
+
 /// Prints what the configuration skipped ([`Config::warnings`]) on the process's standard
 /// error, `program` naming who says it: `exec` and `login` there, an embedder on its own
 /// stderr.

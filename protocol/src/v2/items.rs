@@ -130,6 +130,22 @@ impl ThreadItem {
             | ThreadItem::CodeReview { id, .. } => id,
         }
     }
+
+    /// Gives the item another id (a resumed thread's items are renumbered, as Codex does).
+    pub fn set_id(&mut self, new: String) {
+        match self {
+            ThreadItem::UserMessage { id, .. }
+            | ThreadItem::AgentMessage { id, .. }
+            | ThreadItem::Reasoning { id, .. }
+            | ThreadItem::CommandExecution { id, .. }
+            | ThreadItem::FileChange { id, .. }
+            | ThreadItem::McpToolCall { id, .. }
+            | ThreadItem::WebSearch { id, .. }
+            | ThreadItem::TodoList { id, .. }
+            | ThreadItem::ImageView { id, .. }
+            | ThreadItem::CodeReview { id, .. } => *id = new,
+        }
+    }
 }
 
 /// One input of a user message.

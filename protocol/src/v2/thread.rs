@@ -134,7 +134,8 @@ pub struct ThreadStartParams {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub cwd: Option<String>,
-    /// When to ask the client for approval.
+    /// When to ask the client for approval; absent, the configuration's `approval_policy`, else
+    /// `onRequest`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub approval_policy: Option<AskForApproval>,
@@ -261,7 +262,8 @@ pub struct ThreadListParams {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub limit: Option<u32>,
-    /// Only threads recorded under these model providers; absent or empty means all.
+    /// Only threads recorded under these model providers; empty means every provider, absent
+    /// means the provider the server is configured with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub model_providers: Option<Vec<String>>,

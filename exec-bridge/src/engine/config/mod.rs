@@ -156,6 +156,9 @@ pub struct CliSettings {
     pub local_provider: Option<String>,
     /// `--profile`: the profile to apply, instead of the file's `profile`.
     pub profile: Option<String>,
+    /// Whether nobody is there to answer approvals (`exec`): the approval policy then defaults
+    /// to `never`, as Codex's `exec` has it, instead of Codex's `on-request`.
+    pub headless: bool,
 }
 
 /// The `originator` header: `CODEX_INTERNAL_ORIGINATOR_OVERRIDE` when set, else `default`.
@@ -246,7 +249,8 @@ impl Config {
                 .or_else(|| local.candidates.first().map(|(server, _)| server.default_model().to_owned())),
             None => cli.model.clone().or(file.model),
         };
-        let approval_policy = cli.approval_policy.or(file.approval_policy).unwrap_or(ApprovalPolicy::Never);
+        let fallback = if cli.headless { ApprovalPolicy::Never } else { ApprovalPolicy::OnRequest };
+        let approval_policy = cli.approval_policy.or(file.approval_policy).unwrap_or(fallback);
         let sandbox_mode = cli.sandbox_mode.or(file.sandbox_mode).unwrap_or(SandboxMode::ReadOnly);
         let ww = file.sandbox_workspace_write;
         Ok(Config {

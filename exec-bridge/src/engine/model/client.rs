@@ -43,8 +43,9 @@ pub struct Endpoint {
 /// Why a model request failed for good.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ModelError {
-    /// Every retry failed; the last failure is named.
-    #[error("the model request failed after {attempts} attempts: {last}")]
+    /// Every retry failed; the last failure is named. A stream that kept breaking is said in
+    /// the reference's words (`stream disconnected before completion: …`).
+    #[error("{}", retries_spent(*attempts, last, *stream))]
     RetriesSpent {
         /// How many attempts were made.
         attempts: u32,
@@ -52,6 +53,8 @@ pub enum ModelError {
         last: String,
         /// Its HTTP status, if there was one.
         status: Option<u16>,
+        /// Whether the last failure was a broken stream (else a request that failed).
+        stream: bool,
     },
     /// The server refused the request in a way retrying cannot fix.
     #[error("the model server answered {status}: {body}{}", rejection_hint(*status))]
@@ -74,6 +77,14 @@ pub enum ModelError {
     Unreadable(String),
 }
 
+fn retries_spent(attempts: u32, last: &str, stream: bool) -> String {
+    if stream {
+        format!("stream disconnected before completion: {last}")
+    } else {
+        format!("the model request failed after {attempts} attempts: {last}")
+    }
+}
+
 /// Where the client reports what happens while it works. Each report is awaited before the
 /// client reads on, so a slow reader slows the stream down instead of piling reports up.
 pub trait Observer: Send {
@@ -86,6 +97,9 @@ pub trait Observer: Send {
 pub enum ClientEvent {
     /// Live progress of the answer.
     Delta(StreamDelta),
+    /// An output item is whole (`response.output_item.done`), before the response is; it
+    /// comes again in the response.
+    ItemDone(ResponseItem),
     /// A request failed and will be tried again after `delay`.
     Retrying {
         /// The attempt that failed, from 1.
@@ -211,7 +225,7 @@ impl ModelClient {
             };
             let Failure { reason, status, retry_after, .. } = failure;
             if used > max {
-                return Err(ModelError::RetriesSpent { attempts: used, last: reason, status });
+                return Err(ModelError::RetriesSpent { attempts: used, last: reason, status, stream });
             }
             let (delay, note) = limits.delay(used, retry_after);
             let reason = match note {

@@ -207,11 +207,13 @@ impl ResponseItem {
         }
     }
 
-    /// A user message with text parts and image URL parts.
-    pub fn user_message(texts: &[String], image_urls: &[String]) -> ResponseItem {
-        let mut content: Vec<ContentPart> =
-            texts.iter().map(|text| ContentPart::InputText { text: text.clone() }).collect();
-        content.extend(image_urls.iter().map(|url| ContentPart::InputImage { image_url: url.clone() }));
+    /// A user message of one text.
+    pub fn user_text(text: String) -> ResponseItem {
+        Self::user_message(vec![ContentPart::InputText { text }])
+    }
+
+    /// A user message of `content`.
+    pub fn user_message(content: Vec<ContentPart>) -> ResponseItem {
         ResponseItem::Known(KnownItem::Message { id: None, role: "user".to_owned(), content })
     }
 

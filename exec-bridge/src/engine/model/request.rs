@@ -110,7 +110,7 @@ pub fn environment_context(
     let text = format!(
         "<environment_context>\n  <cwd>{cwd}</cwd>\n  <approval_policy>{approval_policy}</approval_policy>\n  <sandbox_mode>{sandbox_mode}</sandbox_mode>\n  <network_access>{network}</network_access>\n  <shell>bash</shell>\n</environment_context>"
     );
-    ResponseItem::user_message(&[text], &[])
+    ResponseItem::user_text(text)
 }
 
 #[cfg(test)]
@@ -129,7 +129,7 @@ mod tests {
             output_schema: Some(json!({"type": "object"})),
             cache_key: "conv".into(),
         };
-        let ResponseItem::Known(hi) = ResponseItem::user_message(&["hi".into()], &[]) else { unreachable!() };
+        let ResponseItem::Known(hi) = ResponseItem::user_text("hi".into()) else { unreachable!() };
         let body: Value = serde_json::from_slice(&body(&settings, &[&hi])).unwrap();
         let keys: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(

@@ -33,6 +33,12 @@ pub(super) trait Decoder {
     fn finished(&self) -> bool {
         false
     }
+
+    /// The output items whose stream is done since the last call (the Responses API says so
+    /// item by item; a wire API that does not has none before the response completes).
+    fn newly_done(&mut self) -> Vec<super::items::ResponseItem> {
+        Vec::new()
+    }
 }
 
 /// The Responses API's stream: items as `response.output_item.done` gives them, complete at
@@ -40,6 +46,8 @@ pub(super) trait Decoder {
 #[derive(Default)]
 pub(super) struct ResponsesDecoder {
     items: Vec<super::items::ResponseItem>,
+    /// How many of `items` [`Decoder::newly_done`] gave.
+    reported: usize,
 }
 
 impl Decoder for ResponsesDecoder {
@@ -49,7 +57,8 @@ impl Decoder for ResponsesDecoder {
             Interpreted::Delta(delta) => deltas.push(delta),
             Interpreted::ItemDone(item) => self.items.push(item),
             Interpreted::Completed(usage) => {
-                return Ok(Some(ModelResponse { items: std::mem::take(&mut self.items), usage }))
+                self.reported = 0;
+                return Ok(Some(ModelResponse { items: std::mem::take(&mut self.items), usage }));
             }
             Interpreted::Failed(message) => return Err(Attempt::Fatal(ModelError::ResponseFailed(message))),
             Interpreted::Other => {}
@@ -58,7 +67,13 @@ impl Decoder for ResponsesDecoder {
     }
 
     fn end(&mut self) -> Result<ModelResponse, Attempt> {
-        Err(Attempt::broken("the stream ended before response.completed".into()))
+        Err(Attempt::broken("stream closed before response.completed".into()))
+    }
+
+    fn newly_done(&mut self) -> Vec<super::items::ResponseItem> {
+        let done = self.items[self.reported.min(self.items.len())..].to_vec();
+        self.reported = self.items.len();
+        done
     }
 }
 
@@ -109,6 +124,9 @@ pub(super) async fn read<O: Observer, D: Decoder>(
             let done = decoder.event(&data, &mut deltas)?;
             for delta in deltas.drain(..) {
                 observer.observe(ClientEvent::Delta(delta)).await;
+            }
+            for item in decoder.newly_done() {
+                observer.observe(ClientEvent::ItemDone(item)).await;
             }
             if let Some(response) = done {
                 return Ok(response);

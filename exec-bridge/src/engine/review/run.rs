@@ -10,11 +10,11 @@ use crate::engine::items::{Event, Item, ItemKind, Status, TurnError};
 use crate::engine::model::request::RequestSettings;
 use crate::engine::model::{ResponseItem, StreamDelta};
 use crate::engine::session::Record;
-use crate::engine::settings::TurnInput;
 use crate::engine::task::turn_end;
 use crate::engine::thread::{ThreadState, EVENT_CAPACITY};
 use crate::engine::tools;
 use crate::engine::turn::TurnContext;
+use crate::engine::user_input::UserMessage;
 
 impl ThreadState {
     /// Runs the review `request` as the current turn (the caller records its start and end):
@@ -66,7 +66,7 @@ impl ThreadState {
             if self.history.is_empty() {
                 self.record(self.environment_context())?;
             }
-            self.record(ResponseItem::user_message(&[output::history_message(output.as_ref())], &[]))?;
+            self.record(ResponseItem::user_text(output::history_message(output.as_ref())))?;
         }
         self.write(Record::ExitedReviewMode { review_output: output.clone() })?;
         review.status = if output.is_some() { Status::Completed } else { Status::Failed };
@@ -102,7 +102,7 @@ impl ThreadState {
     /// its last agent message.
     async fn answer(&mut self, prompt: String, cx: &mut TurnContext) -> Result<Option<String>, TurnError> {
         self.write(Record::TurnStarted { turn_id: cx.turn_id.clone() })?;
-        let input = TurnInput { texts: vec![prompt], ..TurnInput::default() };
+        let input = UserMessage::text(prompt);
         let mut result = match self.send_input(input, cx).await {
             Ok(()) => self.turn_loop(cx).await,
             Err(error) => Err(error),

@@ -363,7 +363,7 @@ mod tests {
     fn written_items_read_back_and_sessions_are_found() {
         let home = tempfile::tempdir().unwrap();
         let mut rollout = Rollout::create(home.path(), &meta("0001")).unwrap();
-        let said = ResponseItem::user_message(&["hi".into()], &[]);
+        let said = ResponseItem::user_text("hi".into());
         rollout.append(Record::ResponseItem(said.clone())).unwrap();
         // A crash mid-line leaves a partial last line, which reading skips.
         std::fs::OpenOptions::new()

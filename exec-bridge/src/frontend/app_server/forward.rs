@@ -129,7 +129,7 @@ fn notification(event: Event) -> Option<ServerNotification> {
         Event::Retrying { attempt, max_retries, status, stream, .. } => {
             Some(ServerNotification::Error(v2::ErrorNotification {
                 error: v2::TurnError {
-                    message: retry_message(attempt, max_retries),
+                    message: crate::frontend::reconnecting(attempt, max_retries),
                     codex_error_info: Some(retry_info(stream, status)),
                 },
             }))
@@ -184,11 +184,6 @@ fn delta_notification(delta: StreamDelta) -> Option<ServerNotification> {
     })
 }
 
-/// What a retry is reported as: `Reconnecting... 1/5`.
-pub(super) fn retry_message(attempt: u32, max_retries: u32) -> String {
-    format!("Reconnecting... {attempt}/{max_retries}")
-}
-
 /// The class of a retried failure: a broken stream, or a request that failed.
 pub(super) fn retry_info(stream: bool, status: Option<u16>) -> v2::CodexErrorInfo {
     if stream {
@@ -202,6 +197,8 @@ pub(super) fn retry_info(stream: bool, status: Option<u16>) -> v2::CodexErrorInf
 pub(super) fn error_info(error: &TurnError) -> Option<v2::CodexErrorInfo> {
     use crate::engine::model::ModelError;
     match error {
+        // As the reference classes them: a stream that kept breaking is `other`.
+        TurnError::Model(ModelError::RetriesSpent { stream: true, .. }) => Some(v2::CodexErrorInfo::Other),
         TurnError::Model(ModelError::RetriesSpent { status, .. }) => {
             Some(v2::CodexErrorInfo::ResponseTooManyFailedAttempts { http_status_code: *status })
         }

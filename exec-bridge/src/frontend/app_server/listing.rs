@@ -13,15 +13,15 @@ const DEFAULT_PAGE: usize = 25;
 /// The most threads returned per page.
 const MAX_PAGE: usize = 100;
 
-/// One page of the recorded threads, newest first. The cursor is the file name of the last
-/// thread of the previous page.
+/// One page of the recorded threads of `providers` (of any provider when empty), newest
+/// first. The cursor is the file name of the last thread of the previous page.
 pub fn list(
     codex_home: &Path,
     params: &v2::ThreadListParams,
+    providers: &[String],
 ) -> Result<v2::ThreadListResponse, RolloutError> {
     let mut files = session::rollout::all_rollouts(&codex_home.join("sessions"))?;
     files.sort_by_key(|p| std::cmp::Reverse(file_name(p)));
-    let providers = params.model_providers.clone().unwrap_or_default();
     let limit = params.limit.map_or(DEFAULT_PAGE, |l| (l as usize).clamp(1, MAX_PAGE));
     let after = params.cursor.clone();
     let mut data = Vec::new();

@@ -2,7 +2,7 @@
 
 use protocol::v2;
 
-use crate::engine::items::{CommandItem, CommandRisk, Item, ItemKind, RiskLevel, Status};
+use crate::engine::items::{CommandItem, CommandRisk, InputPart, Item, ItemKind, RiskLevel, Status};
 use crate::engine::session::{RecordedTurn, TurnEnd};
 use crate::engine::tools::apply_patch::{AppliedChange, ChangeKind};
 use crate::engine::tools::shell;
@@ -13,15 +13,20 @@ use crate::engine::ThreadSnapshot;
 pub fn item(item: &Item) -> Option<v2::ThreadItem> {
     let id = item.id.clone();
     Some(match &item.kind {
-        ItemKind::UserMessage { texts, images, image_urls } => {
-            let mut content: Vec<v2::UserInput> =
-                texts.iter().map(|text| v2::UserInput::Text { text: text.clone() }).collect();
-            content.extend(image_urls.iter().map(|url| v2::UserInput::Image { url: url.clone() }));
-            content.extend(
-                images.iter().map(|path| v2::UserInput::LocalImage { path: path.display().to_string() }),
-            );
-            v2::ThreadItem::UserMessage { id, content }
-        }
+        ItemKind::UserMessage(message) => v2::ThreadItem::UserMessage {
+            id,
+            content: message
+                .content
+                .iter()
+                .map(|part| match part {
+                    InputPart::Text { text } => v2::UserInput::Text { text: text.clone() },
+                    InputPart::Image { url } => v2::UserInput::Image { url: url.clone() },
+                    InputPart::LocalImage { path } => {
+                        v2::UserInput::LocalImage { path: path.display().to_string() }
+                    }
+                })
+                .collect(),
+        },
         ItemKind::AgentMessage { text } => v2::ThreadItem::AgentMessage { id, text: text.clone() },
         ItemKind::Reasoning { summary, content } => {
             v2::ThreadItem::Reasoning { id, summary: summary.clone(), content: content.clone() }
@@ -129,8 +134,7 @@ pub fn command_actions(argv: &[String]) -> Vec<v2::CommandAction> {
         }
         _ => shell::display(argv),
     };
-    let parts: Vec<&str> = script.split(['|', ';', '&']).map(str::trim).filter(|p| !p.is_empty()).collect();
-    parts
+    crate::engine::tools::script::parts(&script)
         .into_iter()
         .map(|part| {
             let words = shlex::split(part).unwrap_or_default();
@@ -157,12 +161,24 @@ pub fn command_actions(argv: &[String]) -> Vec<v2::CommandAction> {
         .collect()
 }
 
-/// The v2 form of a thread's turns, with their items; the running one is in progress.
+/// The v2 form of a thread's turns, with their items, as `thread/resume` shows them; the
+/// running one is in progress. As Codex rebuilds them from the session file, the turns are
+/// numbered `turn-1`, `turn-2`, … and their items `item-1`, `item-2`, … across the thread.
 pub fn turns(thread: &ThreadSnapshot) -> Vec<v2::Turn> {
+    let mut items = 0;
     thread
         .turns
         .iter()
-        .map(|recorded| turn(recorded, thread.running.as_deref() == Some(&recorded.id)))
+        .enumerate()
+        .map(|(index, recorded)| {
+            let mut turn = turn(recorded, thread.running.as_deref() == Some(&recorded.id));
+            turn.id = format!("turn-{}", index + 1);
+            for item in &mut turn.items {
+                items += 1;
+                item.set_id(format!("item-{items}"));
+            }
+            turn
+        })
         .collect()
 }
 
@@ -212,6 +228,24 @@ mod tests {
                 },
                 v2::CommandAction::ListFiles { command: "ls -la docs".into(), path: Some("docs".into()) },
                 v2::CommandAction::Unknown { command: "touch x".into() },
+            ]
+        );
+    }
+
+    #[test]
+    fn redirections_and_quotes_do_not_split_a_command() {
+        let actions =
+            command_actions(&argv(&["bash", "-lc", "echo err1 >&2 && echo 'a; b' 2>&1 | cat x.txt"]));
+        assert_eq!(
+            actions,
+            [
+                v2::CommandAction::Unknown { command: "echo err1 >&2".into() },
+                v2::CommandAction::Unknown { command: "echo 'a; b' 2>&1".into() },
+                v2::CommandAction::Read {
+                    command: "cat x.txt".into(),
+                    name: "x.txt".into(),
+                    path: "x.txt".into()
+                },
             ]
         );
     }

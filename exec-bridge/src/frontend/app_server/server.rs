@@ -15,7 +15,9 @@ use super::Options;
 use super::{account, errors, forward, listing, mapping, models, review, user_shell};
 use crate::engine::config::{self, CliSettings, Config};
 use crate::engine::session::{self, Rollout};
-use crate::engine::{self, Op, ThreadHandle, ThreadSettings, ThreadSpec, TurnInput, TurnOverrides, UserTurn};
+use crate::engine::{
+    self, InputPart, Op, ThreadHandle, ThreadSettings, ThreadSpec, TurnOverrides, UserMessage, UserTurn,
+};
 
 /// The `originator` header of the app-server, unless `CODEX_INTERNAL_ORIGINATOR_OVERRIDE` is set.
 pub const ORIGINATOR: &str = "codex_app_server";
@@ -117,9 +119,7 @@ impl Server {
                 thread.compact().map_err(errors::from_submit)?;
                 reply(Ok(v2::ThreadCompactResponse {}))
             }
-            R::ThreadList { params, .. } => {
-                reply(listing::list(&self.options.codex_home, &params).map_err(errors::from_rollout))
-            }
+            R::ThreadList { params, .. } => reply(self.thread_list(params)),
             R::TurnStart { params, .. } => reply(self.turn_start(params)),
             R::TurnInterrupt { params, .. } => reply(self.turn_interrupt(params)),
             R::ModelList { params, .. } => reply(models::list(&params)),
@@ -221,7 +221,8 @@ impl Server {
         // A loaded thread answers from its snapshot, even while a turn runs.
         if let Some(loaded) = self.threads.get(&params.thread_id) {
             let thread = loaded.handle.snapshot();
-            let info = v2::Thread { turns: mapping::turns(&thread), ..loaded.info.clone() };
+            let preview = listing::preview(&thread.rollout_path).unwrap_or_default();
+            let info = v2::Thread { preview, turns: mapping::turns(&thread), ..loaded.info.clone() };
             return Ok(InForce::of(&thread).resumed(info));
         }
         let path = match &params.path {
@@ -252,6 +253,25 @@ impl Server {
         Ok(InForce::of(&thread).resumed(v2::Thread { turns: mapping::turns(&thread), ..info }))
     }
 
+    /// Without `modelProviders`, as Codex: the threads of the configured provider; `[]` lists
+    /// every provider's.
+    fn thread_list(&self, params: v2::ThreadListParams) -> Result<v2::ThreadListResponse, RpcError> {
+        let providers = match &params.model_providers {
+            Some(providers) => providers.clone(),
+            None => {
+                let options = &self.options;
+                let config = Config::load_without_credentials(
+                    &options.codex_home,
+                    &CliSettings::default(),
+                    &options.vars,
+                )
+                .map_err(errors::from_config)?;
+                vec![config.provider.id]
+            }
+        };
+        listing::list(&self.options.codex_home, &params, &providers).map_err(errors::from_rollout)
+    }
+
     fn thread_archive(
         &mut self,
         params: v2::ThreadArchiveParams,
@@ -262,14 +282,12 @@ impl Server {
 
     fn turn_start(&mut self, params: v2::TurnStartParams) -> Result<v2::TurnStartResponse, RpcError> {
         let thread = self.thread(&params.thread_id)?;
-        let mut input = TurnInput::default();
-        for part in params.input {
-            match part {
-                v2::UserInput::Text { text } => input.texts.push(text),
-                v2::UserInput::Image { url } => input.image_urls.push(url),
-                v2::UserInput::LocalImage { path } => input.images.push(PathBuf::from(path)),
-            }
-        }
+        let content = params.input.into_iter().map(|part| match part {
+            v2::UserInput::Text { text } => InputPart::Text { text },
+            v2::UserInput::Image { url } => InputPart::Image { url },
+            v2::UserInput::LocalImage { path } => InputPart::LocalImage { path: PathBuf::from(path) },
+        });
+        let input = UserMessage { content: content.collect() };
         let overrides = TurnOverrides {
             cwd: params.cwd.map(PathBuf::from),
             approval: params.approval_policy.map(convert::approval_from_v2),

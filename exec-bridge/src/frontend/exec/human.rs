@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use crate::engine::config::Config;
-use crate::engine::items::{ApprovalKind, ApprovalRequest, Item, ItemKind, RiskLevel, Status};
+use crate::engine::items::{ApprovalKind, ApprovalRequest, InputPart, Item, ItemKind, RiskLevel, Status};
 use crate::engine::tools::apply_patch::ChangeKind;
 use crate::engine::tools::shell;
 use crate::engine::{Event, ThreadSnapshot, TurnError, TurnOutcome};
@@ -58,11 +58,13 @@ impl<W: Write> HumanOutput<W> {
 
     fn started(&mut self, item: &Item) {
         match &item.kind {
-            ItemKind::UserMessage { texts, images, .. } => {
+            ItemKind::UserMessage(message) => {
                 self.line(&self.paint(CYAN, "user"));
-                self.line(&texts.join("\n"));
-                for image in images {
-                    self.line(&self.paint(DIM, &format!("[image: {}]", image.display())));
+                self.line(&message.texts().collect::<Vec<_>>().join("\n"));
+                for part in &message.content {
+                    if let InputPart::LocalImage { path } = part {
+                        self.line(&self.paint(DIM, &format!("[image: {}]", path.display())));
+                    }
                 }
             }
             ItemKind::Command(command) => self.line(&format!(

@@ -38,7 +38,9 @@ impl<W: Write> super::Output for JsonlOutput<W> {
     }
 
     fn end(&mut self, result: &Result<TurnOutcome, TurnError>) {
-        self.write(&JsonlStream::end(result));
+        for event in JsonlStream::end(result) {
+            self.write(&event);
+        }
     }
 }
 
@@ -65,19 +67,27 @@ impl JsonlStream {
         wire::ThreadEvent::ThreadStarted(wire::ThreadStartedEvent { thread_id: thread.id.clone() })
     }
 
-    /// The last event: `turn.completed` or `turn.failed`.
-    pub fn end(result: &Result<TurnOutcome, TurnError>) -> wire::ThreadEvent {
+    /// The last events: `turn.completed`; or, as the reference ends a failed turn, an `error`
+    /// event then `turn.failed`, both saying what failed (an interrupted turn has no `error`).
+    pub fn end(result: &Result<TurnOutcome, TurnError>) -> Vec<wire::ThreadEvent> {
         match result {
-            Ok(outcome) => wire::ThreadEvent::TurnCompleted(wire::TurnCompletedEvent {
+            Ok(outcome) => vec![wire::ThreadEvent::TurnCompleted(wire::TurnCompletedEvent {
                 usage: wire::Usage {
                     input_tokens: outcome.usage.input_tokens,
                     cached_input_tokens: outcome.usage.cached_input_tokens,
                     output_tokens: outcome.usage.output_tokens,
                 },
-            }),
-            Err(error) => wire::ThreadEvent::TurnFailed(wire::TurnFailedEvent {
-                error: wire::ThreadError { message: error.to_string() },
-            }),
+            })],
+            Err(error) => {
+                let message = error.to_string();
+                let failed = wire::ThreadEvent::TurnFailed(wire::TurnFailedEvent {
+                    error: wire::ThreadError { message: message.clone() },
+                });
+                match error {
+                    TurnError::Interrupted => vec![failed],
+                    _ => vec![wire::ThreadEvent::Error(wire::ThreadErrorEvent { message }), failed],
+                }
+            }
         }
     }
 
@@ -95,10 +105,10 @@ impl JsonlStream {
             Event::ItemCompleted(item) => self
                 .item(item)
                 .map(|item| wire::ThreadEvent::ItemCompleted(wire::ItemCompletedEvent { item })),
-            // As the reference does: a retry is reported as an `error` event.
-            Event::Retrying { attempt, max_retries, reason, .. } => {
+            // As the reference does: a retry is reported as an `error` event, `Reconnecting... 1/5`.
+            Event::Retrying { attempt, max_retries, .. } => {
                 Some(wire::ThreadEvent::Error(wire::ThreadErrorEvent {
-                    message: format!("Reconnecting... {attempt}/{max_retries} ({reason})"),
+                    message: crate::frontend::reconnecting(*attempt, *max_retries),
                 }))
             }
             Event::ModelDelta(_)

@@ -19,8 +19,8 @@ use crate::engine::config::{self, CliSettings, Config, Vars};
 use crate::engine::local::{self, LocalError};
 use crate::engine::policy::{ApprovalPolicy, SandboxMode};
 use crate::engine::{
-    self, session, Decision, Event, Op, ThreadEvents, ThreadHandle, ThreadSettings, ThreadSnapshot,
-    ThreadSpec, TurnError, TurnInput, TurnOutcome, UserTurn,
+    self, session, Decision, Event, InputPart, Op, ThreadEvents, ThreadHandle, ThreadSettings,
+    ThreadSnapshot, ThreadSpec, TurnError, TurnOutcome, UserMessage, UserTurn,
 };
 
 /// The default `originator` header of `exec`.
@@ -159,7 +159,10 @@ impl Run {
             }
             Some(Resume::Last) => engine::resume_thread(spec, &session::find_last(&config.codex_home)?)?,
         };
-        let input = TurnInput { texts: vec![prompt], images: args.image.clone(), image_urls: vec![] };
+        // As Codex's `exec`: the images first, then the prompt.
+        let mut input = UserMessage::default();
+        input.content.extend(args.image.iter().map(|path| InputPart::LocalImage { path: path.clone() }));
+        input.content.push(InputPart::Text { text: prompt });
         thread.start_turn(UserTurn { input, output_schema, ..UserTurn::default() })?;
         Ok(Run { thread, config, notice, events })
     }
@@ -235,11 +238,10 @@ async fn next_signal(signal: &mut Option<tokio::signal::unix::Signal>) {
 fn which_session(args: &ExecArgs) -> Result<(Option<Resume>, Option<String>)> {
     Ok(match &args.command {
         None => (None, args.prompt.clone()),
+        // As Codex: with `--last`, a lone word is the prompt; of two, the first (a session id)
+        // is ignored, since `--last` already says which session.
         Some(ExecCommand::Resume(resume)) if resume.last => {
-            if resume.prompt.is_some() {
-                bail!("with --last, give the prompt once: `exec resume --last PROMPT`");
-            }
-            (Some(Resume::Last), resume.session_id.clone())
+            (Some(Resume::Last), resume.prompt.clone().or_else(|| resume.session_id.clone()))
         }
         Some(ExecCommand::Resume(resume)) => match &resume.session_id {
             Some(id) => (Some(Resume::Id(id.clone())), resume.prompt.clone()),
@@ -281,6 +283,7 @@ fn cli_settings(args: &ExecArgs) -> CliSettings {
         overrides: args.config.clone(),
         model: args.model.clone(),
         profile: args.profile.clone(),
+        headless: true,
         ..Default::default()
     };
     cli.sandbox_mode = args.sandbox;

@@ -13,6 +13,7 @@ cursor?: string,
  */
 limit?: number, 
 /**
- * Only threads recorded under these model providers; absent or empty means all.
+ * Only threads recorded under these model providers; empty means every provider, absent
+ * means the provider the server is configured with.
  */
 modelProviders?: Array<string>, };

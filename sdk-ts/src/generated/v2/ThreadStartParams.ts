@@ -19,7 +19,8 @@ modelProvider?: string,
  */
 cwd?: string, 
 /**
- * When to ask the client for approval.
+ * When to ask the client for approval; absent, the configuration's `approval_policy`, else
+ * `onRequest`.
  */
 approvalPolicy?: AskForApproval, 
 /**

@@ -12,7 +12,7 @@ use base64::Engine as _;
 use protocol::v1;
 
 use super::forward;
-use crate::engine::items::{ItemKind, OutputStream, Status};
+use crate::engine::items::{InputPart, ItemKind, OutputStream, Status};
 use crate::engine::model::{KnownItem, ResponseItem, StreamDelta};
 use crate::engine::tools::apply_patch::summary;
 use crate::engine::{ApprovalKind, Event, Item, TurnError};
@@ -126,7 +126,7 @@ impl LegacyStream {
             }
             Event::Retrying { attempt, max_retries, status, stream, .. } => {
                 split.before.push(E::StreamError {
-                    message: forward::retry_message(*attempt, *max_retries),
+                    message: crate::frontend::reconnecting(*attempt, *max_retries),
                     codex_error_info: Some(values::error_info(forward::retry_info(*stream, *status))),
                 })
             }
@@ -198,11 +198,14 @@ impl LegacyStream {
         let mut split = Split::default();
         let id = item.id.clone();
         match &item.kind {
-            ItemKind::UserMessage { texts, image_urls, .. } => {
+            ItemKind::UserMessage(message) => {
                 split.before.extend(turn_item(item).map(|i| self.item_event(i, false)));
-                split
-                    .after
-                    .push(E::UserMessage { message: texts.join("\n"), images: Some(image_urls.clone()) });
+                let images = message.content.iter().filter_map(|part| match part {
+                    InputPart::Image { url } => Some(url.clone()),
+                    _ => None,
+                });
+                let text = message.texts().collect::<Vec<_>>().join("\n");
+                split.after.push(E::UserMessage { message: text, images: Some(images.collect()) });
             }
             ItemKind::AgentMessage { text } => {
                 split.before.extend(turn_item(item).map(|i| self.item_event(i, false)));

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use protocol::{v1, v2};
 
 use super::super::mapping;
-use crate::engine::items::{CommandItem, CommandRisk, ItemKind, RiskLevel, Status, StepStatus, TokenInfo};
+use crate::engine::items::{
+    CommandItem, CommandRisk, InputPart, ItemKind, RiskLevel, Status, StepStatus, TokenInfo,
+};
 use crate::engine::model::TokenUsage;
 use crate::engine::review::output::ReviewOutput;
 use crate::engine::tools::apply_patch::{AppliedChange, ChangeKind};
@@ -123,15 +125,18 @@ pub(super) fn command_end(turn_id: &str, call_id: String, command: &CommandItem)
 pub(super) fn turn_item(item: &Item) -> Option<v1::TurnItem> {
     let id = item.id.clone();
     Some(match &item.kind {
-        ItemKind::UserMessage { texts, images, image_urls } => v1::TurnItem::UserMessage {
+        ItemKind::UserMessage(message) => v1::TurnItem::UserMessage {
             id,
-            content: texts
+            content: message
+                .content
                 .iter()
-                .map(|text| v1::UserInput::Text { text: text.clone() })
-                .chain(image_urls.iter().map(|url| v1::UserInput::Image { image_url: url.clone() }))
-                .chain(
-                    images.iter().map(|path| v1::UserInput::LocalImage { path: path.display().to_string() }),
-                )
+                .map(|part| match part {
+                    InputPart::Text { text } => v1::UserInput::Text { text: text.clone() },
+                    InputPart::Image { url } => v1::UserInput::Image { image_url: url.clone() },
+                    InputPart::LocalImage { path } => {
+                        v1::UserInput::LocalImage { path: path.display().to_string() }
+                    }
+                })
                 .collect(),
         },
         ItemKind::AgentMessage { text } => v1::TurnItem::AgentMessage {
