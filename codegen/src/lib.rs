@@ -11,7 +11,11 @@
 //!
 //! [`write`] puts them on disk and [`check`] compares them with the disk, so that CI catches a
 //! type that changed without regenerating. The output is deterministic byte for byte.
+//!
+//! [`diff`] compares two versions of a schema (ours or the reference Codex's) and classifies
+//! every change as breaking, additive or docs, per direction (`codegen diff OLD NEW`).
 
+pub mod diff;
 pub mod drift;
 pub mod schema;
 pub mod shapes;
