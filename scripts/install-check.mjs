@@ -4,7 +4,9 @@
 //   b. the README's example (quickstart.mjs, the same bytes as the README's first `js` block)
 //      runs a turn against it;
 //   c. an approval is answered from JavaScript through the addon, in this process
-//      (`transport: "native"`), and the approved command runs in the working directory.
+//      (`transport: "native"`), and the approved command runs in the working directory;
+//   d. the shipped binary writes the protocol's JSON Schema: `npx exec-bridge
+//      generate-json-schema --out DIR`.
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
@@ -149,6 +151,15 @@ await step('c. an approval answered from JavaScript through the addon (AppServer
     await client?.close();
     mock.stop();
   }
+});
+
+await step("d. the shipped binary writes the JSON Schema: npx exec-bridge generate-json-schema --out DIR", async () => {
+  const out = path.join(mkdtempSync(path.join(tmpdir(), "schema-")), "schema");
+  const { stdout } = await promisify(execFile)("npx", ["--no-install", "exec-bridge", "generate-json-schema", "--out", out], { cwd: project });
+  assert.equal(stdout.replace(/\d+/, "N"), `wrote N JSON Schema files to ${out}\n`);
+  const bundle = JSON.parse(readFileSync(path.join(out, "agentwire.schemas.json"), "utf8"));
+  assert.equal(typeof bundle.definitions?.v2?.ThreadItem, "object", "the bundle defines v2/ThreadItem");
+  assert.equal(JSON.parse(readFileSync(path.join(out, "exec", "ThreadEvent.json"), "utf8")).title, "ThreadEvent");
 });
 
 process.stdout.write(`install-check: ${counts.passed} passed, ${counts.failed} failed\n`);

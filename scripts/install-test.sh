@@ -3,8 +3,9 @@
 # with Node and nothing else. Installs the two packed tarballs into an empty project and, in an
 # environment built from scratch (no cargo, no rustc, no AGENTWIRE_* variable, a new HOME), runs
 # scripts/install-check.mjs there: the shipped scripted model server (`npx exec-bridge
-# mock-model`), the README's example (examples/sdk/quickstart.mjs), and an approval answered from
-# JavaScript through the in-process addon.
+# mock-model`), the README's example (examples/sdk/quickstart.mjs), an approval answered from
+# JavaScript through the in-process addon, and the JSON Schema written by the shipped binary
+# (`npx exec-bridge generate-json-schema --out DIR`).
 # Usage: scripts/install-test.sh [TARBALL_DIR]   (default: scripts/pack.sh into a scratch folder)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

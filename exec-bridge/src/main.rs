@@ -28,7 +28,12 @@ enum Command {
     /// Remove stored authentication credentials.
     Logout(exec_bridge::frontend::login::LogoutArgs),
     /// Serve the app-server v2 surface: JSON-RPC over stdin and stdout, one message per line.
-    AppServer,
+    ///
+    /// `app-server generate-ts --out DIR` and `app-server generate-json-schema --out DIR` are
+    /// `generate-ts` and `generate-json-schema` (the reference's spelling).
+    AppServer(AppServerArgs),
+    #[command(flatten)]
+    Generate(exec_bridge::frontend::generate::GenerateCommand),
     /// Run one command under the sandbox a policy gives (for debugging the policy by hand):
     /// `exec-bridge sandbox --full-auto -- touch x`.
     Sandbox(exec_bridge::sandbox::cli::SandboxArgs),
@@ -55,8 +60,28 @@ enum Command {
     },
 }
 
+/// `app-server [generate-ts | generate-json-schema]`: the reference's spelling of the generating
+/// commands.
+#[derive(Debug, clap::Args)]
+struct AppServerArgs {
+    #[command(subcommand)]
+    generate: Option<exec_bridge::frontend::generate::GenerateCommand>,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Generating writes files from the types compiled in: no runtime, no configuration.
+    if let Command::Generate(command) | Command::AppServer(AppServerArgs { generate: Some(command) }) =
+        &cli.command
+    {
+        return match exec_bridge::frontend::generate::run(command, &mut std::io::stdout()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("exec-bridge: {error:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     // The sandbox restricts this very process and then becomes the command: no runtime, no
     // threads.
     if let Command::Sandbox(args) = cli.command {
@@ -115,14 +140,19 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Exec(args) => exec_bridge::frontend::exec::run(*args).await,
-        Command::AppServer => {
+        Command::AppServer(AppServerArgs { generate: None }) => {
             let stdin = tokio::io::BufReader::new(tokio::io::stdin());
             let options = exec_bridge::frontend::app_server::Options::from_env()
                 .context("cannot find this program, to run commands in its sandbox")?;
             exec_bridge::frontend::app_server::serve(stdin, tokio::io::stdout(), options).await?;
             Ok(0)
         }
-        Command::Sandbox(_) | Command::ProcessGuard | Command::Login(_) | Command::Logout(_) => {
+        Command::Sandbox(_)
+        | Command::ProcessGuard
+        | Command::Login(_)
+        | Command::Logout(_)
+        | Command::Generate(_)
+        | Command::AppServer(AppServerArgs { generate: Some(_) }) => {
             unreachable!("handled before the runtime starts")
         }
         Command::MockModel { script, port, log, models } => {

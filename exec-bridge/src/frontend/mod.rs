@@ -3,6 +3,7 @@
 
 pub mod app_server;
 pub mod exec;
+pub mod generate;
 pub mod login;
 
 use std::collections::HashSet;
