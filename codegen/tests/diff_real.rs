@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use codegen::diff::{self, Kind};
+use common::copy_dir;
 use serde_json::{json, Value};
+
+mod common;
 
 fn manifest() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -162,17 +165,4 @@ fn bad_usage_and_unreadable_schemas_exit_2_saying_what_to_give() {
     }
     let output = codegen(&[&schema, &no_messages]);
     assert!(text(&output.stderr).contains("defines none of ClientRequest"), "{}", text(&output.stderr));
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
