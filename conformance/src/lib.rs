@@ -12,6 +12,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod coverage;
+pub mod differential;
 pub mod scenario;
 
 /// The schema validation lives in `test-support`, shared with `exec-bridge`'s tests.

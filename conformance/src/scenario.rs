@@ -196,34 +196,97 @@ fn paths(world: &World) -> Vec<(String, &'static str)> {
     paths
 }
 
-/// Runs every side of `scenario`, each in a world of its own. Every message is checked against
-/// the generated schema as it arrives (by `test_support`'s `World::run` and `Client`): a
-/// violation panics, naming the message and the schema path.
+/// How scenarios run: which binary, and what a failure does.
+#[derive(Debug, Clone, Default)]
+pub struct Runner {
+    /// The binary under test; `None` is this workspace's `exec-bridge` (see
+    /// `test_support::World::use_binary`).
+    pub binary: Option<PathBuf>,
+    /// Whether a side that fails (a message outside the schema, a wait that timed out, a
+    /// request that had to succeed and failed) ends its part of the transcript with one line
+    /// `!! what went wrong` and the scenario goes on, instead of panicking: the differential mode
+    /// compares another binary's transcript, failures included.
+    pub keep_going: bool,
+}
+
+/// Runs every side of `scenario` through this workspace's `exec-bridge`, each in a world of its
+/// own. Every message is checked against the generated schema as it arrives (by
+/// `test_support`'s `World::run` and `Client`): a violation panics, naming the message and the
+/// schema path.
 pub fn run(scenario: &Scenario) -> (Transcript, Vec<(String, &'static str)>) {
-    let mut transcript = Transcript::default();
-    let mut literal_paths = Vec::new();
-    if let Some(exec) = &scenario.exec {
-        let world = world(scenario);
-        for run in &exec.runs {
-            let mut args = vec!["exec", "--experimental-json", "--skip-git-repo-check"];
-            args.extend(run.args.iter().map(String::as_str));
-            args.push(&run.prompt);
-            transcript.exec.push(world.run(&args, None, &[]).lines);
+    Runner::default().run(scenario)
+}
+
+impl Runner {
+    /// Runs every side of `scenario` as [`run`] does, with this runner's binary and failures.
+    pub fn run(&self, scenario: &Scenario) -> (Transcript, Vec<(String, &'static str)>) {
+        let mut transcript = Transcript::default();
+        let mut literal_paths = Vec::new();
+        if let Some(exec) = &scenario.exec {
+            let world = self.world(scenario);
+            for run in &exec.runs {
+                let mut args = vec!["exec", "--experimental-json", "--skip-git-repo-check"];
+                args.extend(run.args.iter().map(String::as_str));
+                args.push(&run.prompt);
+                let lines = self.attempt(|| world.run(&args, None, &[]).lines);
+                transcript.exec.push(lines.unwrap_or_else(|failure| vec![Value::String(failure)]));
+            }
+            if scenario.model_requests {
+                transcript.model_requests.push(("exec", model_requests(&world)));
+            }
+            literal_paths.extend(paths(&world));
         }
-        if scenario.model_requests {
-            transcript.model_requests.push(("exec", model_requests(&world)));
+        if let Some(side) = &scenario.app_server {
+            let world = self.world(scenario);
+            transcript.app_server = self.run_app_server(&world, side);
+            if scenario.model_requests {
+                transcript.model_requests.push(("app-server", model_requests(&world)));
+            }
+            literal_paths.extend(paths(&world));
         }
-        literal_paths.extend(paths(&world));
+        (transcript, literal_paths)
     }
-    if let Some(side) = &scenario.app_server {
-        let world = world(scenario);
-        transcript.app_server = run_app_server(&world, side);
-        if scenario.model_requests {
-            transcript.model_requests.push(("app-server", model_requests(&world)));
+
+    /// A world for one side of `scenario`, running this runner's binary.
+    fn world(&self, scenario: &Scenario) -> World {
+        let mut world = world(scenario);
+        if let Some(binary) = &self.binary {
+            world.use_binary(binary);
         }
-        literal_paths.extend(paths(&world));
+        world
     }
-    (transcript, literal_paths)
+
+    /// `step()`, or when it panics and this runner keeps going, the failure as a `!!` line: the
+    /// first line of the panic's message (the rest is the transcript so far, which is kept).
+    fn attempt<T>(&self, step: impl FnOnce() -> T) -> Result<T, String> {
+        if !self.keep_going {
+            return Ok(step());
+        }
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(step)).map_err(|payload| {
+            let message = payload
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| payload.downcast_ref::<&str>().copied())
+                .unwrap_or("a panic without a message");
+            format!("!! {}", message.lines().next().unwrap_or_default())
+        })
+    }
+
+    /// The app-server side: initialize, one thread, its turns with their approvals answered in
+    /// order (then `decline`); what the client sent and received, in order.
+    fn run_app_server(&self, world: &World, side: &AppServerSide) -> Vec<(bool, Value)> {
+        let mut server = AppServer::start(world);
+        let outcome = self.attempt(|| drive_app_server(&mut server, world, side));
+        let mut transcript: Vec<(bool, Value)> = server
+            .into_transcript()
+            .into_iter()
+            .map(|(direction, message)| (direction == Direction::Received, message))
+            .collect();
+        if let Err(failure) = outcome {
+            transcript.push((true, Value::String(failure)));
+        }
+        transcript
+    }
 }
 
 /// The model requests `world`'s scripted model received, shortened where they hold the same
@@ -284,12 +347,11 @@ fn steady_output(output: &mut Value) {
     }
 }
 
-/// The app-server side: initialize, one thread, its turns with their approvals answered in
-/// order (then `decline`); what the client sent and received, in order.
-fn run_app_server(world: &World, side: &AppServerSide) -> Vec<(bool, Value)> {
-    let mut server = AppServer::start(world);
+/// Drives `server` through `side`: initialize, one thread, its turns with their approvals
+/// answered in order (then `decline`), the other requests; then closes it and waits for its end.
+fn drive_app_server(server: &mut AppServer, world: &World, side: &AppServerSide) {
     server.initialize_as("conformance");
-    send_requests(&mut server, &side.requests);
+    send_requests(server, &side.requests);
     let mut params = if side.thread.is_object() { side.thread.clone() } else { json!({}) };
     params["cwd"] = json!(world.cwd().display().to_string());
     let thread_id = server.start_thread(params);
@@ -301,15 +363,10 @@ fn run_app_server(world: &World, side: &AppServerSide) -> Vec<(bool, Value)> {
             None => decision("decline"),
         });
     }
-    send_requests(&mut server, &with_thread_id(&side.requests_after, &thread_id));
+    send_requests(server, &with_thread_id(&side.requests_after, &thread_id));
     // Closing stdin ends the server.
     server.close();
     server.wait(REPLY_TIMEOUT);
-    server
-        .into_transcript()
-        .into_iter()
-        .map(|(direction, message)| (direction == Direction::Received, message))
-        .collect()
 }
 
 /// The requests with every string `"$threadId"` in their params replaced by `thread_id`.
@@ -329,8 +386,8 @@ fn with_thread_id(requests: &[AppServerRequest], thread_id: &str) -> Vec<AppServ
     requests
 }
 
-/// Sends each request, and receives its response (a result or an error), then exactly the
-/// v2 notifications it lists. The legacy `codex/event/*` notifications between them, and the
+/// Sends each request, and receives its response (a result or an error), then, unless it is an
+/// error, exactly the v2 notifications it lists. The legacy `codex/event/*` notifications between them, and the
 /// `account/rateLimits/updated` that follows each token count, are kept in the transcript but
 /// not listed.
 fn send_requests(server: &mut AppServer, requests: &[AppServerRequest]) {
@@ -338,7 +395,11 @@ fn send_requests(server: &mut AppServer, requests: &[AppServerRequest]) {
         test_support::is_legacy(message) || message["method"] == "account/rateLimits/updated"
     };
     for request in requests {
-        server.request(&request.method, request.params.clone());
+        let response = server.request(&request.method, request.params.clone());
+        if response.get("error").is_some() {
+            // A failed request starts nothing: waiting for what it lists would only time out.
+            continue;
+        }
         for wanted in &request.then {
             let message = loop {
                 let message = server.recv();
@@ -356,11 +417,18 @@ fn send_requests(server: &mut AppServer, requests: &[AppServerRequest]) {
 }
 
 /// The transcript as text, normalised: ids, times, durations, user agents and the world's
-/// paths replaced by stable placeholders.
+/// paths replaced by stable placeholders. A failure the runner kept going after is its `!!`
+/// line.
 pub fn render(transcript: &Transcript, paths: &[(String, &'static str)]) -> String {
     let mut ids: Vec<String> = Vec::new();
     let mut out = String::new();
     let mut line = |out: &mut String, prefix: &str, value: &Value| {
+        // A failure of the differential mode's runner (see `Runner::keep_going`), as it is.
+        if let Some(failure) = value.as_str().filter(|text| text.starts_with("!! ")) {
+            out.push_str(failure);
+            out.push('\n');
+            return;
+        }
         let mut value = value.clone();
         normalise(&mut value);
         let mut text = format!("{prefix}{value}");

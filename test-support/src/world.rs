@@ -66,6 +66,16 @@ impl World {
         self
     }
 
+    /// Runs `binary ARGS` wherever this world would run `exec-bridge ARGS`: any binary that
+    /// speaks the protocol (`exec --experimental-json …`, `app-server`), such as the reference
+    /// Codex CLI, which the conformance suite's differential mode runs its scenarios against.
+    /// The binary gets the world's environment, so it must read the model server's address
+    /// from `OPENAI_BASE_URL` and the key from `CODEX_API_KEY` (or `OPENAI_API_KEY`, which
+    /// [`World::command`] sets too).
+    pub fn use_binary(&mut self, binary: impl Into<PathBuf>) -> &mut Self {
+        self.run_through(binary, Vec::new())
+    }
+
     /// `config` with the MCP test server in place of its placeholders: `$MCP_TEST_SERVER` is the
     /// server's path (a stdio server), and `$MCP_TEST_SERVER_URL` the URL of one started over
     /// streamable HTTP for this world's lifetime.
