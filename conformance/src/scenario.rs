@@ -25,8 +25,9 @@
 //! `exec --experimental-json --skip-git-repo-check ARGS PROMPT`; the app-server turns run on one
 //! thread (`test_support::AppServer`), approvals answered in order (then `decline`); the
 //! app-server's other requests run before the thread (`requests`) and after its turns
-//! (`requests_after`), each answered with a result or an error, and followed by exactly the
-//! notifications its `then` lists, in order.
+//! (`requests_after`), each answered with a result or an error, and, unless an error, followed by
+//! exactly the notifications its `then` lists, in order. [`Runner`] runs them through another
+//! binary too, going on past failures (the differential mode, see `crate::differential`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -69,9 +69,8 @@ impl World {
     /// Runs `binary ARGS` wherever this world would run `exec-bridge ARGS`: any binary that
     /// speaks the protocol (`exec --experimental-json …`, `app-server`), such as the reference
     /// Codex CLI, which the conformance suite's differential mode runs its scenarios against.
-    /// The binary gets the world's environment, so it must read the model server's address
-    /// from `OPENAI_BASE_URL` and the key from `CODEX_API_KEY` (or `OPENAI_API_KEY`, which
-    /// [`World::command`] sets too).
+    /// It gets the world's environment ([`World::command`]): it must take the model server from
+    /// `OPENAI_BASE_URL` and the key from `CODEX_API_KEY`, as Codex 0.63 does in both modes.
     pub fn use_binary(&mut self, binary: impl Into<PathBuf>) -> &mut Self {
         self.run_through(binary, Vec::new())
     }

@@ -9,7 +9,7 @@
 //! failure (a message outside the schema, a request that failed, a wait that timed out) becomes
 //! a `!!` line of the transcript rather than the end of the run. The transcript is rendered
 //! with the suite's normaliser; then both it and the pinned snapshot are put in a comparable
-//! form ([`hunks::comparable_lines`]: object keys sorted, user message ids hidden, thread and
+//! form ([`comparable::comparable_lines`]: object keys sorted, user message ids hidden, thread and
 //! turn ids numbered again, token counts, whose place varies with timing, moved to the end of
 //! their section) and diffed. The entries of the list account for the lines of each hunk; a
 //! hunk with a line no entry accounts for is not deliberate. Scenarios the list marks
@@ -21,14 +21,16 @@
 //! `AGENTWIRE_CONFORMANCE_BINARY` variable); `scripts/differential.sh` installs the reference
 //! and runs it.
 
+pub mod comparable;
 pub mod deliberate;
 pub mod hunks;
 pub mod report;
 
 use std::path::{Path, PathBuf};
 
+use comparable::comparable_lines;
 pub use deliberate::Deliberate;
-use hunks::{comparable_lines, snapshot_body};
+use hunks::snapshot_body;
 pub use report::{Outcome, Report, ScenarioResult};
 
 use crate::scenario::{self, Runner};
