@@ -31,6 +31,10 @@ case "$(uname -m)" in
 esac
 peer="$root/target/bench/peer"
 codex="${CODEX_BIN:-$peer/node_modules/@openai/codex/vendor/$triple/codex/codex}"
+if [ -n "${CODEX_BIN:-}" ] && [ ! -x "$CODEX_BIN" ]; then
+  echo "error: CODEX_BIN=$CODEX_BIN is not an executable" >&2
+  exit 1
+fi
 if [ ! -x "$codex" ]; then
   [ "$(uname -s)" = Linux ] && [ "$triple" != unsupported ] \
     || { $if_installable && skip "no Linux build of it for $(uname -sm)"; echo "error: the reference ships Linux x86_64 and arm64 builds only" >&2; exit 1; }
