@@ -9,7 +9,7 @@
 use base64::Engine as _;
 use serde_json::{json, Value};
 use test_support::script::{message, patch, plan, reasoning, shell};
-use test_support::{turn_status, AppServer, World};
+use test_support::{canonical, turn_status, AppServer, World};
 
 /// Legacy events as `L type`, v2 notifications as `V method`, server requests as `R method`.
 fn outline(messages: &[Value]) -> Vec<String> {
@@ -56,8 +56,8 @@ fn full_turn_world() -> World {
     ]))
 }
 
-/// The reference's order for this turn, less what it does and we do not: it sends the MCP
-/// start before the turn (we in the turn's first moments, once the servers answered), and an
+/// The reference's order for this turn, from `turn/started` (the MCP start comes before it,
+/// right after `thread/started`), less what it does and we do not: an
 /// `exec_command_output_delta` and `item/commandExecution/outputDelta` for the patch (a known
 /// defect of its own). Our plan item is a v2 item too.
 const FULL_TURN: &[&str] = &[
@@ -70,7 +70,6 @@ const FULL_TURN: &[&str] = &[
     "L user_message",
     "L token_count",
     "V account/rateLimits/updated",
-    "L mcp_startup_complete",
     "L item_started",
     "V item/started",
     "L agent_reasoning_section_break",
@@ -150,6 +149,8 @@ fn a_full_turn_sends_the_legacy_events_in_the_reference_order() {
     let expected: Vec<String> = FULL_TURN.iter().map(|s| s.to_string()).collect();
     let start = got.iter().position(|m| m == "V turn/started").unwrap();
     assert_eq!(got[start..], expected[..], "{messages:#?}");
+    // The MCP start is announced with the thread, before the turn's answer, as the reference does.
+    assert_eq!(got[..start], ["V thread/started", "L mcp_startup_complete"], "{messages:#?}");
 
     // Every legacy event names the thread, and the turn (the MCP start: none).
     for m in messages.iter().filter(|m| m["method"].as_str().unwrap_or_default().starts_with("codex/event/"))
@@ -209,9 +210,11 @@ fn a_full_turn_sends_the_legacy_events_in_the_reference_order() {
     assert_eq!(applied["stdout"], "Success. Updated the following files:\nA hello.txt\n");
     let diffs = legacy(&messages, "turn_diff");
     assert_eq!(diffs.len(), 4);
+    // Outside a git repository the paths are whole, as the reference shows them.
+    let whole = canonical(&world.cwd().join("hello.txt")).display().to_string();
     assert_eq!(
         diffs[0]["msg"]["unified_diff"],
-        "diff --git a/hello.txt b/hello.txt\nnew file mode 100644\nindex 0000000000000000000000000000000000000000..45b983be36b73c0788dc9cbcb76cbb80fc7bb057\n--- /dev/null\n+++ b/hello.txt\n@@ -0,0 +1 @@\n+hi\n"
+        format!("diff --git a/{whole} b/{whole}\nnew file mode 100644\nindex 0000000000000000000000000000000000000000..45b983be36b73c0788dc9cbcb76cbb80fc7bb057\n--- /dev/null\n+++ b/{whole}\n@@ -0,0 +1 @@\n+hi\n")
     );
     assert!(diffs.iter().all(|d| d["msg"] == diffs[0]["msg"]));
     assert_eq!(legacy(&messages, "agent_message")[0]["msg"]["message"], "Done: hello.txt written.");

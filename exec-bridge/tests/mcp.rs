@@ -61,7 +61,7 @@ fn tools_are_offered_by_their_qualified_names_and_a_call_reaches_the_next_reques
     );
     assert_eq!(
         run.lines[2]["item"],
-        json!({"id": "item_0", "type": "mcp_tool_call", "server": "test", "tool": "echo", "arguments": {"text": "hi"}, "status": "in_progress"})
+        json!({"id": "item_0", "type": "mcp_tool_call", "server": "test", "tool": "echo", "arguments": {"text": "hi"}, "result": null, "error": null, "status": "in_progress"})
     );
     let calls = mcp_calls(&run.completed());
     assert_eq!(calls[0].status, McpToolCallStatus::Completed);
@@ -196,12 +196,11 @@ fn resource_tools_list_and_read_the_servers_resources() {
     assert_eq!((calls[0].server.as_str(), calls[0].tool.as_str()), ("codex", "list_mcp_resources"));
     assert_eq!((calls[1].server.as_str(), calls[1].tool.as_str()), ("test", "read_mcp_resource"));
     let requests = world.requests();
+    // The model gets a resource tool's JSON as it is, as Codex gives it.
     let listed: Value = serde_json::from_str(&tool_output(&requests, "call_1")).unwrap();
-    let listed: Value = serde_json::from_str(listed[0]["text"].as_str().unwrap()).unwrap();
     assert_eq!(listed["resources"][0]["server"], "test");
     assert_eq!(listed["resources"][0]["uri"], "test://greeting");
     let read: Value = serde_json::from_str(&tool_output(&requests, "call_2")).unwrap();
-    let read: Value = serde_json::from_str(read[0]["text"].as_str().unwrap()).unwrap();
     assert_eq!(read["contents"][0]["text"], "hello");
 }
 

@@ -263,13 +263,14 @@ pub struct McpToolCallItem {
     /// The arguments passed to the tool, as the model wrote them.
     #[ts(type = "unknown")]
     pub arguments: serde_json::Value,
-    /// What the tool returned; present once the call succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
+    /// What the tool returned once the call succeeded; `null` before, or when it failed (written
+    /// out, as the reference writes it).
+    #[serde(default)]
+    #[ts(optional = nullable)]
     pub result: Option<McpToolCallItemResult>,
-    /// Why the call failed; present once the call failed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
+    /// Why the call failed once it failed; `null` otherwise.
+    #[serde(default)]
+    #[ts(optional = nullable)]
     pub error: Option<McpToolCallItemError>,
     /// Where the call is in its life.
     pub status: McpToolCallStatus,

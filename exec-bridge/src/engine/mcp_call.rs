@@ -82,7 +82,13 @@ impl ThreadState {
         }
         let (done, output) = match answer {
             Ok(CallOutcome { content, structured_content, is_error }) => {
-                let output = mcp::model_output(&content, structured_content.as_ref());
+                // A resource tool's answer is this runtime's own JSON: the model gets it as it is,
+                // as Codex gives it.
+                let text = content.first().and_then(|block| block["text"].as_str()).filter(|_| resource);
+                let output = match text {
+                    Some(text) => text.to_owned(),
+                    None => mcp::model_output(&content, structured_content.as_ref()),
+                };
                 let status = if is_error { Status::Failed } else { Status::Completed };
                 let result = Some(McpCallResult { content, structured_content });
                 (McpCallItem { status, result, ..started }, output)

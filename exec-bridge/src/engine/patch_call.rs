@@ -43,6 +43,7 @@ impl ThreadState {
             Err(told) => return Ok(told),
         };
         let diff = cx.diff.get_or_insert_with(|| TurnDiff::new(&cwd));
+        let tracked = diff.len();
         for (path, move_to) in targets.files() {
             diff.before_patch(path, move_to);
         }
@@ -54,6 +55,11 @@ impl ThreadState {
                 Ok(summary)
             }
             Err(e) => {
+                if e.changed_nothing() {
+                    if let Some(diff) = cx.diff.as_mut() {
+                        diff.truncate(tracked);
+                    }
+                }
                 self.finish_patch(cx, item, Status::Failed, changes).await?;
                 if e.changed_nothing() {
                     Ok(format!("apply_patch failed, nothing was changed: {e}"))

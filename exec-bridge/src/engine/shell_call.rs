@@ -69,8 +69,7 @@ impl ThreadState {
                 &output.aggregated,
             )
         {
-            let reason =
-                Some("the command failed in the sandbox; run it again without the sandbox?".to_owned());
+            let reason = Some("command failed; retry without sandbox?".to_owned());
             let risk = self.assess(&self.facts(&argv, &cwd, Some(&output.aggregated)), &mut cx.cancel).await;
             // An interrupt while the model assessed the command: nobody is asked.
             let decision = if cx.interrupted() {

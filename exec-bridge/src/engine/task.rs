@@ -35,8 +35,10 @@ fn spawn(state: ThreadState, events: mpsc::Receiver<Event>) -> (ThreadHandle, Th
     (handle, ThreadEvents::new(events))
 }
 
-/// The task's body: submissions in order, until shutdown or every handle is gone.
+/// The task's body: the MCP servers' start, then submissions in order, until shutdown or every
+/// handle is gone.
 async fn serve(mut state: ThreadState, mut submissions: mpsc::UnboundedReceiver<Submission>) {
+    state.mcp_start().await;
     while let Some(submission) = submissions.recv().await {
         match submission {
             Submission::Turn { turn_id, turn } => {

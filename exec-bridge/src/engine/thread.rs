@@ -60,8 +60,11 @@ pub(super) struct ThreadState {
     pub(super) support: crate::sandbox::Support,
     /// The thread's MCP servers, once started (`None` when none is configured).
     pub(super) mcp: Option<Arc<super::mcp::McpServers>>,
-    /// The servers' start, under way since the thread started; taken at the first turn.
+    /// The servers' start, under way since the thread started; awaited before anything else
+    /// ([`ThreadState::mcp_start`]).
     mcp_starting: Option<tokio::task::JoinHandle<(super::mcp::McpServers, Vec<super::mcp::StartFailure>)>>,
+    /// Why servers failed to start, said at the first turn.
+    mcp_failures: Vec<String>,
     /// The thread's token usage, after its first model response.
     pub(super) tokens: Option<super::items::TokenInfo>,
     /// The model of code reviews (`review_model`).
@@ -140,6 +143,7 @@ impl ThreadState {
         ThreadState {
             mcp: None,
             mcp_starting,
+            mcp_failures: Vec::new(),
             review_model: config.review_model.clone(),
             command_env: config.command_env(),
             client: ModelClient::new(endpoint, id.clone()),
@@ -225,37 +229,38 @@ impl ThreadState {
     }
 
     /// Waits for the MCP servers started with the thread (each start is bounded by its
-    /// `startup_timeout_sec`), offers their tools and the resource tools to the model, and says
-    /// once for each server that failed why; the turn goes on either way.
-    pub(super) async fn mcp_ready(&mut self, turn_id: &str) -> Result<(), TurnError> {
-        let Some(starting) = self.mcp_starting.take() else {
-            // No server: the resource tools (offered always, as the reference offers them)
-            // answer with nothing to list.
-            if self.mcp.is_none() {
-                self.mcp = Some(Arc::new(super::mcp::McpServers::default()));
-                self.emit(Event::McpStartup { ready: vec![], failed: vec![] }).await;
-            }
-            return Ok(());
-        };
-        let (servers, failures) = match starting.await {
-            Ok(started) => started,
-            Err(e) => (
-                super::mcp::McpServers::default(),
-                vec![super::mcp::StartFailure {
-                    server: String::new(),
-                    why: e.to_string(),
-                    message: format!("the MCP servers could not be started: {e}"),
-                }],
-            ),
+    /// `startup_timeout_sec`), reports their start (before anything else of the thread, as the
+    /// reference does, so that a client may wait for it), and offers their tools and the
+    /// resource tools to the model (offered always, as the reference offers them: with no
+    /// server they answer with nothing to list). A thread that shares its parent's servers (a
+    /// sub-agent) reports nothing.
+    pub(super) async fn mcp_start(&mut self) {
+        let (servers, failures) = match self.mcp_starting.take() {
+            None if self.mcp.is_some() => return,
+            None => Default::default(),
+            Some(starting) => starting.await.unwrap_or_else(|e| {
+                let why = e.to_string();
+                let message = format!("the MCP servers could not be started: {e}");
+                (
+                    super::mcp::McpServers::default(),
+                    vec![super::mcp::StartFailure { server: String::new(), why, message }],
+                )
+            }),
         };
         let ready = servers.names().map(str::to_owned).collect();
         let failed = failures.iter().map(|f| (f.server.clone(), f.why.clone())).collect();
         self.emit(Event::McpStartup { ready, failed }).await;
-        for failure in failures {
-            self.notice_once(turn_id, failure.message).await?;
-        }
+        self.mcp_failures = failures.into_iter().map(|failure| failure.message).collect();
         self.request.tools.extend(servers.definitions().iter().cloned());
         self.mcp = Some(Arc::new(servers));
+    }
+
+    /// Says once, at the first turn, why each MCP server that failed to start failed; the turn
+    /// goes on either way.
+    pub(super) async fn mcp_ready(&mut self, turn_id: &str) -> Result<(), TurnError> {
+        for message in std::mem::take(&mut self.mcp_failures) {
+            self.notice_once(turn_id, message).await?;
+        }
         Ok(())
     }
 

@@ -32,9 +32,9 @@ const NO_BLOB: &str = "0000000000000000000000000000000000000000";
 /// What the turn's patches changed, file by file.
 #[derive(Debug, Default)]
 pub struct TurnDiff {
-    /// The directory paths are shown relative to: the repository's root, else the thread's
-    /// working directory.
-    root: PathBuf,
+    /// The repository's root, which paths are shown relative to; outside a repository they are
+    /// shown whole (`a//work/file`), as the reference shows them.
+    root: Option<PathBuf>,
     files: Vec<Tracked>,
     /// The bytes of earlier contents kept.
     kept: usize,
@@ -60,8 +60,8 @@ impl TurnDiff {
     pub fn new(cwd: &Path) -> TurnDiff {
         // Patch targets are resolved paths: so is the root they are shown from.
         let cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
-        let root = cwd.ancestors().find(|dir| dir.join(".git").exists()).unwrap_or(&cwd);
-        TurnDiff { root: root.to_path_buf(), files: Vec::new(), kept: 0 }
+        let root = cwd.ancestors().find(|dir| dir.join(".git").exists()).map(Path::to_path_buf);
+        TurnDiff { root, files: Vec::new(), kept: 0 }
     }
 
     /// Notes, before a patch writes, the file at `path` (moved to `move_to`, if it moves), so
@@ -96,6 +96,19 @@ impl TurnDiff {
     /// Whether a patch touched anything this turn.
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
+    }
+
+    /// How many files are tracked.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Forgets the files first tracked after the first `len`: a patch that changed nothing
+    /// leaves no trace in the diff (the reference reports no diff for it).
+    pub fn truncate(&mut self, len: usize) {
+        for forgotten in self.files.drain(len.min(self.files.len())..) {
+            self.kept -= forgotten.before.as_ref().map_or(0, Vec::len);
+        }
     }
 
     /// The diff from the files' first state to now, by original path. A file back to what it
@@ -157,7 +170,8 @@ impl TurnDiff {
     }
 
     fn relative(&self, path: &Path) -> String {
-        path.strip_prefix(&self.root).unwrap_or(path).display().to_string()
+        let relative = self.root.as_deref().and_then(|root| path.strip_prefix(root).ok());
+        relative.unwrap_or(path).display().to_string()
     }
 }
 
@@ -230,8 +244,30 @@ mod tests {
     }
 
     #[test]
+    fn outside_a_repository_paths_are_whole_and_a_patch_that_changed_nothing_is_forgotten() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let mut diff = TurnDiff::new(&root);
+        diff.before_patch(&root.join("new.txt"), None);
+        fs::write(root.join("new.txt"), "hi\n").unwrap();
+        let whole = root.join("new.txt").display().to_string();
+        assert!(
+            diff.unified_diff().starts_with(&format!("diff --git a/{whole} b/{whole}\n")),
+            "as the reference"
+        );
+
+        let tracked = diff.len();
+        fs::write(root.join("kept.txt"), "same\n").unwrap();
+        diff.before_patch(&root.join("kept.txt"), None);
+        diff.truncate(tracked);
+        assert_eq!(diff.len(), 1);
+        assert_eq!(diff.kept, 0, "the forgotten file's contents are let go");
+    }
+
+    #[test]
     fn two_large_unlike_files_diff_within_the_deadline() {
         let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join(".git")).unwrap();
         let path = dir.path().join("big.txt");
         let lines = |tag: &str| (0..100_000).map(|i| format!("{tag}{i}\n")).collect::<String>();
         fs::write(&path, lines("a")).unwrap();

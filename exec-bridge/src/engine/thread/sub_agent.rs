@@ -71,6 +71,7 @@ impl ThreadState {
             support: self.support,
             mcp: self.mcp.clone(),
             mcp_starting: None,
+            mcp_failures: Vec::new(),
             review_model: self.review_model.clone(),
             tokens: None,
             next_item: self.next_item,

@@ -38,6 +38,38 @@ pub fn parts(script: &str) -> Vec<&str> {
     parts.into_iter().map(str::trim).filter(|part| !part.is_empty()).collect()
 }
 
+/// Whether `script` is only words and the separators of [`parts`] (`;`, newlines, `&&`, `||`,
+/// `|`): no redirection, expansion, substitution, subshell or background job outside quotes.
+/// Codex reads only such scripts part by part; any other it takes whole.
+pub fn is_plain(script: &str) -> bool {
+    let bytes = script.as_bytes();
+    let mut quote: Option<u8> = None;
+    let mut at = 0;
+    while at < bytes.len() {
+        let byte = bytes[at];
+        match (quote, byte) {
+            (Some(b'\''), b'\'') => quote = None,
+            (Some(b'"'), b'"') => quote = None,
+            (Some(b'"'), b'$' | b'`') => return false,
+            (Some(b'"'), b'\\') => at += 1,
+            (Some(_), _) => {}
+            (None, b'\'' | b'"') => quote = Some(byte),
+            (None, b'\\') => at += 1,
+            (None, b'>' | b'<' | b'$' | b'`' | b'(' | b')') => return false,
+            (None, b'&') => {
+                let paired = bytes.get(at + 1) == Some(&b'&')
+                    || at.checked_sub(1).is_some_and(|b| bytes[b] == b'&' || bytes[b] == b'|');
+                if !paired {
+                    return false;
+                }
+            }
+            (None, _) => {}
+        }
+        at += 1;
+    }
+    true
+}
+
 /// Whether the `&` at `at` belongs to a redirection: `>&`, `<&` (`2>&1`, `>&2`) or `&>`/`&>>`.
 fn is_redirection(bytes: &[u8], at: usize) -> bool {
     bytes[at] == b'&'
@@ -47,7 +79,7 @@ fn is_redirection(bytes: &[u8], at: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::parts;
+    use super::{is_plain, parts};
 
     #[test]
     fn splits_at_each_separator() {
@@ -68,6 +100,26 @@ mod tests {
     fn quoted_and_escaped_separators_stay() {
         assert_eq!(parts(r#"echo "a; b" 'c && d' e\;f; ls"#), [r#"echo "a; b" 'c && d' e\;f"#, "ls"]);
         assert_eq!(parts(r#"echo "say \"hi; there\"" | wc"#), [r#"echo "say \"hi; there\"""#, "wc"]);
+    }
+
+    #[test]
+    fn plain_scripts_are_words_and_separators_only() {
+        for plain in ["ls", "cat a | grep x && ls; true || false", "echo 'a > b' \"$(no)\"x", "a |& b"] {
+            let plain = plain.replace("\"$(no)\"", "\"no\"");
+            assert!(is_plain(&plain), "{plain}");
+        }
+        for not in [
+            "echo oops >&2; exit 3",
+            "cat < f",
+            "echo $HOME",
+            "echo `id`",
+            "(cd x)",
+            "sleep 1 &",
+            "echo \"$x\"",
+        ] {
+            assert!(!is_plain(not), "{not}");
+        }
+        assert!(!is_plain("sleep 1 & ls"));
     }
 
     #[test]

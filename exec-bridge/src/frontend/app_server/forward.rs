@@ -12,16 +12,46 @@ use crate::engine::{
     ApprovalKind, ApprovalRequest, Decision, Event, Item, Op, ThreadEvents, ThreadHandle, TurnError,
 };
 
-/// Forwards every event of `thread` until its task ends: each as its v2 notification with the
-/// legacy events around it (see [`LegacyStream`]; none are made for a client that declined
-/// them all).
-pub async fn forward(mut events: ThreadEvents, thread: ThreadHandle, out: Outgoing) {
-    let mut legacy =
-        out.wants_legacy().then(|| LegacyStream::new(thread.id(), thread.snapshot().settings.cwd.clone()));
+/// Starts forwarding the events of a thread just started or resumed. Its first event, the MCP
+/// servers' start (the engine reports it before anything else), is sent in place, awaited: the
+/// reference announces it right after `thread/started`, before it answers any later request,
+/// so a client may wait for it. The rest goes from a task of its own ([`forward`]).
+pub async fn start(
+    mut events: ThreadEvents,
+    thread: ThreadHandle,
+    out: Outgoing,
+) -> tokio::task::JoinHandle<()> {
+    let first = match events.next().await {
+        Some(startup @ Event::McpStartup { .. }) => {
+            if let Some(mut legacy) = legacy_stream(&thread, &out) {
+                let split = legacy.of(&startup);
+                send(&out, Some(&legacy), split.before).await;
+                send(&out, Some(&legacy), split.after).await;
+            }
+            None
+        }
+        other => other,
+    };
+    tokio::spawn(forward(events, first, thread, out))
+}
+
+/// The legacy stream of `thread`, unless the client declined it all.
+fn legacy_stream(thread: &ThreadHandle, out: &Outgoing) -> Option<LegacyStream> {
+    out.wants_legacy().then(|| LegacyStream::new(thread.id(), thread.snapshot().settings.cwd.clone()))
+}
+
+/// Forwards `first`, then every event of `thread` until its task ends: each as its v2
+/// notification with the legacy events around it (see [`LegacyStream`]; none are made for a
+/// client that declined them all).
+async fn forward(mut events: ThreadEvents, mut first: Option<Event>, thread: ThreadHandle, out: Outgoing) {
+    let mut legacy = legacy_stream(&thread, &out);
     // A patch's `item/started` waits for the next event: the reference sends the approval
     // request's legacy event before it, or, when nothing is asked, the apply's start.
     let mut held: Option<Item> = None;
-    while let Some(event) = events.next().await {
+    while let Some(event) = match first.take() {
+        Some(event) => Some(event),
+        None => events.next().await,
+    } {
         if let Some(item) = held.take() {
             let asked = matches!(&event, Event::ApprovalRequested(request) if request.item.id == item.id);
             let mut before = Vec::new();
@@ -153,6 +183,12 @@ fn delta_notification(delta: StreamDelta) -> Option<ServerNotification> {
                 }
                 ResponseItem::Known(KnownItem::Reasoning { id, .. }) => {
                     v2::ThreadItem::Reasoning { id: id.unwrap_or_default(), summary: vec![], content: vec![] }
+                }
+                ResponseItem::Known(KnownItem::WebSearchCall { id, action, .. }) => {
+                    v2::ThreadItem::WebSearch {
+                        id: id.unwrap_or_default(),
+                        query: action.and_then(|action| action.query).unwrap_or_default(),
+                    }
                 }
                 _ => return None,
             };

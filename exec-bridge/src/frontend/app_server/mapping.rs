@@ -78,8 +78,10 @@ pub fn item(item: &Item) -> Option<v2::ThreadItem> {
 }
 
 fn command_item(id: String, command: &CommandItem) -> v2::ThreadItem {
-    // Output exists once the command ran: not while it waits, nor when it was declined.
-    let ran = matches!(command.status, Status::Completed | Status::Failed);
+    // Output exists once the command ran and printed something (the reference's `null` for a
+    // silent command): not while it waits, nor when it was declined.
+    let ran =
+        matches!(command.status, Status::Completed | Status::Failed) && !command.aggregated_output.is_empty();
     v2::ThreadItem::CommandExecution {
         id,
         command: shell::display(&command.argv),
@@ -125,7 +127,10 @@ pub fn risk(risk: CommandRisk) -> v2::SandboxCommandAssessment {
 
 /// What each part of a command does, as far as its words tell: `cat`/`head`/`tail` read, `ls`
 /// lists, `grep`/`rg` search; anything else is `unknown`. `bash -lc SCRIPT` is read as SCRIPT.
+/// As Codex reads them: a script that is more than words and separators (a redirection, an
+/// expansion, …) is one `unknown` action, and an `echo` beside other parts is left out.
 pub fn command_actions(argv: &[String]) -> Vec<v2::CommandAction> {
+    use crate::engine::tools::script;
     let script = match argv {
         [shell, flag, script]
             if crate::engine::policy::is_shell(shell) && matches!(flag.as_str(), "-c" | "-lc") =>
@@ -134,7 +139,14 @@ pub fn command_actions(argv: &[String]) -> Vec<v2::CommandAction> {
         }
         _ => shell::display(argv),
     };
-    crate::engine::tools::script::parts(&script)
+    if !script::is_plain(&script) {
+        return vec![v2::CommandAction::Unknown { command: script }];
+    }
+    let mut parts = script::parts(&script);
+    if parts.len() > 1 {
+        parts.retain(|part| !(part == &"echo" || part.starts_with("echo ")));
+    }
+    parts
         .into_iter()
         .map(|part| {
             let words = shlex::split(part).unwrap_or_default();
@@ -233,20 +245,18 @@ mod tests {
     }
 
     #[test]
-    fn redirections_and_quotes_do_not_split_a_command() {
-        let actions =
-            command_actions(&argv(&["bash", "-lc", "echo err1 >&2 && echo 'a; b' 2>&1 | cat x.txt"]));
-        assert_eq!(
-            actions,
-            [
-                v2::CommandAction::Unknown { command: "echo err1 >&2".into() },
-                v2::CommandAction::Unknown { command: "echo 'a; b' 2>&1".into() },
-                v2::CommandAction::Read {
-                    command: "cat x.txt".into(),
-                    name: "x.txt".into(),
-                    path: "x.txt".into()
-                },
-            ]
-        );
+    fn scripts_are_read_as_codex_reads_them() {
+        // A redirection makes the script one action, whole; an echo among others is left out.
+        let script = "echo err1 >&2 && cat x.txt";
+        let whole = v2::CommandAction::Unknown { command: script.into() };
+        assert_eq!(command_actions(&argv(&["bash", "-lc", script])), [whole]);
+        let read = v2::CommandAction::Read {
+            command: "cat x.txt".into(),
+            name: "x.txt".into(),
+            path: "x.txt".into(),
+        };
+        assert_eq!(command_actions(&argv(&["bash", "-lc", "echo 'a; b' && cat x.txt"])), [read]);
+        let alone = v2::CommandAction::Unknown { command: "echo hi".into() };
+        assert_eq!(command_actions(&argv(&["bash", "-lc", "echo hi"])), [alone]);
     }
 }

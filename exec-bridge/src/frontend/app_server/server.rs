@@ -42,6 +42,8 @@ pub struct Server {
     initialized: bool,
     /// Notifications to send right after the current response.
     after_response: Vec<ServerNotification>,
+    /// A thread just started or resumed, taken in once its answer is out.
+    loading: Option<(ThreadHandle, crate::engine::ThreadEvents, v2::Thread)>,
     /// The running `execOneOffCommand`s, each answering when its command ends.
     one_offs: tokio::task::JoinSet<()>,
 }
@@ -64,6 +66,7 @@ impl Server {
             threads: HashMap::new(),
             initialized: false,
             after_response: Vec::new(),
+            loading: None,
             one_offs: tokio::task::JoinSet::new(),
         }
     }
@@ -99,6 +102,7 @@ impl Server {
         for notification in std::mem::take(&mut self.after_response) {
             self.out.notify(notification).await;
         }
+        self.finish_loading().await;
     }
 
     /// The table: each method to its handler.
@@ -330,7 +334,14 @@ impl Server {
     }
 
     fn load(&mut self, handle: ThreadHandle, events: crate::engine::ThreadEvents, info: v2::Thread) {
-        let forwarder = tokio::spawn(forward::forward(events, handle.clone(), self.out.clone()));
+        self.loading = Some((handle, events, info));
+    }
+
+    /// Takes in the thread [`Server::load`] got, once its answer and `thread/started` are out:
+    /// its MCP servers' start is sent first (see [`forward::start`]).
+    async fn finish_loading(&mut self) {
+        let Some((handle, events, info)) = self.loading.take() else { return };
+        let forwarder = forward::start(events, handle.clone(), self.out.clone()).await;
         self.threads.insert(info.id.clone(), Loaded { handle, info, forwarder });
     }
 

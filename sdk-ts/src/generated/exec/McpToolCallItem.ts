@@ -20,13 +20,14 @@ tool: string,
  */
 arguments: unknown, 
 /**
- * What the tool returned; present once the call succeeded.
+ * What the tool returned once the call succeeded; `null` before, or when it failed (written
+ * out, as the reference writes it).
  */
-result?: McpToolCallItemResult, 
+result?: McpToolCallItemResult | null, 
 /**
- * Why the call failed; present once the call failed.
+ * Why the call failed once it failed; `null` otherwise.
  */
-error?: McpToolCallItemError, 
+error?: McpToolCallItemError | null, 
 /**
  * Where the call is in its life.
  */

@@ -168,7 +168,7 @@ impl LegacyStream {
     fn started(&mut self, item: &Item) -> Vec<v1::EventMsg> {
         use v1::EventMsg as E;
         match &item.kind {
-            ItemKind::UserMessage { .. } | ItemKind::WebSearch { .. } => {
+            ItemKind::UserMessage { .. } => {
                 turn_item(item).map(|item| self.item_event(item, true)).into_iter().collect()
             }
             ItemKind::Command(command) => vec![E::ExecCommandBegin(v1::ExecCommandBegin {
@@ -215,8 +215,8 @@ impl LegacyStream {
                 split.before.extend(turn_item(item).map(|i| self.item_event(i, false)));
                 split.after.extend(summary.iter().map(|text| E::AgentReasoning { text: text.clone() }));
             }
+            // Started as it began streaming, with its v2 `item/started`.
             ItemKind::WebSearch { query } => {
-                split.before.extend(self.started(item));
                 split.before.extend(turn_item(item).map(|i| self.item_event(i, false)));
                 split.after.push(E::WebSearchEnd { call_id: id, query: query.clone() });
             }
@@ -263,7 +263,13 @@ impl LegacyStream {
                     (Some(result), _) => v1::CallToolOutcome::Ok(v1::CallToolResult {
                         content: result.content.clone(),
                         structured_content: result.structured_content.clone(),
-                        is_error: (call.status == Status::Failed).then_some(true),
+                        // A resource tool's result is this runtime's own, and says it is no
+                        // error, as Codex's does; a server's says it only when it failed.
+                        is_error: if call.status == Status::Failed {
+                            Some(true)
+                        } else {
+                            crate::engine::mcp::RESOURCE_TOOLS.contains(&call.tool.as_str()).then_some(false)
+                        },
                     }),
                     (None, error) => v1::CallToolOutcome::Err(error.clone().unwrap_or_default()),
                 };
@@ -293,6 +299,10 @@ impl LegacyStream {
                         id: id.clone().unwrap_or_default(),
                         summary_text: vec![],
                         raw_content: vec![],
+                    },
+                    KnownItem::WebSearchCall { id, action, .. } => v1::TurnItem::WebSearch {
+                        id: id.clone().unwrap_or_default(),
+                        query: action.as_ref().and_then(|action| action.query.clone()).unwrap_or_default(),
                     },
                     _ => return split,
                 };
