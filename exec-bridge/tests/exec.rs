@@ -9,7 +9,7 @@ use protocol::exec::{
 };
 use serde_json::{json, Value};
 use test_support::script::{message, patch, plan, reasoning, shell, view_image};
-use test_support::{canonical, tool_output, World};
+use test_support::{canonical, tool_names, tool_output, World};
 
 #[test]
 fn a_plain_answer() {
@@ -41,8 +41,7 @@ fn a_plain_answer() {
         (body["model"].as_str(), body["stream"].as_bool(), body["store"].as_bool()),
         (Some("gpt-5.1-codex"), Some(true), Some(false))
     );
-    let tools: Vec<&str> =
-        body["tools"].as_array().unwrap().iter().filter_map(|t| t["name"].as_str()).collect();
+    let tools = tool_names(body);
     // The default model (gpt-5.1-codex) is offered shell_command and the free-form apply_patch,
     // beside the resource tools, in the order Codex 0.63 sends them.
     assert_eq!(
@@ -428,12 +427,7 @@ fn view_image_attaches_the_image_and_can_be_turned_off() {
     assert_eq!(last_input["content"][0]["type"], "input_image", "the image follows the tool output");
 
     world.exec_json(&["-c", "tools.view_image=false", "again"]).assert_ok();
-    let tools: Vec<String> = world.requests()[2].body["tools"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|t| t["name"].as_str().map(str::to_owned))
-        .collect();
+    let tools = tool_names(&world.requests()[2].body);
     assert_eq!(
         tools,
         [

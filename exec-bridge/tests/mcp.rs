@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use protocol::exec::{McpToolCallStatus, ThreadItemDetails};
 use serde_json::{json, Value};
 use test_support::script::{function_call, message};
-use test_support::{tool_output, World};
+use test_support::{tool_names, tool_output, World};
 
 /// A world whose `config.toml` is `config` (`$MCP_TEST_SERVER`: the test server's path).
 fn world(script: Value, config: &str) -> World {
@@ -28,10 +28,6 @@ fn mcp_calls(items: &[ThreadItemDetails]) -> Vec<protocol::exec::McpToolCallItem
             _ => None,
         })
         .collect()
-}
-
-fn tool_names(body: &Value) -> Vec<String> {
-    body["tools"].as_array().unwrap().iter().filter_map(|t| t["name"].as_str().map(str::to_owned)).collect()
 }
 
 #[test]

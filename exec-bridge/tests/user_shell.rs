@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 use test_support::script::{function_call, message};
-use test_support::{item_story, tool_output, AppServer, World};
+use test_support::{item_story, tool_names, tool_output, AppServer, World};
 
 fn thread_in(world: &World, server: &mut AppServer, extra: Value) -> String {
     let mut params = json!({"cwd": world.cwd().display().to_string(), "approvalPolicy": "never", "sandbox": "workspaceWrite"});
@@ -161,12 +161,7 @@ fn the_shell_command_tool_runs_the_line_in_the_users_shell_and_answers_text() {
         output.contains(" seconds\nOutput:\n") && output.contains("hi\n") && output.contains("err\n"),
         "{output}"
     );
-    let tools: Vec<String> = world.requests()[0].body["tools"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|t| t["name"].as_str().map(str::to_owned))
-        .collect();
+    let tools = tool_names(&world.requests()[0].body);
     assert!(tools.contains(&"shell_command".to_owned()) && !tools.contains(&"shell".to_owned()), "{tools:?}");
 }
 

@@ -62,4 +62,6 @@ pub use client::{
 pub use in_process::InProcess;
 pub use mcp::McpHttpServer;
 pub use schema::{is_legacy, SchemaSet, SchemaType, ValidationFailure, Wire};
-pub use world::{canonical, exec_lines, files_containing, tool_output, Run, World, API_KEY, RUN_TIMEOUT};
+pub use world::{
+    canonical, exec_lines, files_containing, tool_names, tool_output, Run, World, API_KEY, RUN_TIMEOUT,
+};

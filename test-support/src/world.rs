@@ -350,6 +350,17 @@ pub fn tool_output(requests: &[RecordedRequest], call_id: &str) -> String {
         .unwrap_or_else(|| panic!("no request gave the model an output for {call_id}"))
 }
 
+/// The names of the tools a model request body offers, in order (built-in tools without a
+/// name, such as `local_shell`, are left out).
+///
+/// # Panics
+///
+/// When the body has no `tools` array.
+pub fn tool_names(body: &serde_json::Value) -> Vec<String> {
+    let tools = body["tools"].as_array().unwrap_or_else(|| panic!("no tools in the request: {body}"));
+    tools.iter().filter_map(|tool| tool["name"].as_str().map(str::to_owned)).collect()
+}
+
 /// `path`, canonical: temp dirs may sit behind symlinks (`/tmp`, macOS's `/private`), and the
 /// binary reports real paths.
 ///
